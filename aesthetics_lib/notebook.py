@@ -1,0 +1,140 @@
+"""Helpers every notebook uses: reproducible set-up, stable number printing, checked exercises.
+
+Introduced in notebooks/00_welcome. ``setup_notebook()`` is the first code cell of every notebook.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+
+DEFAULT_SEED = 0
+
+
+def setup_notebook(seed: int = DEFAULT_SEED, threads: int | None = None, dpi: int = 90) -> None:
+    """Seed ``random``, NumPy and torch, fix threads, turn on deterministic algorithms, set figure
+    format and dpi, and switch progress bars off under CI. Prints nothing."""
+    os.environ.setdefault("PYTHONHASHSEED", str(seed))
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    if os.environ.get("CI"):
+        os.environ.setdefault("TQDM_DISABLE", "1")
+    random.seed(seed)
+    np.random.seed(seed)
+    import torch
+
+    torch.manual_seed(seed)
+    n = threads or int(os.environ.get("OMP_NUM_THREADS", "0") or 0) or min(2, os.cpu_count() or 1)
+    torch.set_num_threads(n)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    if torch.backends.cudnn.is_available():
+        torch.backends.cudnn.benchmark = False
+        torch.backends.cudnn.deterministic = True
+    import matplotlib
+
+    matplotlib.rcParams.update(
+        {
+            "figure.dpi": dpi,
+            "savefig.dpi": 110,
+            "figure.figsize": (6.4, 4.0),
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "savefig.bbox": "tight",
+        }
+    )
+    try:
+        from IPython import get_ipython
+
+        ip = get_ipython()
+        if ip is not None:
+            from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+            ip.run_line_magic("matplotlib", "inline")
+            set_matplotlib_formats("png")
+    except Exception:  # outside IPython nothing else is needed
+        pass
+
+
+def fmt(x: Any, digits: int = 3) -> str:
+    """Format a number (or a nested list/tuple/dict of numbers) with ``digits`` significant digits.
+
+    Stable across machines: ``fmt(0.123456) == '0.123'``, ``fmt(1234.5) == '1.23e+03'``,
+    ``fmt(-0.0) == '0'``; integers are printed in full.
+    """
+    if isinstance(x, Mapping):
+        return "{" + ", ".join(f"{k}: {fmt(v, digits)}" for k, v in x.items()) + "}"
+    if isinstance(x, (list, tuple)):
+        return "[" + ", ".join(fmt(v, digits) for v in x) + "]"
+    if hasattr(x, "tolist") and not isinstance(x, (int, float)):
+        return fmt(x.tolist(), digits)
+    if isinstance(x, (bool, np.bool_)):
+        return str(bool(x))
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    if isinstance(x, (float, np.floating)):
+        v = float(x)
+        if math.isnan(v):
+            return "nan"
+        if math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        s = f"{v:.{digits}g}"
+        return "0" if s in ("-0", "0") else s
+    return str(x)
+
+
+def print_table(rows: Sequence[Mapping[str, Any]], digits: int = 3) -> None:
+    """Print a list of dicts as an aligned text table, every number through :func:`fmt`."""
+    if not rows:
+        print("(empty)")
+        return
+    cols = list(rows[0].keys())
+    cells = [[fmt(r.get(c, ""), digits) for c in cols] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
+    print("  ".join(c.ljust(w) for c, w in zip(cols, widths)))
+    for row in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths)))
+
+
+def check(
+    answer: Any,
+    expected: Any,
+    *,
+    tol: float = 1e-2,
+    hint: str = "not quite: look again at the section above.",
+    name: str = "",
+    validate: Callable[[Any], bool] | None = None,
+) -> bool:
+    """Check a student's answer and print ``correct`` or a hint; never raises.
+
+    Numbers (and arrays of numbers) match within absolute-or-relative tolerance ``tol``; strings
+    match case- and space-insensitively; sets/lists match element by element; ``validate`` (a
+    function of the answer) overrides the comparison. Returns whether the answer is right.
+    """
+    label = f"[{name}] " if name else ""
+    try:
+        if answer is None or answer is Ellipsis:
+            print(f"{label}no answer yet: replace the ... with your answer.")
+            return False
+        ok = validate(answer) if validate is not None else _matches(answer, expected, tol)
+    except Exception as exc:  # a malformed answer gets a hint, not a traceback
+        print(f"{label}could not check this answer ({type(exc).__name__}: {exc}). {hint}")
+        return False
+    print(f"{label}correct" if ok else f"{label}{hint}")
+    return bool(ok)
+
+
+def _matches(answer: Any, expected: Any, tol: float) -> bool:
+    if isinstance(expected, str):
+        return str(answer).strip().lower().replace(" ", "") == expected.strip().lower().replace(" ", "")
+    if isinstance(expected, (set, frozenset)):
+        return set(answer) == set(expected)
+    if isinstance(expected, bool):
+        return bool(answer) == expected
+    a = np.asarray(answer, dtype=np.float64)
+    e = np.asarray(expected, dtype=np.float64)
+    if a.shape != e.shape:
+        return False
+    return bool(np.allclose(a, e, atol=tol, rtol=tol))
