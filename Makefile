@@ -1,0 +1,46 @@
+# Aesthetics Lab: the two commands of the README, plus helpers for authors.
+#   make lab    install everything and open the course in JupyterLab
+#   make test   install everything and run the whole test suite (unit tests + notebooks under strict nbval)
+PYTHON ?= python3
+PIP := $(PYTHON) -m pip
+# The environment the notebooks are executed and checked in (outputs are compared byte for byte).
+NB_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONHASHSEED=0 ATEN_CPU_CAPABILITY=avx2 CI=true HF_HUB_OFFLINE=1 TQDM_DISABLE=1 MPLBACKEND=Agg
+JOBS ?= 2
+
+.PHONY: install lab test test-unit test-notebooks notebooks demo test-demo bench clean-data
+
+install:
+	$(PIP) install -q -r requirements.txt
+	$(PIP) install -q --no-deps -e .
+
+lab: install
+	HF_HUB_OFFLINE=1 $(PYTHON) -m jupyter lab notebooks/
+
+test: install
+	env -u AESTHETICS_DATA $(NB_ENV) $(PYTHON) -m pytest -n $(JOBS) --dist loadscope --nbval --nbval-current-env \
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900 -m "not browser" tests notebooks
+
+test-unit:
+	env -u AESTHETICS_DATA $(NB_ENV) $(PYTHON) -m pytest -n $(JOBS) -m "not browser" tests
+
+test-notebooks:
+	env -u AESTHETICS_DATA $(NB_ENV) $(PYTHON) -m pytest -n $(JOBS) --dist loadscope --nbval --nbval-current-env \
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900 notebooks
+
+# Re-execute notebooks from their py:percent sources with the environment CI uses.
+# NB=05 re-runs only the notebooks whose name starts with 05.
+notebooks:
+	env -u AESTHETICS_DATA $(NB_ENV) $(PYTHON) tools/build_notebooks.py $(NB)
+
+demo: install
+	HF_HUB_OFFLINE=1 $(PYTHON) -m voila notebooks/demo.ipynb --no-browser
+
+test-demo: install
+	bash tools/install_chromium.sh
+	env -u AESTHETICS_DATA HF_HUB_OFFLINE=1 $(PYTHON) -m pytest -m browser tests/test_demo_browser.py -v
+
+bench:
+	$(PYTHON) benchmarks/bench_train.py
+
+clean-data:
+	rm -rf data/studio data/cache
