@@ -24,6 +24,7 @@ SIGMA = 2.5
 CLIP_PERCENTILE = 95.0
 _GREY = (0.299, 0.587, 0.114)
 _MIN_SIDE = 8
+_FLAT_STD = 1e-4  # grey-level SD under which an image counts as flat
 
 
 def _to_grey(image: np.ndarray | Image.Image) -> np.ndarray:
@@ -53,6 +54,9 @@ def spectral_residual(
     """
     grey = _to_grey(image)
     h, w = grey.shape
+    if grey.std() < _FLAT_STD:  # nothing stands out in a flat image
+        oh, ow = out_size if out_size is not None else (h, w)
+        return np.zeros((oh, ow), dtype=np.float32)
     sh, sw = _small_size(h, w)
     small = np.asarray(
         Image.fromarray(grey).resize((sw, sh), Image.BILINEAR), dtype=np.float64
@@ -99,7 +103,7 @@ def spectral_residual_torch(
         x = (x * w).sum(1, keepdim=True)
     b, _, h, w_ = x.shape
     sh, sw = _small_size(h, w_)
-    small = F.interpolate(x, size=(sh, sw), mode="bilinear", align_corners=False, antialias=False)
+    small = F.interpolate(x, size=(sh, sw), mode="bilinear", align_corners=False, antialias=True)
     spectrum = torch.fft.fft2(small.double())
     log_amp = torch.log(spectrum.abs() + 1e-8)
     phase = torch.angle(spectrum)
@@ -117,5 +121,6 @@ def spectral_residual_torch(
     low = flat.min(dim=1, keepdim=True).values
     span = (top - low).clamp_min(1e-12)
     out = ((torch.minimum(flat, top) - low) / span).clamp(0, 1)
-    out = torch.where((top - low) > 1e-12, out, torch.zeros_like(out))
+    flat_image = x.flatten(1).std(dim=1, keepdim=True) < _FLAT_STD
+    out = torch.where(((top - low) > 1e-12) & ~flat_image, out, torch.zeros_like(out))
     return out.view(b, 1, oh, ow)
