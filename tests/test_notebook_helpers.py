@@ -1,0 +1,53 @@
+"""setup_notebook, fmt and check: the helpers every notebook relies on."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import torch
+
+from aesthetics_lib.notebook import check, fmt, print_table, setup_notebook
+
+
+def test_setup_is_silent_and_seeds(capsys) -> None:
+    setup_notebook(seed=3)
+    a = (random.random(), np.random.rand(), torch.rand(1).item())
+    setup_notebook(seed=3)
+    b = (random.random(), np.random.rand(), torch.rand(1).item())
+    assert a == b
+    assert capsys.readouterr().out == ""
+    assert torch.are_deterministic_algorithms_enabled()
+    torch.use_deterministic_algorithms(False)
+
+
+def test_fmt_significant_digits() -> None:
+    assert fmt(0.123456) == "0.123"
+    assert fmt(1234.5) == "1.23e+03"
+    assert fmt(-0.0) == "0" and fmt(-0.0001, 1) == "-0.0001"
+    assert fmt(7) == "7" and fmt(np.int64(7)) == "7"
+    assert fmt([0.5, np.float32(0.25)]) == "[0.5, 0.25]"
+    assert fmt({"srcc": 0.61234}) == "{srcc: 0.612}"
+    assert fmt(float("nan")) == "nan"
+    assert fmt(torch.tensor([1.0, 2.0])) == "[1, 2]"
+
+
+def test_check_right_wrong_and_placeholder(capsys) -> None:
+    assert check(0.5004, 0.5, tol=1e-2) is True
+    assert "correct" in capsys.readouterr().out
+    assert check(0.7, 0.5, hint="look at the CDFs") is False
+    assert "look at the CDFs" in capsys.readouterr().out
+    assert check(..., 0.5) is False
+    assert "no answer yet" in capsys.readouterr().out
+    assert check(" Rule Of Thirds ", "ruleofthirds") is True
+    assert check({"a", "b"}, {"b", "a"}) is True
+    assert check([1, 2], [1, 2, 3]) is False  # shape mismatch is a wrong answer, not a crash
+    capsys.readouterr()
+    assert check("abc", 0.5) is False  # an answer of the wrong type gets a hint, not a traceback
+    assert "could not check" in capsys.readouterr().out
+
+
+def test_print_table(capsys) -> None:
+    print_table([{"model": "nima", "srcc": 0.61234}, {"model": "dcnn", "srcc": 0.5}])
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["model", "srcc"] and out[1].split() == ["nima", "0.612"]
