@@ -1,0 +1,210 @@
+"""ConvNeXt V2 with saliency-guided feature modulation (SGFM) and GRN-aware attention pooling:
+the course's seed project for composition assessment on CADB.
+
+Pipeline (``[B, 3, S, S]`` -> score distribution + attributes):
+
+1. timm ConvNeXt V2 (Woo et al., CVPR 2023) as a ``features_only`` backbone; its last two stages
+   (3 and 4: 320 and 640 channels for ``convnextv2_nano``, 160 and 320 for ``convnextv2_atto``).
+2. Each stage: 1x1 conv to ``dim`` channels + GroupNorm; stage 4 upsampled (bilinear) to stage 3's
+   size and fused (``fusion``): ``"add"`` (p3 + p4), ``"concat"`` (1x1 conv of [p3, p4]) or
+   ``"affine"`` (p3 * (1 + a(p4)) + b(p4) with 1x1 convs a, b starting at zero).
+3. SGFM (:class:`SGFM`): the saliency map resized to the fused map, ``gamma = sigmoid(conv3x3(s))``,
+   ``beta = conv3x3(s)``, ``x * (1 + gamma) + beta``.
+4. GRN-aware attention pooling (:class:`GRNAttentionPool`): depthwise 3x3 -> norm (GRN, BatchNorm
+   or LayerNorm) -> activation (GELU or ReLU) -> 1x1 conv to one channel -> softmax over positions
+   (``attention`` [B, 1, h, w]) -> attention-weighted sum of the map -> ``dim``-d vector.
+5. Score head ``dim-256-K`` + softmax; attribute head ``dim-256-A`` + tanh (targets in [-1, 1]).
+
+The full configuration is :data:`FULL_CONFIG` (``convnextv2_nano``, ``dim=512``, 384 px); the
+defaults (``convnextv2_atto``, ``dim=512``) run on a CPU at 64-128 px. Introduced in
+notebooks/09_convnextv2_sgfm.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import torch
+import torch.nn.functional as F
+from timm.layers import LayerNorm2d
+from torch import nn
+
+from aesthetics_lib.data.schema import ATTRIBUTES
+from aesthetics_lib.models.heads import (
+    AestheticModel,
+    AttributeHead,
+    BackboneStages,
+    DistributionHead,
+    mean_from_dist,
+    saliency_at,
+)
+from aesthetics_lib.models.registry import register_model
+
+#: The seed project's full-size settings (use on a GPU, with ``image_size`` 384).
+FULL_CONFIG: dict = {"backbone": "convnextv2_nano", "dim": 512, "image_size": 384}
+FUSIONS = ("add", "concat", "affine")
+NORMS = ("grn", "bn", "ln")
+ACTS = {"gelu": nn.GELU, "relu": nn.ReLU}
+
+
+class GRN(nn.Module):
+    """Global response normalisation (ConvNeXt V2), channels first.
+
+    ``[B, C, H, W] -> [B, C, H, W]``: ``Gx = ||x||_2`` over (H, W), ``Nx = Gx / mean_c(Gx)``,
+    ``gamma * (x * Nx) + beta + x``; gamma and beta start at 0, so GRN starts as the identity.
+    """
+
+    def __init__(self, channels: int, eps: float = 1e-6) -> None:
+        super().__init__()
+        self.gamma = nn.Parameter(torch.zeros(1, channels, 1, 1))
+        self.beta = nn.Parameter(torch.zeros(1, channels, 1, 1))
+        self.eps = eps
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        gx = torch.linalg.vector_norm(x, ord=2, dim=(2, 3), keepdim=True)
+        nx = gx / (gx.mean(dim=1, keepdim=True) + self.eps)
+        return self.gamma * (x * nx) + self.beta + x
+
+
+class SGFM(nn.Module):
+    """Saliency-guided feature modulation: ``x [B, C, h, w]``, ``s [B, 1, h, w]`` ->
+    ``x * (1 + sigmoid(conv3x3(s))) + conv3x3(s)``.
+
+    Both convs start at zero (weights and bias), so at initialisation gamma = 0.5 and beta = 0:
+    the module multiplies the map by 1.5 whatever the saliency, and learns how saliency matters.
+    """
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.gamma_conv = nn.Conv2d(1, channels, 3, padding=1)
+        self.beta_conv = nn.Conv2d(1, channels, 3, padding=1)
+        for conv in (self.gamma_conv, self.beta_conv):
+            nn.init.zeros_(conv.weight)
+            nn.init.zeros_(conv.bias)
+
+    def forward(self, x: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
+        s = s.to(x.dtype)
+        gamma = torch.sigmoid(self.gamma_conv(s))
+        beta = self.beta_conv(s)
+        return x * (1 + gamma) + beta
+
+
+class GRNAttentionPool(nn.Module):
+    """Attention pooling with a GRN (or BN / LN) scoring branch.
+
+    ``[B, C, h, w] -> ([B, C], attention [B, 1, h, w])``: ``a = softmax_hw(conv1x1(act(norm(
+    dwconv3x3(x)))))``, vector ``sum_hw a * x``. The attention sums to 1 over positions.
+    """
+
+    def __init__(self, channels: int, norm: str = "grn", act: str = "gelu") -> None:
+        super().__init__()
+        if norm not in NORMS:
+            raise ValueError(f"GRNAttentionPool: expected norm in {NORMS}, got {norm!r}")
+        if act not in ACTS:
+            raise ValueError(f"GRNAttentionPool: expected act in {tuple(ACTS)}, got {act!r}")
+        self.dwconv = nn.Conv2d(channels, channels, 3, padding=1, groups=channels)
+        self.norm = {"grn": GRN, "bn": nn.BatchNorm2d, "ln": LayerNorm2d}[norm](channels)
+        self.act = ACTS[act]()
+        self.score = nn.Conv2d(channels, 1, 1)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        b, c, h, w = x.shape
+        logits = self.score(self.act(self.norm(self.dwconv(x))))
+        attention = logits.flatten(1).softmax(-1).view(b, 1, h, w)
+        return (x * attention).sum((2, 3)), attention
+
+
+def _groups(channels: int, wanted: int = 32) -> int:
+    return math.gcd(channels, wanted)
+
+
+@register_model("convnextv2_sgfm")
+class ConvNeXtSGFM(AestheticModel):
+    """``[B, 3, S, S]`` (optional ``saliency=[B, 1, H, W]``, else computed from the images) ->
+    ``{"dist": [B, K], "mean": [B], "attention": [B, 1, h, w]}`` + ``"attributes": [B, A]``
+    (tanh; default the 11 of ``schema.ATTRIBUTES``).
+
+    Switches for the ablations: ``fusion`` ("add" | "concat" | "affine"), ``norm`` ("grn" | "bn" |
+    "ln"), ``act`` ("gelu" | "relu"), ``use_saliency`` (False: no SGFM).
+    """
+
+    view = "warp"
+
+    def __init__(
+        self,
+        num_bins: int = 5,
+        attribute_names: Sequence[str] = ATTRIBUTES,
+        backbone: str = "convnextv2_atto",
+        pretrained: bool | str = False,
+        dim: int = 512,
+        fusion: str = "add",
+        norm: str = "grn",
+        act: str = "gelu",
+        use_saliency: bool = True,
+        stages: Sequence[int] = (-2, -1),
+        hidden: int = 256,
+        dropout: float = 0.2,
+    ) -> None:
+        super().__init__(num_bins, attribute_names)
+        if fusion not in FUSIONS:
+            raise ValueError(f"ConvNeXtSGFM: expected fusion in {FUSIONS}, got {fusion!r}")
+        if len(tuple(stages)) != 2:
+            raise ValueError(f"ConvNeXtSGFM: expected two stages (e.g. (-2, -1)), got {tuple(stages)}")
+        self.fusion = fusion
+        self.use_saliency = bool(use_saliency)
+        self.extra_inputs = ("saliency",) if use_saliency else ()
+        self.optional_inputs = self.extra_inputs
+        self.backbone = BackboneStages(backbone, tuple(stages), pretrained)
+        c3, c4 = self.backbone.out_channels
+        self.proj3 = nn.Sequential(nn.Conv2d(c3, dim, 1), nn.GroupNorm(_groups(dim), dim))
+        self.proj4 = nn.Sequential(nn.Conv2d(c4, dim, 1), nn.GroupNorm(_groups(dim), dim))
+        if fusion == "concat":
+            self.fuse = nn.Conv2d(2 * dim, dim, 1)
+        elif fusion == "affine":
+            self.fuse_gamma = nn.Conv2d(dim, dim, 1)
+            self.fuse_beta = nn.Conv2d(dim, dim, 1)
+            for conv in (self.fuse_gamma, self.fuse_beta):
+                nn.init.zeros_(conv.weight)
+                nn.init.zeros_(conv.bias)
+        self.sgfm = SGFM(dim) if self.use_saliency else None
+        self.cam_tap = nn.Identity()
+        self.pool = GRNAttentionPool(dim, norm, act)
+        act_cls = ACTS[act]
+        self.head = DistributionHead(dim, num_bins, hidden=(hidden,), dropout=dropout, act=act_cls)
+        self.attribute_head = (
+            AttributeHead(dim, len(self.attribute_names), hidden=(hidden,), act=act_cls)
+            if self.attribute_names
+            else None
+        )
+
+    def cam_target_layers(self) -> list[nn.Module]:
+        """The fused, saliency-modulated map that the attention pooling reads."""
+        return [self.cam_tap]
+
+    def fused_map(self, images: torch.Tensor) -> torch.Tensor:
+        """Stages 3 and 4 projected and fused: ``[B, 3, H, W] -> [B, dim, H/16, W/16]``."""
+        f3, f4 = self.backbone(images)
+        p3 = self.proj3(f3)
+        p4 = F.interpolate(self.proj4(f4), size=p3.shape[-2:], mode="bilinear", align_corners=False)
+        if self.fusion == "add":
+            return p3 + p4
+        if self.fusion == "concat":
+            return self.fuse(torch.cat([p3, p4], dim=1))
+        return p3 * (1 + self.fuse_gamma(p4)) + self.fuse_beta(p4)
+
+    def forward(
+        self, images: torch.Tensor, saliency: torch.Tensor | None = None, **extras
+    ) -> dict[str, torch.Tensor]:
+        """Other extras are ignored."""
+        self._check_images(images)
+        x = self.fused_map(images)
+        if self.sgfm is not None:
+            x = self.sgfm(x, saliency_at(images, x.shape[-2:], saliency))
+        x = self.cam_tap(x)
+        vec, attention = self.pool(x)
+        dist = self.head(vec)
+        out = {"dist": dist, "mean": mean_from_dist(dist), "attention": attention}
+        if self.attribute_head is not None:
+            out["attributes"] = self.attribute_head(vec)
+        return out
