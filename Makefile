@@ -4,7 +4,7 @@
 PYTHON ?= python3
 PIP := $(PYTHON) -m pip
 # The environment the notebooks are executed and checked in (outputs are compared byte for byte).
-NB_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONHASHSEED=0 ATEN_CPU_CAPABILITY=avx2 CI=true HF_HUB_OFFLINE=1 TQDM_DISABLE=1 MPLBACKEND=Agg
+NB_ENV := PYTHONPATH=$(CURDIR) OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONHASHSEED=0 ATEN_CPU_CAPABILITY=avx2 CI=true HF_HUB_OFFLINE=1 TQDM_DISABLE=1 MPLBACKEND=Agg
 JOBS ?= 2
 
 .PHONY: install lab test test-unit test-notebooks notebooks demo test-demo bench clean-data

@@ -106,13 +106,27 @@ def check(
     hint: str = "not quite: look again at the section above.",
     name: str = "",
     validate: Callable[[Any], bool] | None = None,
-) -> bool:
+) -> None:
     """Check a student's answer and print ``correct`` or a hint; never raises.
 
     Numbers (and arrays of numbers) match within absolute-or-relative tolerance ``tol``; strings
     match case- and space-insensitively; sets/lists match element by element; ``validate`` (a
-    function of the answer) overrides the comparison. Returns whether the answer is right.
+    function of the answer) overrides the comparison. Returns None, so that a cell ending in
+    ``check(...)`` shows only the printed verdict (use :func:`is_correct` for the boolean).
     """
+    is_correct(answer, expected, tol=tol, hint=hint, name=name, validate=validate)
+
+
+def is_correct(
+    answer: Any,
+    expected: Any,
+    *,
+    tol: float = 1e-2,
+    hint: str = "not quite: look again at the section above.",
+    name: str = "",
+    validate: Callable[[Any], bool] | None = None,
+) -> bool:
+    """Like :func:`check` (prints the same verdict) but returns whether the answer is right."""
     label = f"[{name}] " if name else ""
     try:
         if answer is None or answer is Ellipsis:

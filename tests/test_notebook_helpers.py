@@ -7,7 +7,7 @@ import random
 import numpy as np
 import torch
 
-from aesthetics_lib.notebook import check, fmt, print_table, setup_notebook
+from aesthetics_lib.notebook import check, fmt, is_correct, print_table, setup_notebook
 
 
 def test_setup_is_silent_and_seeds(capsys) -> None:
@@ -32,7 +32,15 @@ def test_fmt_significant_digits() -> None:
     assert fmt(torch.tensor([1.0, 2.0])) == "[1, 2]"
 
 
+def test_check_prints_and_returns_none(capsys) -> None:
+    assert check(0.5004, 0.5) is None  # a cell ending in check(...) shows only the verdict
+    assert capsys.readouterr().out.strip() == "correct"
+    assert check(0.7, 0.5, hint="try again") is None
+    assert capsys.readouterr().out.strip() == "try again"
+
+
 def test_check_right_wrong_and_placeholder(capsys) -> None:
+    check = is_correct  # same verdicts, with the boolean returned
     assert check(0.5004, 0.5, tol=1e-2) is True
     assert "correct" in capsys.readouterr().out
     assert check(0.7, 0.5, hint="look at the CDFs") is False
