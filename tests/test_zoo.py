@@ -1,0 +1,41 @@
+"""The course-model cache: trained once, loaded afterwards, scoring any photo shape."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from aesthetics_lib.zoo import COURSE_MODELS, config_dir, course_config, course_model, run_key
+
+TINY = {"epochs": 1, "studio_n": 80, "max_steps_per_epoch": 2, "batch_size": 8, "size": 32}
+
+
+def test_every_course_model_has_a_config() -> None:
+    for name in COURSE_MODELS:
+        assert (config_dir() / f"studio_{name}.yaml").exists(), name
+    with pytest.raises(FileNotFoundError, match="no config for course model"):
+        course_config("no_such_model")
+
+
+def test_run_key_tracks_the_config() -> None:
+    a = course_config("spp", overrides=TINY)
+    assert run_key(a) == run_key(course_config("spp", overrides=TINY))
+    assert run_key(a) != run_key(course_config("spp", overrides={**TINY, "seed": 1}))
+
+
+@pytest.mark.slow
+def test_train_once_then_load(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("AESTHETICS_CACHE", str(tmp_path / "cache"))
+    first = course_model("spp", overrides=TINY, root=tmp_path / "models")
+    mtime = (first.run_dir / "best.pt").stat().st_mtime_ns
+    again = course_model("spp", overrides=TINY, root=tmp_path / "models")
+    assert (again.run_dir / "best.pt").stat().st_mtime_ns == mtime  # loaded, not retrained
+    assert again.history == first.history
+    wide = Image.new("RGB", (120, 40), (200, 120, 40))
+    tall = Image.new("RGB", (40, 120), (20, 120, 240))
+    scores = again.score([wide, tall, wide])  # different input shapes in one call
+    assert scores["mean"].shape == (3,) and scores["dist"].shape == (3, 5)
+    assert np.allclose(scores["dist"].sum(1), 1, atol=1e-5)
+    assert scores["mean"][0] == pytest.approx(scores["mean"][2], abs=1e-6)
+    assert np.all((scores["mean"] >= 1) & (scores["mean"] <= 5))
