@@ -30,7 +30,7 @@ test-notebooks:
 # Re-execute notebooks from their py:percent sources with the environment CI uses.
 # NB=05 re-runs only the notebooks whose name starts with 05.
 notebooks:
-	env -u AESTHETICS_DATA $(NB_ENV) $(PYTHON) tools/build_notebooks.py $(NB)
+	env -u AESTHETICS_DATA $(NB_ENV) $(PYTHON) tools/build_notebooks.py -j $(JOBS) $(NB)
 
 demo: install
 	HF_HUB_OFFLINE=1 $(PYTHON) -m voila notebooks/demo.ipynb --no-browser
