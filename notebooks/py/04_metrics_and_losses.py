@@ -1,0 +1,537 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py//py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 04 · Metrics and losses: how to score a score
+#
+# Every later notebook ends with a table of numbers: MSE, EMD, SRCC, LCC, accuracy. This notebook
+# takes each one apart on numbers small enough to check by hand, then on the studio's data, so you
+# know what each one rewards, what it ignores, and how it can fool you. It also builds the two
+# losses the models are trained with (EMD and a pairwise ranking loss), and the error bars every
+# result in this course is reported with.
+#
+# The labels are opinions: five raters per image on CADB, about two hundred on AVA. A good metric
+# for subjective labels cares about the *order* the raters agree on more than about the absolute
+# numbers they happen to use. By the end you should be able to say why.
+#
+# **Learning goals**
+# - compute MSE, EMD (r=1 and r=2, over cumulative distributions), SRCC and LCC by hand and with
+#   `aesthetics_lib.metrics`, and say what each one sees and ignores;
+# - recognise the traps of binary accuracy: a line drawn at an arbitrary threshold, the `>=` vs `>`
+#   convention at 2.6, floating-point means, and class imbalance that a constant classifier exploits;
+# - score the naive baseline (predict the training mean) and read every later result against it;
+# - write the pairwise rank hinge loss and see why it ignores a rater's (or a model's) offset;
+# - put a bootstrap confidence interval on a metric and see how it shrinks with the test-set size.
+
+# %%
+from aesthetics_lib.notebook import setup_notebook, fmt, check, print_table
+
+setup_notebook()
+
+# %%
+import os
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from aesthetics_lib import losses, metrics
+from aesthetics_lib.data import registry
+from aesthetics_lib.data.cadb import read_cadb_annotations
+from aesthetics_lib.data.schema import CADB_THRESHOLD
+from aesthetics_lib.viz import save_figure
+
+# %% [markdown]
+# ## Configuration
+# The examples use the studio's CADB-layout data (built offline on first use, deterministically).
+# With the real CADB on disk, start Jupyter with `AESTHETICS_DATA=cadb:/path/to/CADB_Dataset` and the
+# same cells run on it; nothing here trains, so it takes seconds either way.
+
+# %%
+DATA = registry.default_data("cadb")  # honours AESTHETICS_DATA=cadb:/path, else the studio
+N_BOOT = 1000  # bootstrap resamples
+ann = read_cadb_annotations(DATA.root)
+train, test = ann[ann["split"] == "train"], ann[ann["split"] == "test"]
+print("data:", "the synthetic studio (CADB layout)" if DATA.studio else "the real CADB")
+print("images: train", len(train), "· test", len(test))
+
+# %% [markdown]
+# ## 1. One image, two ways to describe its label
+# A CADB image is rated by five people on a 1..5 scale. Take the real image `10003.jpg`: its raters
+# gave `[2, 3, 2, 2, 2]`, so its vote **distribution** is $p = (0, 0.8, 0.2, 0, 0)$ and its **mean
+# score** is 2.2. A model can predict either. Suppose it predicts the distribution
+# $q = (0.1, 0.5, 0.3, 0.1, 0)$, whose mean is 2.4.
+#
+# **MSE** compares means only: over a test set, $\mathrm{MSE} = \frac1N\sum_i (\hat\mu_i - \mu_i)^2$.
+# For this one image it is $(2.4 - 2.2)^2 = 0.04$.
+
+# %%
+bins = np.arange(1, 6)
+p = np.array([0.0, 0.8, 0.2, 0.0, 0.0])  # the raters' distribution (real CADB image 10003.jpg)
+q = np.array([0.1, 0.5, 0.3, 0.1, 0.0])  # a model's prediction
+mean_p, mean_q = p @ bins, q @ bins
+print("mean of p:", fmt(mean_p), "· mean of q:", fmt(mean_q))
+print("squared error of the means:", fmt((mean_q - mean_p) ** 2), "· metrics.mse:", fmt(metrics.mse([mean_q], [mean_p])))
+
+# %% [markdown]
+# ## 2. Earth mover's distance (EMD) over cumulative distributions
+# MSE cannot see the *shape* of the votes. The EMD compares whole distributions. Think of each
+# distribution as piles of earth on the score positions 1..K: the EMD is the work needed to move one
+# set of piles into the other. On an ordered 1-D scale that work is the gap between the two
+# **cumulative** distributions, $\mathrm{CDF}_p(k) = \sum_{j \le k} p_j$, summed over positions. NIMA
+# (Talebi & Milanfar 2018) and SAMP-Net (Zhang et al. 2021) use the normalised form
+#
+# $$\mathrm{EMD}_r(p, q) = \Big(\frac{1}{K}\sum_{k=1}^{K} \big|\mathrm{CDF}_p(k) - \mathrm{CDF}_q(k)\big|^r\Big)^{1/r}$$
+#
+# with $r = 1$ (each gap counts in proportion) or $r = 2$ (big gaps count more; NIMA trains with
+# r = 2, following Hou et al. 2016 on the squared EMD). Work it out by hand for $p$ and $q$:
+#
+# | k | 1 | 2 | 3 | 4 | 5 |
+# |---|---|---|---|---|---|
+# | $\mathrm{CDF}_p$ | 0 | 0.8 | 1.0 | 1.0 | 1.0 |
+# | $\mathrm{CDF}_q$ | 0.1 | 0.6 | 0.9 | 1.0 | 1.0 |
+# | gap | 0.1 | 0.2 | 0.1 | 0 | 0 |
+#
+# so $\mathrm{EMD}_1 = (0.1 + 0.2 + 0.1)/5 = 0.08$ and
+# $\mathrm{EMD}_2 = \sqrt{(0.01 + 0.04 + 0.01)/5} = \sqrt{0.012} \approx 0.110$. The last gap is always
+# 0: both CDFs end at 1. Now the same in three lines of NumPy, and with the library:
+
+# %%
+def emd_numpy(p, q, r=2):
+    """EMD_r between two distributions over bins 1..K (the formula above)."""
+    gap = np.abs(np.cumsum(p) - np.cumsum(q))
+    return np.mean(gap**r) ** (1 / r)
+
+
+print_table(
+    [
+        {"": "CDF p", **{f"k={k}": v for k, v in zip(bins, np.cumsum(p))}},
+        {"": "CDF q", **{f"k={k}": v for k, v in zip(bins, np.cumsum(q))}},
+        {"": "gap", **{f"k={k}": v for k, v in zip(bins, np.round(np.abs(np.cumsum(p) - np.cumsum(q)), 12))}},
+    ]
+)
+print()
+print_table(
+    [
+        {"": "by hand (NumPy)", "EMD r=1": emd_numpy(p, q, 1), "EMD r=2": emd_numpy(p, q, 2)},
+        {"": "metrics.emd", "EMD r=1": metrics.emd(p, q, r=1), "EMD r=2": metrics.emd(p, q, r=2)},
+        {
+            "": "losses.emd_loss (torch)",
+            "EMD r=1": losses.emd_loss(torch.tensor(q[None]), torch.tensor(p[None]), r=1).item(),
+            "EMD r=2": losses.emd_loss(torch.tensor(q[None]), torch.tensor(p[None]), r=2).item(),
+        },
+    ]
+)
+
+# %% [markdown]
+# `metrics.emd` evaluates (NumPy, float64, any number of images); `losses.emd_loss` trains (torch,
+# differentiable, with optional per-image weights). They agree on the same inputs.
+#
+# **Why cumulative?** Suppose the raters all said 2, and one model answers "all 3" while another
+# answers "all 5". Compared bin by bin (squared error per bin, or a cross-entropy) both are equally
+# wrong: each puts all its mass on a bin where the raters put none. EMD knows the scale is ordered:
+# being one step off costs less than being three steps off. With r=1, $K \cdot \mathrm{EMD}_1$ is
+# exactly how far the mass moved, in score points.
+
+# %%
+truth = np.array([0, 1, 0, 0, 0.0])  # every rater said 2
+near = np.array([0, 0, 1, 0, 0.0])  # model A: all 3
+far = np.array([0, 0, 0, 0, 1.0])  # model B: all 5
+print_table(
+    [
+        {
+            "prediction": name,
+            "bin-wise squared error": np.sum((d - truth) ** 2),
+            "EMD r=1": metrics.emd(d, truth, r=1),
+            "K * EMD r=1 (points moved)": 5 * metrics.emd(d, truth, r=1),
+            "EMD r=2": metrics.emd(d, truth, r=2),
+        }
+        for name, d in [("all 3 (one step off)", near), ("all 5 (three steps off)", far)]
+    ]
+)
+
+# %% [markdown]
+# And EMD sees what MSE cannot: a prediction with the *same mean* as $q$ but much more spread out
+# has the same MSE and a larger EMD.
+
+# %%
+spread = np.array([0.2, 0.4, 0.2, 0.2, 0.0])  # also has mean 2.4
+print_table(
+    [
+        {"prediction": "q", "mean": q @ bins, "squared error of mean": (q @ bins - mean_p) ** 2, "EMD r=2": metrics.emd(q, p)},
+        {"prediction": "spread", "mean": spread @ bins, "squared error of mean": (spread @ bins - mean_p) ** 2, "EMD r=2": metrics.emd(spread, p)},
+    ]
+)
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+w = 0.38
+axes[0].bar(bins - w / 2, p, w, label="raters p", color="tab:blue")
+axes[0].bar(bins + w / 2, q, w, label="model q", color="tab:orange")
+axes[0].set(xlabel="score", ylabel="probability", title="two score distributions", xticks=bins)
+axes[0].legend()
+cp, cq = np.cumsum(p), np.cumsum(q)
+axes[1].step(bins, cp, where="post", label="CDF p", color="tab:blue")
+axes[1].step(bins, cq, where="post", label="CDF q", color="tab:orange")
+axes[1].fill_between(bins, cp, cq, step="post", color="grey", alpha=0.3, label="gap (what EMD adds up)")
+axes[1].set(xlabel="score", ylabel="cumulative probability", xticks=bins, ylim=(0, 1.05),
+            title=f"EMD r=1 = {fmt(metrics.emd(p, q, r=1))}, r=2 = {fmt(metrics.emd(p, q, r=2))}")
+axes[1].legend(loc="lower right")
+fig.tight_layout()
+_ = save_figure(fig, "04_emd_worked_example")
+plt.show()
+
+# %% [markdown]
+# ## 3. Correlations: SRCC and LCC
+# Over a test set, two numbers say whether predictions go up when the raters' means go up:
+#
+# - **LCC** (Pearson's linear correlation) measures how well a *straight line* relates predictions to
+#   targets;
+# - **SRCC** (Spearman's rank correlation) is Pearson's correlation of the *ranks*: it only asks
+#   whether the predictions put the images in the raters' order, whatever the scale.
+#
+# They disagree when the relation is monotone but not linear. Below, a "model" predicts the studio's
+# test means with some noise, and a second model outputs a squashed, exponential version of the
+# same predictions: same order, so the same SRCC, but a lower LCC (and a terrible MSE: it is on
+# another scale altogether).
+
+# %%
+y = test["mean"].to_numpy()
+rng = np.random.default_rng(0)
+pred_linear = y + rng.normal(0, 0.3, len(y))
+pred_curved = np.exp(2.5 * (pred_linear - 3))  # monotone, non-linear
+rows = []
+for name, pred in [("noisy linear", pred_linear), ("same, through exp()", pred_curved)]:
+    rows.append({"model": name, "SRCC": metrics.srcc(pred, y), "LCC": metrics.lcc(pred, y), "MSE": metrics.mse(pred, y)})
+print_table(rows)
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+for ax, (name, pred) in zip(axes, [("noisy linear", pred_linear), ("same, through exp()", pred_curved)]):
+    ax.scatter(y + rng.uniform(-0.05, 0.05, len(y)), pred, s=8, alpha=0.5)
+    ax.set(xlabel="raters' mean score (jittered)", ylabel="prediction",
+           title=f"{name}\nSRCC {fmt(metrics.srcc(pred, y))} · LCC {fmt(metrics.lcc(pred, y))}")
+fig.tight_layout()
+_ = save_figure(fig, "04_srcc_vs_lcc")
+plt.show()
+
+# %% [markdown]
+# CADB means lie on a grid of 0.2 (five integer votes), so many test images share a mean: SRCC gives
+# tied values their average rank (`scipy.stats.spearmanr` does this). A correlation also needs the
+# predictions to vary: for a constant prediction it is undefined (0/0), and `metrics.srcc` returns
+# NaN rather than a misleading number.
+
+# %% [markdown]
+# ## 4. Binary accuracy and its traps
+# Many papers also turn scores into "good" / "bad" at a threshold (5.0 on AVA, 2.6 on CADB) and report
+# the accuracy of the predicted side. Three traps hide in that one number.
+#
+# **Trap 1: the line is arbitrary.** Draw the line at 3.5 on CADB's scale and take an image the raters
+# gave 3.6. A prediction of 3.51 counts as right; a prediction of 3.49, only 0.02 lower, counts as
+# wrong; and a prediction of 4.9, 1.3 points off, counts as right.
+
+# %%
+true_mean = 3.6
+rows = [
+    {"prediction": pr, "absolute error": abs(pr - true_mean),
+     "correct at 3.5": bool(metrics.accuracy([pr], [true_mean], threshold=3.5))}
+    for pr in (3.49, 3.51, 4.9)
+]
+print_table(rows)
+
+# %% [markdown]
+# **Trap 2: `>=` or `>`, and floating point.** CADB's own threshold is 2.6, and 2.6 is also CADB's
+# median mean: in the real `composition_scores.json` (all 9,497 images) 14% of the images have a
+# mean of exactly 2.6. Whether "good" means `>= 2.6` or `> 2.6` moves all of them across the line.
+# SAMP-Net's public evaluation code uses `> 2.6`; `aesthetics_lib.metrics` uses `>=` (Murray et al.'s
+# convention for AVA) with a tiny tolerance. The tolerance matters because computing a mean as
+# $\sum_k k\,p_k$ does not always give exactly 2.6:
+
+# %%
+d = np.array([0.0, 0.4, 0.6, 0.0, 0.0])  # votes [2, 2, 3, 3, 3]: mean 2.6
+m = d @ bins
+print("sum k * p_k =", repr(float(m)), "· >= 2.6:", bool(m >= 2.6), "· metrics.binarize:", bool(metrics.binarize([m], 2.6)[0]))
+share_at = np.isclose(ann["mean"], CADB_THRESHOLD).mean()
+print("share of images whose mean is exactly 2.6 here:", fmt(share_at))
+print_table(
+    [
+        {"convention": "good = mean >= 2.6", "share of test images 'good'": metrics.binarize(y, CADB_THRESHOLD).mean()},
+        {"convention": "good = mean > 2.6", "share of test images 'good'": (y > CADB_THRESHOLD + 1e-9).mean()},
+    ]
+)
+
+# %% [markdown]
+# Two papers that differ only in this convention report accuracies on different tasks. When you
+# compare accuracies, check the comparison operator.
+#
+# **Trap 3: imbalance.** If most images are on one side, a classifier that always answers the
+# majority class scores high without looking at a single pixel. On real AVA about 70% of the images
+# have a mean above 5 (COURSE statistics from a 25,551-image sample), so "always good" gets about
+# 70%. Here is the same trap on this data; the **balanced accuracy** (the mean of the recall on each
+# class) gives any constant answer 0.5.
+
+# %%
+always_good, always_bad = np.full(len(y), 5.0), np.full(len(y), 1.0)
+print_table(
+    [
+        {"classifier": "always 'good'", "accuracy": metrics.accuracy(always_good, y, CADB_THRESHOLD),
+         "balanced accuracy": metrics.balanced_accuracy(always_good, y, CADB_THRESHOLD)},
+        {"classifier": "always 'bad'", "accuracy": metrics.accuracy(always_bad, y, CADB_THRESHOLD),
+         "balanced accuracy": metrics.balanced_accuracy(always_bad, y, CADB_THRESHOLD)},
+        {"classifier": "noisy linear model (section 3)", "accuracy": metrics.accuracy(pred_linear, y, CADB_THRESHOLD),
+         "balanced accuracy": metrics.balanced_accuracy(pred_linear, y, CADB_THRESHOLD)},
+    ]
+)
+
+# %% [markdown]
+# ## 5. The naive baseline: predict the training mean
+# The simplest honest model ignores the image: it predicts the mean training distribution for every
+# test image. Its scores are the floor every model in this course must clear.
+#
+# - its **MSE** is about the variance of the test means;
+# - its **EMD** is what "knowing only the typical vote pattern" buys;
+# - its **SRCC and LCC are undefined** (a constant has no order), and mean "no ranking at all";
+# - its **accuracy** is the majority share, and its balanced accuracy 0.5.
+
+# %%
+train_dist = np.stack(train["dist"].to_numpy())
+test_dist = np.stack(test["dist"].to_numpy())
+naive = metrics.naive_baseline(train["mean"].to_numpy(), test_dist, CADB_THRESHOLD, train_dist=train_dist)
+print("training mean:", fmt(train["mean"].mean()), "· variance of the test means:", fmt(np.var(y)))
+print_table([{"model": "predict the training mean", **naive}])
+
+# %% [markdown]
+# Hold the reference table from the literature against this. On real CADB the SD of the 9,497 image
+# means is 0.59 (computed from the public `composition_scores.json`), so predicting a constant gives
+# an MSE of about $0.59^2 \approx 0.35$ on a test set with that spread. Quoted results on CADB's test
+# split (MSE / EMD r=2 / SRCC / LCC, as quoted in the course's seed slides):
+#
+# | model | MSE | EMD | SRCC | LCC |
+# |---|---|---|---|---|
+# | ResNet-18 | 0.4534 | 0.1943 | 0.6025 | 0.6148 |
+# | A-Lamp | 0.4230 | 0.1898 | 0.6270 | 0.6456 |
+# | SAMP-Net (Zhang et al. 2021) | 0.3867 | 0.1798 | 0.6564 | 0.6709 |
+#
+# These MSEs are *not below* 0.35, while the same models clearly rank images (SRCC 0.6). We have not
+# checked the spread of the official 950-image test split, so the comparison is only a warning sign:
+# a model can order images well and still be badly calibrated, and an MSE column means little
+# without its baseline. That is why every results table in this course prints the naive row.
+
+# %% [markdown]
+# ## 6. Rater bias: why ranking metrics suit subjective labels
+# People use the scale differently: some are harsh, some generous. In the studio the same five raters
+# score every image, so each column of `scores` is one person, and their average scores differ. The
+# real CADB looks the same: in the public `composition_scores.json` the five columns have means 2.76,
+# 2.41, 2.81, 2.77 and 2.74; if each column is one person, as that gap suggests, the second rater is
+# about a third of a point harsher than the others.
+
+# %%
+scores = np.stack(ann["scores"].to_numpy()).astype(float)  # [N, 5], one column per rater
+print("each rater's mean score:", fmt(scores.mean(0)))
+
+# %% [markdown]
+# Treat one rater as a "model" that predicts the consensus of the other four. Then make that rater
+# harsher by exactly one point on every image. The order of their opinions has not changed at all,
+# so SRCC and LCC stay put; MSE jumps, because MSE = (mean error)² + variance of the error, and the
+# offset goes straight into the first term. (We shift without clipping to 1..5, to isolate the
+# offset; a real rater cannot go below 1, which would merge a few ties.)
+
+# %%
+j = 0
+others = np.delete(scores, j, axis=1).mean(1)  # the consensus of the other four raters
+rows = []
+for offset in (0.0, -0.5, -1.0):
+    rater = scores[:, j] + offset
+    err = rater - others
+    rows.append({"rater 0 shifted by": offset, "MSE": metrics.mse(rater, others), "(mean error)^2": err.mean() ** 2,
+                 "var(error)": err.var(), "SRCC": metrics.srcc(rater, others), "LCC": metrics.lcc(rater, others)})
+print_table(rows)
+
+# %%
+offsets = np.linspace(-1.5, 1.5, 13)
+fig, ax = plt.subplots(figsize=(6.4, 3.6))
+ax.plot(offsets, [metrics.mse(scores[:, j] + o, others) for o in offsets], "o-", label="MSE vs the other raters")
+ax.plot(offsets, [metrics.srcc(scores[:, j] + o, others) for o in offsets], "s-", label="SRCC vs the other raters")
+ax.axvline(0, color="grey", lw=0.8)
+ax.set(xlabel="offset added to rater 0's scores (negative = harsher)", ylabel="metric",
+       title="a harsher rater: MSE grows, SRCC does not move")
+ax.legend()
+fig.tight_layout()
+_ = save_figure(fig, "04_rater_bias")
+plt.show()
+
+# %% [markdown]
+# The same holds for a model: a model that learnt from a harsher panel, or on another dataset's scale,
+# is punished by MSE for an offset no one cares about, while SRCC judges what is actually stable
+# across people: which photo is better than which. That is the case for ranking metrics, and for
+# training with a ranking loss.
+
+# %% [markdown]
+# ## 7. A pairwise ranking loss
+# Kong et al. (2016, AADB) trained with a loss on *pairs*: for every pair of images in a batch whose
+# raters' means differ, with $i$ the better one, the loss is
+#
+# $$\ell_{ij} = \max\big(0,\; m - (\hat\mu_i - \hat\mu_j)\big)$$
+#
+# zero once the prediction orders the pair correctly by at least the margin $m$; the batch loss is the
+# mean over those pairs. A tiny example with three images and $m = 0.05$:
+
+# %%
+target_mean = np.array([3.2, 2.6, 2.0])
+pred_mean = np.array([2.9, 3.0, 2.1])
+margin = 0.05
+pairs = [(i, k) for i in range(3) for k in range(3) if target_mean[i] > target_mean[k]]
+rows = [{"pair (better, worse)": f"({i}, {k})", "pred gap": pred_mean[i] - pred_mean[k],
+         "hinge": max(0.0, margin - (pred_mean[i] - pred_mean[k]))} for i, k in pairs]
+print_table(rows)
+by_hand = np.mean([r["hinge"] for r in rows])
+pm = torch.tensor(pred_mean, requires_grad=True)
+lib = losses.rank_hinge_loss(pm, torch.tensor(target_mean), margin=margin)
+lib.backward()
+print("mean over pairs, by hand:", fmt(by_hand), "· losses.rank_hinge_loss:", fmt(lib.item()))
+print("gradient on each prediction:", fmt(pm.grad))
+
+# %% [markdown]
+# Only the mis-ordered pair (0, 1) contributes: gradient descent pushes image 0's prediction up and
+# image 1's down, and leaves image 2 alone. Shift every prediction by the same amount and the loss
+# does not change, just as SRCC does not; EMD and MSE do change. So the ranking loss cannot set the
+# scale on its own: the course's ConvNeXt V2 model (notebook 09) trains with EMD plus 0.2 × this loss.
+
+# %%
+shifted = torch.tensor(pred_mean + 1.0)
+print_table(
+    [
+        {"predictions": "as above", "rank hinge": losses.rank_hinge_loss(torch.tensor(pred_mean), torch.tensor(target_mean)).item(),
+         "MSE": metrics.mse(pred_mean, target_mean)},
+        {"predictions": "all + 1", "rank hinge": losses.rank_hinge_loss(shifted, torch.tensor(target_mean)).item(),
+         "MSE": metrics.mse(pred_mean + 1.0, target_mean)},
+    ]
+)
+
+# %% [markdown]
+# ## 8. How sure is a number? Bootstrap confidence intervals
+# A test set is a sample of images, so every metric computed on it is an estimate. The **percentile
+# bootstrap** (Efron & Tibshirani 1993) resamples the test images with replacement many times,
+# recomputes the metric on each resample, and reports the middle 95% of those values.
+# `metrics.bootstrap_ci` does it (deterministic given its seed).
+#
+# As a stand-in for a model that needs no training, let the mean of raters 1 and 2 "predict" the mean
+# of raters 3, 4 and 5, and watch the interval narrow as the test set grows: its width falls roughly
+# like $1/\sqrt{n}$, so halving it takes four times as many images.
+
+# %%
+small_panel = scores[:, :2].mean(1)
+rest_panel = scores[:, 2:].mean(1)
+order = np.random.default_rng(0).permutation(len(scores))
+sizes = [n for n in (50, 100, 200, 400, 800, 1600, 3200) if n <= len(scores)]
+rows = []
+for n in sizes:
+    idx = order[:n]
+    lo, hi = metrics.bootstrap_ci(metrics.srcc, small_panel[idx], rest_panel[idx], n_boot=N_BOOT, seed=0)
+    rows.append({"n images": n, "SRCC": metrics.srcc(small_panel[idx], rest_panel[idx]), "95% CI low": lo,
+                 "95% CI high": hi, "width": hi - lo})
+print_table(rows)
+
+# %%
+widths = np.array([r["width"] for r in rows])
+fig, ax = plt.subplots(figsize=(6.4, 3.6))
+ax.loglog(sizes, widths, "o-", label="95% CI width of SRCC")
+ax.loglog(sizes, widths[0] * np.sqrt(sizes[0] / np.array(sizes)), "--", color="grey", label=r"$\propto 1/\sqrt{n}$")
+ax.set(xlabel="test images n", ylabel="interval width", title="the bootstrap interval shrinks like 1/√n")
+ax.legend()
+fig.tight_layout()
+_ = save_figure(fig, "04_bootstrap_width")
+plt.show()
+
+# %% [markdown]
+# CADB's test split has 950 images. Read the literature table above with this in mind: two models
+# whose SRCCs differ by 0.01 (ResNet-18 0.6025 and RG-Net 0.6026, say) are indistinguishable on that
+# test set. To compare two models fairly, resample the *same* images for both and look at the
+# interval of the *difference* (a paired bootstrap); `metrics.evaluate_predictions(..., ci=True)` gives
+# every metric its interval on shared resamples.
+
+# %% [markdown]
+# ## Summary
+# - **MSE** compares mean scores only; it is blind to the shape of the votes and punishes any offset.
+# - **EMD** compares whole distributions through their CDFs, so moving mass one step costs less than
+#   three; r=1 counts gaps linearly, r=2 weighs big gaps more. The NumPy formula, `metrics.emd` and
+#   `losses.emd_loss` agree.
+# - **SRCC** only asks for the right order and is unchanged by any increasing transform or offset;
+#   **LCC** asks for a straight line. A monotone non-linear prediction has SRCC 1 and LCC below it.
+# - **Accuracy** depends on an arbitrary line, on `>=` vs `>` at a grid value such as 2.6, on float
+#   rounding, and on class balance; a constant classifier gets the majority share. Report balanced
+#   accuracy and the naive baseline beside it.
+# - The **naive baseline** (predict the training mean) sets the floor: MSE ≈ variance of the test
+#   means, SRCC undefined.
+# - A rater (or model) with an offset pays in MSE but not in SRCC; the **rank hinge loss** likewise
+#   only cares about order, so it is added to EMD rather than used alone.
+# - Every metric is an estimate: report a **bootstrap interval**; its width shrinks like $1/\sqrt{n}$.
+
+# %% [markdown]
+# ## Exercises
+# **Exercise 1 (by hand).** Compute $\mathrm{EMD}_1$ between $a = (0.2, 0.6, 0.2, 0, 0)$ and
+# $b = (0, 0.2, 0.6, 0.2, 0)$ on paper: write both CDFs, the gaps, and average them. Replace the `...`.
+
+# %%
+answer = ...
+expected = metrics.emd([0.2, 0.6, 0.2, 0, 0], [0, 0.2, 0.6, 0.2, 0], r=1)
+ok = check(answer, expected, tol=1e-3, hint="write the two cumulative sums, take |gap| at each of the 5 positions, average over K=5.")
+
+# %% [markdown]
+# **Exercise 2 (rank loss by hand).** Three images have raters' means `[2.0, 3.0, 2.6]` and predicted
+# means `[2.5, 2.62, 2.6]`. With margin 0.05, what is the rank hinge loss (the mean over the pairs whose
+# raters' means differ)?
+
+# %%
+answer = ...
+expected = losses.rank_hinge_loss(torch.tensor([2.5, 2.62, 2.6]), torch.tensor([2.0, 3.0, 2.6]), margin=0.05).item()
+ok = check(answer, expected, tol=1e-3, hint="list the 3 pairs (better, worse), compute max(0, 0.05 - (pred_better - pred_worse)) for each, average.")
+
+# %% [markdown]
+# **Exercise 3 (a free lunch).** What accuracy does the classifier that always answers "good" get on
+# this notebook's test split at CADB's threshold 2.6, with the library's `>=` convention? Compute it
+# from `y` in one line (do not call `metrics.accuracy`).
+
+# %%
+answer = ...
+expected = metrics.accuracy(np.full(len(y), 5.0), y, CADB_THRESHOLD)
+ok = check(answer, expected, tol=1e-3, hint="it is the share of test images whose mean is >= 2.6 (mind the float tolerance).")
+
+# %% [markdown]
+# **Exercise 4 (a generous rater).** Make rater 0 *more lenient* by half a point (add 0.5 to every
+# score). Give `(MSE, SRCC)` of that rater against the mean of the other four raters, as a tuple.
+
+# %%
+answer = ...
+expected = (metrics.mse(scores[:, 0] + 0.5, others), metrics.srcc(scores[:, 0] + 0.5, others))
+ok = check(answer, expected, tol=1e-3, hint="MSE = (mean error)^2 + var(error): only the first term changes; SRCC does not change at all.")
+
+# %% [markdown]
+# ## Going further
+# - Talebi & Milanfar (2018), *NIMA: Neural Image Assessment*, IEEE TIP: predicting the vote
+#   distribution with a softmax trained by EMD (r=2); reports SRCC and LCC on AVA. Notebook 07 builds it.
+# - Hou, Yu & Samaras (2016), *Squared Earth Mover's Distance-based Loss for Training Deep Neural
+#   Networks*: why r=2 trains better on ordered classes.
+# - Murray, Marchesotti & Perronnin (2012), *AVA: A large-scale database for aesthetic visual
+#   analysis*, CVPR: the 5.0 threshold and the binary task that accuracy comes from.
+# - Kong, Shen, Lin, Mech & Fowlkes (2016), *Photo Aesthetics Ranking Network with Attributes and
+#   Content Adaptation*, ECCV: AADB, and the pairwise ranking loss of section 7.
+# - Zhang, Niu & Zhang (2021), *Image Composition Assessment with Saliency-augmented Multi-pattern
+#   Pooling*, BMVC: CADB, weighted EMD, and the MSE / EMD / SRCC / LCC / accuracy protocol.
+# - Efron & Tibshirani (1993), *An Introduction to the Bootstrap*: percentile intervals, and the
+#   paired bootstrap for comparing two models on one test set.
+# - Try: a paired bootstrap of the SRCC difference between two predictors on the same images, e.g.
+#   `pred_linear` and `np.round(pred_linear)` against `y`: pass `np.stack([a, b], 1)` as the prediction
+#   to `metrics.bootstrap_ci` with a function that returns `srcc(P[:, 0], T) - srcc(P[:, 1], T)`.
