@@ -251,5 +251,7 @@ def test_small_model_beats_naive_baseline(tmp_path_factory: pytest.TempPathFacto
     pred = predict(trainer.best_model(), test)
     result = evaluate_predictions(pred["dist"], pred["target_dist"], test.threshold, ci=True, n_boot=300)
     naive = naive_baseline(trainer.train_stats["mean"], pred["target_dist"], test.threshold)
-    assert result["srcc"] > 0.3 and result["srcc_ci"][0] > 0.0
-    assert result["mse"] < naive["mse"]
+    # the naive baseline ranks nothing (its SRCC is undefined): beating it means a ranking whose
+    # 95% interval excludes 0, and a lower MSE than predicting the training mean
+    assert result["srcc_ci"][0] > 0.0, result
+    assert result["mse"] < naive["mse"], (result, naive)
