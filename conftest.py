@@ -21,3 +21,7 @@ def pytest_collection_modifyitems(session, config, items):  # noqa: D103
             continue
         seen.add(id(parent))
         parent.skip_compare = tuple(parent.skip_compare) + _SKIP_COMPARE
+
+# Notebooks under notebooks/drafts/ (05-11 and the Voila demo page) are not yet verified under strict
+# nbval and are not collected; see notebooks/drafts/README.md.
+collect_ignore_glob = ["notebooks/drafts/*"]

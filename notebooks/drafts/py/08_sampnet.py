@@ -369,7 +369,7 @@ def run_model(model, dataset, batch_size=50):
     out = {}
     for batch in DataLoader(dataset, batch_size=batch_size, shuffle=False):
         pred = model(batch["image"])  # SAMP-Net computes the saliency from the image itself
-        pred.update(target_dist=batch["dist"], target_attr=batch["attributes"])
+        pred.update(target_dist=batch["dist"], target_mean=batch["mean"], target_attr=batch["attributes"])
         for k, v in pred.items():
             out.setdefault(k, []).append(v.float().numpy())
         out.setdefault("image_id", []).append(np.asarray(batch["image_id"]))
@@ -378,10 +378,11 @@ def run_model(model, dataset, batch_size=50):
 
 test_set = build_datasets(cfg, splits=("test",))[2]
 res = run_model(cm.model, test_set)
-true_mean = res["target_dist"] @ np.arange(1, 6)
-ev = metrics.evaluate_predictions(res["dist"], res["target_dist"], cm.meta["threshold"], ci=True, n_boot=N_BOOT)
+true_mean = res["target_mean"].astype(np.float64)  # the labels' means: equal means stay exactly tied
+ev = metrics.evaluate_predictions(res["dist"], res["target_dist"], cm.meta["threshold"], ci=True, n_boot=N_BOOT,
+                                  true_mean=true_mean)
 naive = metrics.naive_baseline(cm.meta["train_mean"], res["target_dist"], cm.meta["threshold"],
-                               train_dist=cm.meta["train_dist"])
+                               train_dist=cm.meta["train_dist"], true_mean=true_mean)
 table = [{"": "naive (training mean)", "MSE": naive["mse"], "EMD r=2": naive["emd2"], "SRCC": 0.0, "LCC": 0.0},
          {"": "SAMP-Net (course, 64 px)", "MSE": ev["mse"], "EMD r=2": ev["emd2"], "SRCC": ev["srcc"], "LCC": ev["lcc"]}]
 if DATA.studio:
@@ -392,14 +393,16 @@ print_table(table)
 print("SAMP-Net SRCC 95 % CI:", fmt(ev["srcc_ci"]), "· test images:", len(true_mean))
 print("SRCC interval above 0:", bool(ev["srcc_ci"][0] > 0), "· MSE below the naive baseline:", bool(ev["mse"] < naive["mse"]))
 print("training images seen:", cfg.epochs * cfg.max_steps_per_epoch * cfg.batch_size)
+print("SD of the predicted means:", fmt((res["dist"] @ np.arange(1, 6)).std()), "· of the true means:", fmt(true_mean.std()))
 
 # %% [markdown]
 # (The naive baseline predicts one constant, so it has no ranking: its SRCC is shown as 0.) Read the
 # SAMP-Net row against the two others. This is a weak model: a 64-pixel warp, a 28-million-parameter
 # network trained from scratch, and under 3,000 training images seen. It ranks the test photos
 # better than chance, but far below the noise ceiling, and its MSE does not beat predicting the
-# training mean for every photo (with 5 raters per image the means crowd around 2.7, which makes the
-# constant hard to beat on MSE). Keep that in mind for everything it "learnt" below: we are reading
+# training mean for every photo. The last line says why: its predicted means hardly vary. Early in
+# training a model hedges towards the average score; the order of its predictions already carries
+# some signal (the SRCC), their size not yet (the MSE). Keep that in mind for everything it "learnt" below: we are reading
 # the early stage of training, and every reading gets an interval.
 #
 # ## 5. Which patterns does it prefer?
@@ -515,7 +518,7 @@ print("model_kwargs with:", cfg_sal.model_kwargs, "· without:", cfg_plain.model
 cm_plain = course_model("sampnet", overrides=NO_SALIENCY)
 res_plain = run_model(cm_plain.model, test_set)
 ev_plain = metrics.evaluate_predictions(res_plain["dist"], res_plain["target_dist"], cm.meta["threshold"],
-                                        ci=True, n_boot=N_BOOT)
+                                        ci=True, n_boot=N_BOOT, true_mean=true_mean)
 print_table([{"": name, "SRCC": e["srcc"], "95 % CI": fmt(e["srcc_ci"]), "LCC": e["lcc"], "MSE": e["mse"], "EMD r=2": e["emd2"]}
              for name, e in (("with saliency", ev), ("without saliency", ev_plain))])
 
@@ -557,24 +560,19 @@ print("interval excludes 0:", bool(g_lo > 0 or g_hi < 0))
 # %%
 from aesthetics_lib.models.heads import saliency_at
 
-
-@torch.no_grad()
-def scores_with(model, dataset, swap):
-    """Predicted mean scores when each photo's own saliency map is replaced by ``swap(maps)``."""
-    out = []
-    for batch in DataLoader(dataset, batch_size=50, shuffle=False):
+SWAPS = {"own map": lambda m: m, "another photo's map": lambda m: m.roll(1, 0), "empty map": torch.zeros_like}
+swapped = {name: [] for name in SWAPS}
+with torch.no_grad():
+    for batch in DataLoader(test_set, batch_size=50, shuffle=False):
         x = batch["image"]
-        h, w = model.backbone(x).shape[-2:]
-        own = saliency_at(x, (h * model.supersample, w * model.supersample))  # what the model computes
-        out.append(model(x, saliency=swap(own))["mean"].numpy())
-    return np.concatenate(out)
-
-
-normal = scores_with(cm.model, test_set, lambda m: m)
+        h, w = cm.model.backbone(x).shape[-2:]
+        own = saliency_at(x, (h * cm.model.supersample, w * cm.model.supersample))  # what the model computes
+        for name, swap in SWAPS.items():
+            swapped[name].append(cm.model(x, saliency=swap(own))["dist"].numpy())
+normal = np.concatenate(swapped["own map"]).astype(np.float64) @ np.arange(1, 6)
 rows = []
-for name, swap in (("own map", lambda m: m), ("another photo's map", lambda m: m.roll(1, 0)),
-                   ("empty map", torch.zeros_like)):
-    pred_mean = scores_with(cm.model, test_set, swap)
+for name, chunks in swapped.items():
+    pred_mean = np.concatenate(chunks).astype(np.float64) @ np.arange(1, 6)
     rows.append({"saliency given": name, "SRCC": metrics.srcc(pred_mean, true_mean),
                  "mean |change| of the predicted mean": np.abs(pred_mean - normal).mean()})
 print_table(rows)
@@ -582,10 +580,11 @@ print("for scale: SD of the predicted means", fmt(normal.std()))
 
 # %% [markdown]
 # If swapping the maps barely moves the predictions (compare the change with the spread of the
-# predictions), the model has learnt to lean little on the 9-or-fewer saliency numbers per pattern,
-# and the retraining comparison above could not have shown a gain. If they move a lot, the model
-# relies on saliency, whether or not that makes it better.
-
+# predictions), the model has learnt to lean very little on its saliency numbers (one per part, 2 to
+# 9 per pattern, beside 512 feature values each), and a gain from saliency in the retraining
+# comparison above would have been a surprise. If they move a lot, the model relies on saliency,
+# whether or not that makes it better.
+#
 # ## 8. The full-scale version on real CADB
 # `configs/cadb_sampnet.yaml` holds the paper's settings: ResNet-18 pretrained on ImageNet, 224 x 224
 # warp, Adam with learning rate 1e-4 (backbone 1e-6), weight decay 5e-5, batch 16, 50 epochs,
@@ -624,7 +623,9 @@ print_table([
 #   better than chance and far below the noise ceiling. The studio's truth lets us check what it
 #   learnt: pattern weights that move alike for every placement, and a RuleOfThirds output that
 #   follows the true placement only weakly.
-# - With vs without saliency: report the paired interval of the difference, and remember the seed.
+# - With vs without saliency: report the paired interval of the difference, remember the seed, and
+#   check whether the trained model responds to its saliency input at all (swap the maps): a model
+#   that ignores it cannot gain from it.
 #
 # ## Exercises
 # **1.** How many parts do the 8 patterns have in total (the number of pooled vectors per image)?

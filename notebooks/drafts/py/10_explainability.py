@@ -105,7 +105,8 @@ print("CAM shape", cam.shape, "range", fmt([cam.min(), cam.max()]))
 # %% [markdown]
 # ## 2. CAMs on studio photos
 # Four test photos of the studio, with the subject mask it drew, and the three CAMs of each model.
-# The overlay is the CAM resized back to the photo (the models see a square warp of it).
+# The overlay is the CAM resized back to the photo (the models see a square warp of it); "(empty)"
+# marks a Grad-CAM with no positive part (no region raises the target), drawn as all blue.
 
 
 # %%
@@ -131,8 +132,10 @@ for r, (_, item) in enumerate(show.iterrows()):
     c = 2
     for name, model in models.items():
         for method, sign in VARIANTS:
-            axes[r, c].imshow(overlay_mask(image, cam_on(model, image, method, sign), alpha=0.5))
-            axes[r, c].set_title(f"{name.split('_')[0]}\n{variant_name(method, sign)}", fontsize=7)
+            cam_img = cam_on(model, image, method, sign)
+            empty = " (empty)" if cam_img.max() <= 0 else ""
+            axes[r, c].imshow(overlay_mask(image, cam_img, alpha=0.5))
+            axes[r, c].set_title(f"{name.split('_')[0]}\n{variant_name(method, sign)}{empty}", fontsize=7)
             c += 1
 for ax in axes.ravel():
     ax.axis("off")
@@ -277,8 +280,10 @@ for r, pname in enumerate(real):
     for name, model in models.items():
         s = float(model.score([image])["mean"][0])
         for method in ("gradcam", "eigencam"):
-            axes[r, c].imshow(overlay_mask(image, cam_on(model, image, method), alpha=0.5))
-            axes[r, c].set_title(f"{name.split('_')[0]} {method}\nscore {s:.2f}", fontsize=8)
+            cam_img = cam_on(model, image, method)
+            empty = " (empty)" if cam_img.max() <= 0 else ""
+            axes[r, c].imshow(overlay_mask(image, cam_img, alpha=0.5))
+            axes[r, c].set_title(f"{name.split('_')[0]} {method}{empty}\nscore {s:.2f}", fontsize=8)
             c += 1
 for ax in axes.ravel():
     ax.axis("off")

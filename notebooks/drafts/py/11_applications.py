@@ -274,8 +274,9 @@ plt.show()
 # `.jpg`) gives a message in the app, not a traceback. `make demo` serves the same app as a web
 # page with Voila (`notebooks/demo.ipynb`).
 #
-# The widget's output is live (it is not stored in the notebook); the app's own object is
-# `app.demo`, which we use to score a photo from code.
+# The widget is live: it needs a running kernel (a static copy of the notebook shows only its
+# last state), and its display is left out when the notebook's outputs are checked. The app's own
+# object is `app.demo`; the next cell drives it from code, as a test would, and prints what it shows.
 
 # %%
 # NBVAL_IGNORE_OUTPUT

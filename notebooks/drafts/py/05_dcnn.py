@@ -368,8 +368,9 @@ save_figure(fig, "05_double_column_views")
 plt.show()
 
 # %% [markdown]
-# (In the studio the left photos have the strongest sensor noise, the right ones the weakest: the
-# noise is plain in the local crops and mostly averaged away in the 64 px warps.)
+# On the studio, the columns go from the most to the least sensor noise: the grain is plain in the
+# local crops and mostly averaged away by the 64 px warps, and the same goes for fine texture on a
+# subject and for lens softness. The warp, in exchange, is the only view that shows the whole layout.
 
 # %%
 torch.manual_seed(0)  # the random training crops
