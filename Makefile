@@ -33,7 +33,7 @@ notebooks:
 	env -u AESTHETICS_DATA $(NB_ENV) $(PYTHON) tools/build_notebooks.py -j $(JOBS) $(NB)
 
 demo: install
-	HF_HUB_OFFLINE=1 $(PYTHON) -m voila notebooks/drafts/demo.ipynb --no-browser
+	HF_HUB_OFFLINE=1 $(PYTHON) -m voila notebooks/demo.ipynb --no-browser
 
 test-demo: install
 	bash tools/install_chromium.sh

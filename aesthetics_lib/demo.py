@@ -198,7 +198,9 @@ class AestheticsDemo:
         row1 = w.HBox([panel("Photo", self.image_view), panel("Predicted distribution", self.dist_view),
                        panel(self.cam_caption, self.cam_view)], layout=w.Layout(flex_flow="row wrap"))
         row2 = w.HBox([panel("Best crop", self.crop_view),
-                       w.VBox([w.HTML("<b>Feedback from the attributes</b>"), self.feedback], layout=w.Layout(width="60%"))],
+                       w.VBox([w.HTML("<b>Feedback from the attributes</b>"), self.feedback,
+                               w.HTML("<i>Every attribute the model predicts; notebook 10 measures which of "
+                                      "them follow their labels.</i>")], layout=w.Layout(width="60%"))],
                       layout=w.Layout(flex_flow="row wrap"))
         self.results = w.VBox([self.score, row1, row2], layout=w.Layout(display="none"))
         self.widget = w.VBox([header, controls, self.aspect, self.status, self.error, self.results])

@@ -1,4 +1,4 @@
-"""The Voila demo in a real browser: serve notebooks/drafts/demo.ipynb on 127.0.0.1, drive it in headless
+"""The Voila demo in a real browser: serve notebooks/demo.ipynb on 127.0.0.1, drive it in headless
 Chromium, check that a sample photo gets a score and that a non-image upload shows the error message.
 
 Run with ``make test-demo`` (it installs Debian's chromium + chromedriver and selenium first);

@@ -236,22 +236,33 @@ def test_backbone_rule_splits_parameters(studio: Path) -> None:
 
 @pytest.mark.slow
 def test_small_model_beats_naive_baseline(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """A model trained for a few epochs ranks held-out studio images far better than chance (the naive
-    baseline has no ranking at all) and has a lower MSE than predicting the training mean."""
+    """A small CNN trained for a few epochs ranks held-out studio images better than chance (the
+    naive baseline has no ranking at all) and has a lower MSE than predicting the training mean."""
     root = tmp_path_factory.mktemp("studio_big") / "cadb"
-    generate_cadb(root, n=400, seed=1, long_side=64)
+    generate_cadb(root, n=800, seed=1, long_side=64)
     cfg = TrainConfig(
-        data=f"cadb:{root}", model="nima", model_kwargs={"backbone": "efficientnet_lite0", "pretrained": "package"},
-        size=48, epochs=3, batch_size=32, lr_backbone=3e-4, lr_head=3e-3, warmup_epochs=0.3, grad_clip=5.0,
+        data=f"cadb:{root}", model="dcnn", model_kwargs={"backbone": "shallow"}, size=48,
+        epochs=4, batch_size=16, lr_backbone=3e-3, lr_head=3e-3, warmup_epochs=0.3,
         device="cpu", out=None, progress=False, verbose=False, cache=True,
     )
     trainer = Trainer(cfg)
     trainer.fit()
     _, _, test = build_datasets(cfg, splits=("test",))
     pred = predict(trainer.best_model(), test)
-    result = evaluate_predictions(pred["dist"], pred["target_dist"], test.threshold, ci=True, n_boot=300)
+    result = evaluate_predictions(pred["dist"], pred["target_dist"], test.threshold, ci=True, n_boot=500)
     naive = naive_baseline(trainer.train_stats["mean"], pred["target_dist"], test.threshold)
-    # the naive baseline ranks nothing (its SRCC is undefined): beating it means a ranking whose
-    # 95% interval excludes 0, and a lower MSE than predicting the training mean
-    assert result["srcc_ci"][0] > 0.0, result
-    assert result["mse"] < naive["mse"], (result, naive)
+    assert len(test) == 80
+    assert result["srcc"] > 0.2 and result["srcc_ci"][0] > 0.0, result
+    assert result["mse"] < naive["mse"]
+
+
+def test_best_checkpoint_holds_weights_not_training_state(tmp_path: Path, studio: Path) -> None:
+    """best.pt is for evaluation and scoring: it keeps the weights and drops the optimiser state."""
+    out = tmp_path / "run"
+    Trainer(tiny_config(studio, out)).fit()
+    best, last = read_checkpoint(out / "best.pt"), read_checkpoint(out / "last.pt")
+    assert best["optimizer"] is None and best["rng"] is None
+    assert last["optimizer"] is not None
+    assert (out / "best.pt").stat().st_size < (out / "last.pt").stat().st_size
+    model, _, _ = load_checkpoint(out / "best.pt")
+    assert set(model.state_dict()) == set(best["model"])

@@ -55,8 +55,10 @@ def run(args: argparse.Namespace) -> int:
         if trainer.dist.is_main:
             done = trainer.epoch
             note = f", resuming after epoch {done}" if done else ""
+            root = getattr(trainer.train_set, "root", None)
+            where = f"{config.data} ({root})" if root is not None and str(root) not in config.data else config.data
             print(
-                f"training {config.model} on {config.data}: {len(trainer.train_set)} train / "
+                f"training {config.model} on {where}: {len(trainer.train_set)} train / "
                 f"{len(trainer.val_set)} val images, {config.epochs} epochs on {trainer.device}{note}",
                 flush=True,
             )

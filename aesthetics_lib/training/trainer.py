@@ -11,7 +11,7 @@ Files in the run folder (``config.out``; only rank 0 writes): ``last.pt`` (every
 ``best.pt`` (the best epoch so far), ``history.csv`` and ``history.json`` (one row per epoch) and
 ``config.yaml``. Checkpoints are written atomically and hold only tensors and builtins: the model,
 the EMA, the optimiser, the schedulers, the gradient scaler, the random generators, the epoch, the
-config and the history.
+config and the history (``best.pt`` leaves out the optimiser, schedulers, scaler and generators).
 
 **Exact resume.** ``Trainer(config, resume=True)`` continues from ``last.pt``. The shuffling order
 of each epoch depends only on ``(seed, epoch)`` (a ``DistributedSampler``, also for one process),
@@ -56,7 +56,6 @@ from aesthetics_lib.training.build import (
 )
 from aesthetics_lib.training.checkpoint import (
     CHECKPOINT_FORMAT,
-    copy_atomic,
     read_checkpoint,
     rng_state,
     set_rng_state,
@@ -68,6 +67,9 @@ from aesthetics_lib.training.predict import autocast, batch_to, eval_loader, mod
 
 #: Files a run writes into its folder.
 RUN_FILES: tuple[str, ...] = ("last.pt", "best.pt", "history.csv", "history.json", "config.yaml")
+#: Checkpoint entries only ``last.pt`` needs (to resume); ``best.pt`` holds None for them, which keeps
+#: it at the size of the weights (a SAMP-Net ``best.pt`` with Adam's moments would be three times larger).
+TRAINING_STATE: tuple[str, ...] = ("optimizer", "scheduler", "plateau", "scaler", "rng")
 #: Config keys that may differ when a run is resumed (they do not change what is computed, or,
 #: for ``epochs``, extend the run).
 RESUMABLE_CHANGES: frozenset[str] = frozenset(
@@ -160,6 +162,7 @@ def check_run_folder(out: Path, config: TrainConfig, resume: bool, force: bool) 
     - an empty or missing folder: start a new run;
     - a folder with files and neither ``resume`` nor ``force``: refused (nothing is overwritten);
     - ``resume`` with a ``last.pt``: its config must equal ``config`` except :data:`RESUMABLE_CHANGES`;
+      ``resume`` without any checkpoint (stopped before the first epoch ended): start a new run;
     - ``force``: start a new run, replacing the run files (other files are left alone).
     """
     if not out.exists():
@@ -179,7 +182,8 @@ def check_run_folder(out: Path, config: TrainConfig, resume: bool, force: bool) 
                 "Resume with the same config, choose another out folder, or pass force to start over."
             )
         return last
-    if not present or force or (resume and not any((out / f).exists() for f in RUN_FILES)):
+    no_checkpoint = not last.exists() and not (out / "best.pt").exists()
+    if not present or force or (resume and no_checkpoint):  # resume before any epoch ended: start over
         return None
     same = ""
     if last.is_file():
@@ -604,9 +608,10 @@ class Trainer:
         """Write ``last.pt`` (and ``best.pt`` when ``best``) and the history files, atomically."""
         assert self.out is not None
         self.out.mkdir(parents=True, exist_ok=True)
-        last = write_atomic(self.state_dict(), self.out / "last.pt")
-        if best:
-            copy_atomic(last, self.out / "best.pt")
+        state = self.state_dict()
+        write_atomic(state, self.out / "last.pt")
+        if best:  # weights, config and meta only: resuming goes through last.pt
+            write_atomic({**state, **dict.fromkeys(TRAINING_STATE)}, self.out / "best.pt")
         write_history(self.history, self.out)
 
     def best_model(self) -> nn.Module:

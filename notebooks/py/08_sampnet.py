@@ -139,7 +139,7 @@ panels = [
     (np.fft.fftshift(log_amp), "3. log-amplitude (centred)"),
     (np.fft.fftshift(residual), "4. spectral residual"),
     (np.minimum(raw, np.percentile(raw, 99)), "5. back to the image"),
-    (smooth, "6. blurred"),
+    (np.minimum(smooth, np.percentile(smooth, 99)), "6. blurred"),
     (overlay_mask(photo, lib, alpha=0.6), "saliency on the photo"),
 ]
 fig, axes = plt.subplots(2, 4, figsize=(13, 5.2))
