@@ -7,7 +7,7 @@ Measures, and writes as JSON and Markdown (``--out``, default ``runs/benchmarks`
 2. ``inference``: ms per image of the evaluation forward pass (batch 1 and batch 16), and of the
    whole ``score`` path (decode, transform, forward) over studio images;
 3. ``data``: data-pipeline images/s (file decode + training transform) with and without the
-   decoded-image cache;
+   decoded-image cache, from the studio's 160 px files and from 640 px files;
 4. ``loop``: the trainer end to end (data, model, loss, optimiser, validation) on the studio config of
    ``convnextv2_sgfm``, a few steps;
 5. ``cuda`` (only when a GPU is present): ``convnextv2_sgfm`` (nano backbone) at 224 px, fp32 vs bf16 +
@@ -269,6 +269,10 @@ def main(argv: list[str] | None = None) -> int:
             s224 = 112 if name == "multipatch" else 224  # 4 patches of 112 px ~ one 224 px image
             result["train"].append(bench_train_step(name, kw, s224, 4, max(1, steps // 2), cpu))
             print(result["train"][-1], flush=True)
+        # the backbone of the full-scale config (configs/cadb_convnextv2_sgfm.yaml), for scale
+        result["train"].append(bench_train_step("convnextv2_sgfm", {"backbone": "convnextv2_nano"}, 224, 4,
+                                                max(1, steps // 2), cpu))
+        print(result["train"][-1], flush=True)
 
     result["inference"] = []
     for name in ("convnextv2_sgfm", "nima", "sampnet"):
@@ -284,6 +288,10 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(tmp) / "studio"
         generate_cadb(root, n=200 if args.quick else 400, seed=0, long_side=160)
         result["data"] = bench_data(root, 64, 150 if args.quick else 300)
+        # photo-sized sources (long side 640), where decoding, not the transform, is the cost
+        big = Path(tmp) / "studio_640"
+        generate_cadb(big, n=60 if args.quick else 150, seed=0, long_side=640)
+        result["data"] += bench_data(big, 64, 60 if args.quick else 120)
         print(result["data"], flush=True)
         result["loop"] = bench_loop(root, 5 if args.quick else 10, Path(tmp) / "run")
         print(result["loop"], flush=True)

@@ -40,6 +40,7 @@ _EXPORTS: dict[str, str] = {
     "read_ava_annotations": "ava",
     "AVADataset": "ava",
     "CachedImages": "cache",
+    "FeatureSet": "feature_set",
     # transforms
     "build_transform": "transforms",
     "IMAGENET_MEAN": "transforms",

@@ -54,10 +54,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader
 
 from aesthetics_lib import metrics
-from aesthetics_lib.data import synthetic
+from aesthetics_lib.data import FeatureSet, synthetic
 from aesthetics_lib.data.transforms import build_transform, denormalize
 from aesthetics_lib.models import BinaryHead, RegressionHead, create_model
 from aesthetics_lib.pretrained import ShallowCNN
@@ -391,31 +391,12 @@ print("features per photo and column:", feats["train"][0].shape[1])
 
 # %% [markdown]
 # To train the heads we still use the library trainer: `Trainer` accepts any `model` and any
-# `datasets` whose items carry `image`, `dist` and `mean`. Here the "image" is a feature vector, and
+# `datasets` whose items carry `image`, `dist` and `mean`. Here the "image" is a feature vector
+# (`aesthetics_lib.data.FeatureSet` pairs precomputed features with a dataset's labels), and
 # the model is the frozen DCNN's head on one column's features (global or local) or on both
 # concatenated, which is RAPID's fusion.
 
 # %%
-class FeatureSet(Dataset):
-    """Precomputed features as a dataset the trainer reads: items ``{"image": [F], "dist": [K], "mean": []}``."""
-
-    def __init__(self, features: torch.Tensor, ds) -> None:
-        self.features, self.dist, self.mean = features, torch.as_tensor(ds.targets()), torch.as_tensor(ds.means())
-        self.num_bins, self.threshold = ds.num_bins, ds.threshold
-
-    def __len__(self) -> int:
-        return len(self.features)
-
-    def __getitem__(self, i: int) -> dict:
-        return {"image": self.features[i], "dist": self.dist[i], "mean": self.mean[i]}
-
-    def targets(self) -> np.ndarray:
-        return self.dist.numpy()
-
-    def means(self) -> np.ndarray:
-        return self.mean.numpy()
-
-
 class FrozenHead(nn.Module):
     """The frozen DCNN's head (fc 128-10-1, BatchNorm, dropout 0.2) on precomputed features."""
 

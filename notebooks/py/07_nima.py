@@ -49,10 +49,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader
 
 from aesthetics_lib import metrics
-from aesthetics_lib.data import synthetic
+from aesthetics_lib.data import FeatureSet, synthetic
 from aesthetics_lib.models import DistributionHead, create_model, mean_from_dist, std_from_dist
 from aesthetics_lib.train import Trainer, TrainConfig, build_datasets, predict
 from aesthetics_lib.viz import plot_distribution, save_figure
@@ -310,26 +310,6 @@ def features(ds):
     return torch.cat([backbone(batch["image"]).mean((2, 3)) for batch in DataLoader(ds, batch_size=64)])
 
 
-class FeatureSet(Dataset):
-    """Precomputed features as a dataset the trainer reads: items ``{"image": [F], "dist": [K], "mean": []}``."""
-
-    def __init__(self, ds) -> None:
-        self.features, self.dist, self.mean = features(ds), torch.as_tensor(ds.targets()), torch.as_tensor(ds.means())
-        self.num_bins, self.threshold, self.image_ids = ds.num_bins, ds.threshold, ds.image_ids
-
-    def __len__(self) -> int:
-        return len(self.features)
-
-    def __getitem__(self, i: int) -> dict:
-        return {"image": self.features[i], "dist": self.dist[i], "mean": self.mean[i]}
-
-    def targets(self) -> np.ndarray:
-        return self.dist.numpy()
-
-    def means(self) -> np.ndarray:
-        return self.mean.numpy()
-
-
 class NimaHead(nn.Module):
     """NIMA's head (dropout 0.75, linear, softmax) on features. ``mean_only``: during training, return
     only the mean of the distribution, so the trainer's loss is the MSE of the means."""
@@ -346,7 +326,7 @@ class NimaHead(nn.Module):
         return {"dist": dist, "mean": mean_from_dist(dist)}
 
 
-sets = {"train": FeatureSet(train_ds), "val": FeatureSet(val_ds), "test": FeatureSet(test_ds)}
+sets = {name: FeatureSet(features(ds), ds) for name, ds in (("train", train_ds), ("val", val_ds), ("test", test_ds))}
 HEAD_CFG = TrainConfig(data=CFG.data, model="nima", epochs=8, batch_size=32, optimizer="adamw", lr_head=1e-3,
                        weight_decay=1e-4, schedule="cosine", seed=0, deterministic=True, out=None,
                        progress=False, verbose=False)

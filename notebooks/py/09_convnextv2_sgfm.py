@@ -677,7 +677,7 @@ if ceiling is not None:
 ax.set_xticks(xpos, names, rotation=20, fontsize=8)
 ax.set_ylabel("test SRCC")
 ax.set_title("The course's models on one test split", fontsize=10)
-ax.legend(fontsize=8, loc="center left")
+ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, 0.93))  # clear of the points
 fig.tight_layout()
 _ = save_figure(fig, "09_comparison")
 plt.show()
