@@ -19,10 +19,11 @@ from typing import Any, Callable, Iterator, Mapping
 import numpy as np
 from scipy import stats
 
-#: Tolerance used when comparing a mean score with a threshold. CADB means lie on a 0.2 grid and a
-#: mean computed as ``sum(i * p_i)`` can come out as 2.5999999999999996 instead of 2.6; without a
-#: tolerance such an image would silently change class.
-THRESHOLD_TOL = 1e-9
+#: Tolerance of the accuracy threshold. A mean computed as ``sum(i * p_i)`` can come out as
+#: 2.5999999999999996 instead of 2.6, and a mean stored in float32 (as datasets keep them) is
+#: 2.5999999 (float32 resolves about 2.4e-7 near 2.6); without a tolerance such an image would
+#: silently change class. 1e-6 is far below any difference of vote means (multiples of 1/raters).
+THRESHOLD_TOL = 1e-6
 
 #: Largest number of resampled indices held in memory at once by :func:`bootstrap_ci`.
 _BOOT_CHUNK_ELEMENTS = 2_000_000
@@ -104,6 +105,13 @@ def _means(dist: np.ndarray) -> np.ndarray:
     return dist @ np.arange(1, dist.shape[1] + 1, dtype=np.float64)
 
 
+def _target_means(dist: np.ndarray) -> np.ndarray:
+    """Mean scores of the raters' distributions, rounded to 6 decimals: histograms stored in float32
+    give 2.5999999 and 2.6000001 for the same mean of votes, which would break exact ties (SRCC)
+    and put a mean equal to the threshold on either side of it (accuracy)."""
+    return np.round(_means(dist), 6)
+
+
 # --------------------------------------------------------------------------------------------
 # point metrics
 # --------------------------------------------------------------------------------------------
@@ -170,17 +178,21 @@ def lcc(pred: ArrayLike, target: ArrayLike) -> float:
     return float(stats.pearsonr(x, y).statistic)
 
 
-def binarize(mean: ArrayLike, threshold: float) -> np.ndarray:
+def binarize(mean: ArrayLike, threshold: float, *, strict: bool = False) -> np.ndarray:
     """Binary "good" labels: ``mean >= threshold`` (within :data:`THRESHOLD_TOL`). ``[N] -> bool [N]``.
 
     The convention of Murray et al. (2012) for AVA: an image whose mean is at or above the threshold
-    is "good". Introduced in notebooks/04_metrics_and_losses.
+    is "good". ``strict=True`` asks for ``mean > threshold`` instead, the convention of SAMP-Net's
+    code for CADB (where a mean of exactly 2.6 is common, so the two differ). Introduced in
+    notebooks/04_metrics_and_losses.
     """
     m = _as_scores(mean, "binarize: mean")
+    if strict:
+        return m > float(threshold) + THRESHOLD_TOL
     return m >= float(threshold) - THRESHOLD_TOL
 
 
-def accuracy(pred_mean: ArrayLike, true_mean: ArrayLike, threshold: float) -> float:
+def accuracy(pred_mean: ArrayLike, true_mean: ArrayLike, threshold: float, *, strict: bool = False) -> float:
     """Binary classification accuracy at ``threshold``. ``[N], [N] -> float`` in [0, 1].
 
     Both predicted and true means are turned into "good" (``>= threshold``) or "bad" labels, and the
@@ -191,11 +203,11 @@ def accuracy(pred_mean: ArrayLike, true_mean: ArrayLike, threshold: float) -> fl
     prediction counts as wrong; a prediction of 4.9 for a 3.51 image counts as right. Accuracy
     rewards being on the right side of an arbitrary line, not being close; and with imbalanced
     classes (70% of AVA is above 5) a constant prediction already scores high, so report
-    :func:`balanced_accuracy` and the naive baseline beside it. Introduced in
-    notebooks/04_metrics_and_losses.
+    :func:`balanced_accuracy` and the naive baseline beside it. ``strict``: see :func:`binarize`.
+    Introduced in notebooks/04_metrics_and_losses.
     """
     x, y = _pair(pred_mean, true_mean, "accuracy")
-    return float(np.mean(binarize(x, threshold) == binarize(y, threshold)))
+    return float(np.mean(binarize(x, threshold, strict=strict) == binarize(y, threshold, strict=strict)))
 
 
 def balanced_accuracy(pred_mean: ArrayLike, true_mean: ArrayLike, threshold: float) -> float:
@@ -422,7 +434,7 @@ def evaluate_predictions(
     if true_mean is not None:
         tm = _as_scores(true_mean, "evaluate_predictions: true_mean")
     elif T is not None:
-        tm = _means(T)
+        tm = _target_means(T)
     else:
         raise ValueError("evaluate_predictions: expected true_dist or true_mean, found neither")
     if len(pm) != len(tm):

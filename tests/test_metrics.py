@@ -249,3 +249,36 @@ def test_split_half_reliability_grows_with_the_number_of_raters():
     assert M.split_half_reliability(unanimous, n_splits=2)["srcc_half"] == pytest.approx(1.0)
     with pytest.raises(ValueError, match="integer vote counts"):
         M.split_half_reliability(_dists(10, 5, 0))
+
+
+def test_true_means_from_float32_histograms_keep_their_ties() -> None:
+    """Means derived from float32 vote histograms are rounded: equal vote means stay tied (SRCC)
+    and a mean equal to the threshold counts as reaching it (accuracy), as with the exact means."""
+    votes = np.array([[0, 2, 3, 0, 0], [0, 3, 1, 1, 0], [1, 0, 2, 2, 0], [0, 0, 1, 3, 1]], dtype=np.float32)
+    dist = votes / votes.sum(1, keepdims=True)  # means 2.6, 2.6, 3.0, 4.0
+    exact = (votes * np.arange(1, 6)).sum(1) / votes.sum(1)
+    pred = np.array([2.0, 3.0, 2.5, 4.5])
+    derived = M.evaluate_predictions(None, dist, 2.6, pred_mean=pred)
+    given = M.evaluate_predictions(None, None, 2.6, pred_mean=pred, true_mean=exact)
+    assert derived["srcc"] == pytest.approx(given["srcc"], abs=1e-12)
+    assert derived["accuracy"] == given["accuracy"]
+
+
+def test_strict_threshold_is_samp_nets_convention() -> None:
+    """At a mean equal to the threshold, ``>=`` (AVA's convention, the default) calls it good and
+    ``strict=True`` (``>``, SAMP-Net's code) calls it bad."""
+    true = np.array([2.6, 2.6, 3.0, 2.0])
+    pred = np.array([2.7, 2.5, 3.1, 2.6])
+    assert M.binarize(true, 2.6).tolist() == [True, True, True, False]
+    assert M.binarize(true, 2.6, strict=True).tolist() == [False, False, True, False]
+    assert M.accuracy(pred, true, 2.6) == 0.5  # 2.5 vs 2.6 and 2.6 vs 2.0 disagree
+    assert M.accuracy(pred, true, 2.6, strict=True) == 0.75  # 2.7 vs 2.6 disagrees
+
+
+def test_float32_means_at_the_threshold_reach_it() -> None:
+    """Datasets keep means in float32, where 2.6 is 2.5999999: still "good" at threshold 2.6."""
+    means = np.array([2.6, 2.4, 3.0], dtype=np.float32)
+    assert float(means[0]) < 2.6
+    assert M.binarize(means, 2.6).tolist() == [True, False, True]
+    assert M.binarize(means, 2.6, strict=True).tolist() == [False, False, True]
+    assert M.accuracy(np.array([2.7, 2.5, 3.1]), means, 2.6) == 1.0
