@@ -45,7 +45,7 @@ from aesthetics_lib.models import create_model  # noqa: E402
 STUDIO_MODELS: dict[str, tuple[dict[str, Any], int]] = {
     "dcnn": ({"backbone": "shallow", "columns": 2}, 64),
     "spp": ({"backbone": "shallow"}, 64),
-    "nima": ({"backbone": "efficientnet_lite0"}, 64),
+    "nima": ({"backbone": "efficientnet_lite0"}, 96),
     "multipatch": ({"backbone": "shallow"}, 32),
     "sampnet": ({"backbone": "resnet18"}, 64),
     "convnextv2_sgfm": ({"backbone": "convnextv2_atto"}, 64),

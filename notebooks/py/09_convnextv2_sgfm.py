@@ -692,7 +692,7 @@ if ceiling is not None:
 # %% [markdown]
 # What to take from the measured table:
 #
-# - the noise ceiling is far above every model: at 64 px, trained from scratch (or briefly
+# - the noise ceiling is far above every model: at 64-96 px, trained from scratch (or briefly
 #   fine-tuned) for a few minutes, they have learnt only part of what the votes contain;
 # - the intervals are wide (200 test photos) and overlap a lot; the printed lists say which models
 #   cannot be told apart from the best one, and which rank better than a constant at all. A model
