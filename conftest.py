@@ -21,7 +21,3 @@ def pytest_collection_modifyitems(session, config, items):  # noqa: D103
             continue
         seen.add(id(parent))
         parent.skip_compare = tuple(parent.skip_compare) + _SKIP_COMPARE
-
-# The Voila page holds no stored outputs: it is driven in a real browser by tests/test_demo_browser.py
-# (make test-demo), and the same app is executed under nbval in notebooks/11_applications.ipynb.
-collect_ignore = ["notebooks/demo.ipynb"]

@@ -12,14 +12,15 @@ import jupytext
 import pytest
 
 NB_DIR = Path(__file__).resolve().parents[1] / "notebooks"
-NOTEBOOKS = sorted(NB_DIR.glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted(NB_DIR.glob("[0-9][0-9]_*.ipynb"))  # the course
+ALL_NOTEBOOKS = sorted(NB_DIR.glob("*.ipynb"))  # the course and the Voila page (demo.ipynb)
 
 
 def _sources(nb) -> list[tuple[str, str]]:
     return [(c.cell_type, c.source.strip()) for c in nb.cells]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.stem)
 def test_paired_script_in_sync(path: Path) -> None:
     py = NB_DIR / "py" / (path.stem + ".py")
     assert py.exists(), f"{path.name} has no jupytext pair {py.relative_to(NB_DIR.parent)}"
@@ -31,7 +32,7 @@ def test_paired_script_in_sync(path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.stem)
 def test_stored_with_outputs_and_setup(path: Path) -> None:
     nb = json.loads(path.read_text())
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
@@ -40,6 +41,11 @@ def test_stored_with_outputs_and_setup(path: Path) -> None:
     assert any(c.get("outputs") for c in code), f"{path.name} is stored without outputs"
     first = "".join(code[0]["source"])
     assert "setup_notebook()" in first, f"{path.name}: the first code cell must call setup_notebook()"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_course_sections(path: Path) -> None:
+    nb = json.loads(path.read_text())
     text = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown").lower()
     for section in ("learning goals", "summary", "exercise", "going further"):
         assert section in text, f"{path.name} lacks a '{section}' section"

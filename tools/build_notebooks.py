@@ -54,7 +54,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("-j", "--jobs", type=int, default=1, help="notebooks executed at a time")
     parser.add_argument("prefixes", nargs="*")
     args = parser.parse_args(argv)
-    sources = sorted((NB_DIR / "py").glob("[0-9][0-9]_*.py"))
+    sources = sorted((NB_DIR / "py").glob("*.py"))  # the course notebooks and the Voila page
     if args.prefixes:
         sources = [p for p in sources if any(p.stem.startswith(x) for x in args.prefixes)]
     if not sources:

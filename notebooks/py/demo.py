@@ -1,0 +1,26 @@
+# %% [markdown]
+# # Aesthetics Lab · score a photo
+#
+# Pick a sample photo or upload one of your own (JPEG or PNG). The course's ConvNeXt V2 + SGFM model (trained on the synthetic photo studio, notebook 09) predicts its score and the distribution of votes, turns its attribute predictions into feedback, shows where it looks (Grad-CAM, notebook 10) and proposes the best crop to the ratio you choose (notebook 11).
+#
+# Serve this page with `make demo` (Voila). The first start trains the model if it is not cached yet (a few minutes on a CPU); set `AESTHETICS_DEMO_MODEL` to another course model name to try it.
+
+# %%
+import os
+
+from aesthetics_lib.notebook import setup_notebook
+
+setup_notebook()
+
+from aesthetics_lib.demo import build_demo
+
+MODEL = os.environ.get("AESTHETICS_DEMO_MODEL", "convnextv2_sgfm")
+app = build_demo(MODEL)
+demo = app.demo
+cfg = demo.course_model.config
+print(f"Model: {MODEL} ({cfg.model_kwargs.get('backbone')}, {cfg.size} px, {cfg.epochs} epochs on {cfg.data})",
+      f"· {len(demo.picker.options)} sample photos · crops: {', '.join(demo.aspect.options)}")
+
+# %% tags=["nbval-ignore-output"]
+# the app (a widget: nbval runs this cell but does not compare its output)
+app
