@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import pickle
 import random
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -53,19 +52,6 @@ def write_atomic(obj: Any, path: str | os.PathLike) -> Path:
         if tmp.exists():
             tmp.unlink()
     return path
-
-
-def copy_atomic(src: str | os.PathLike, dst: str | os.PathLike) -> Path:
-    """Copy ``src`` to ``dst`` atomically (used for ``best.pt``)."""
-    dst = Path(dst)
-    tmp = _temp_name(dst)
-    try:
-        shutil.copyfile(src, tmp)
-        os.replace(tmp, dst)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return dst
 
 
 def read_checkpoint(path: str | os.PathLike, map_location: Any = "cpu") -> dict[str, Any]:
