@@ -6,6 +6,12 @@ PIP := $(PYTHON) -m pip
 # The environment the notebooks are executed and checked in (outputs are compared byte for byte).
 NB_ENV := PYTHONPATH=$(CURDIR) OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONHASHSEED=0 ATEN_CPU_CAPABILITY=avx2 CI=true HF_HUB_OFFLINE=1 TQDM_DISABLE=1 MPLBACKEND=Agg
 JOBS ?= 2
+# JupyterLab refuses to start as root (containers, cloud machines) unless given --allow-root. On a
+# Linux machine with no display there is no browser to open (or only a text one that would take
+# over the terminal): --no-browser, and the server prints its URL with the token to paste instead.
+ROOT_FLAGS := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
+HEADLESS := $(and $(filter Linux,$(shell uname -s 2>/dev/null)),$(if $(DISPLAY)$(WAYLAND_DISPLAY),,yes))
+SERVER_FLAGS := $(ROOT_FLAGS) $(if $(HEADLESS),--no-browser)
 
 .PHONY: install lab test test-unit test-notebooks notebooks demo test-demo bench clean-data
 
@@ -14,7 +20,7 @@ install:
 	$(PIP) install -q --no-deps -e .
 
 lab: install
-	HF_HUB_OFFLINE=1 $(PYTHON) -m jupyter lab notebooks/
+	HF_HUB_OFFLINE=1 $(PYTHON) -m jupyter lab $(SERVER_FLAGS) notebooks/
 
 test: install
 	env -u AESTHETICS_DATA $(NB_ENV) $(PYTHON) -m pytest -n $(JOBS) --dist loadscope --nbval --nbval-current-env \
@@ -42,5 +48,7 @@ test-demo: install
 bench:
 	$(PYTHON) benchmarks/bench_train.py
 
+# data/cache holds the studio (data/cache/studio) and the course models; data/studio is where older
+# versions cached the studio.
 clean-data:
-	rm -rf data/studio data/cache
+	rm -rf data/cache data/studio

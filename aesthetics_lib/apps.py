@@ -46,15 +46,18 @@ def to_pil(image: Any) -> Image.Image:
 
 
 def as_scorer(model: Any) -> Scorer:
-    """A scorer from a course model (``.score(images)`` returning a dict with ``"mean"``) or from
-    a callable returning scores or such a dict. Introduced in notebooks/11_applications."""
+    """A scorer from a course model (``.score(images)`` returning
+    :class:`~aesthetics_lib.inference.Predictions` or a dict with ``"mean"``) or from a callable
+    returning scores or such a dict. Introduced in notebooks/11_applications."""
     fn = model.score if hasattr(model, "score") and callable(model.score) else model
     if not callable(fn):
         raise TypeError(f"as_scorer: expected a callable or an object with .score(images), found {type(model).__name__}")
 
     def scorer(images: list[Image.Image]) -> np.ndarray:
         out = fn(images)
-        if isinstance(out, Mapping):
+        if hasattr(out, "score") and not callable(out.score):  # Predictions: the mean, or P(good)
+            out = out.score
+        elif isinstance(out, Mapping):
             out = out["mean"]
         if hasattr(out, "detach"):
             out = out.detach().cpu().numpy()

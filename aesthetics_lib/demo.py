@@ -157,10 +157,10 @@ class AestheticsDemo:
                  cam_method: str = "gradcam", max_side: int = MAX_SIDE, title: str | None = None,
                  crop_scales: Sequence[float] = (1.0, 0.8, 0.6), crop_stride: float = 0.1) -> None:
         w = _get_widgets()
-        for attr in ("model", "transform", "score"):
+        for attr in ("model", "spec", "transform", "score"):
             if not hasattr(course_model, attr):
                 raise TypeError(
-                    f"build_demo: expected a course model with .model, .transform and .score(images) "
+                    f"build_demo: expected a course model with .model, .spec, .transform and .score(images) "
                     f"(aesthetics_lib.zoo.course_model(...)), found {type(course_model).__name__} without .{attr}"
                 )
         self.course_model = course_model
@@ -279,7 +279,7 @@ class AestheticsDemo:
             return False
         self._current, self._current_name = image, name
         self.last = result
-        k = len(result["dist"])
+        k = self.course_model.spec.num_bins
         self.status.value = f"Scored: {html.escape(name)}"
         self.score.value = (f"<span style='font-size:1.6em'>Score <b>{result['mean']:.2f}</b></span> "
                             f"on a 1–{k} scale")
@@ -293,12 +293,12 @@ class AestheticsDemo:
     def _analyse(self, img: Image.Image) -> dict[str, Any]:
         cm = self.course_model
         out = cm.score([img])
-        mean = float(np.asarray(out["mean"]).ravel()[0])
-        dist = np.asarray(out["dist"], dtype=float).reshape(1, -1)[0]
-        names = tuple(getattr(cm.model, "attribute_names", ()) or ())
+        mean = float(out.score[0])
+        dist = out.dist[0].astype(float) if out.dist is not None else None
+        names = out.attribute_names
         attrs: dict[str, float] = {}
-        if names and out.get("attributes") is not None:
-            attrs = explain.attributes_dict(names, np.asarray(out["attributes"]).reshape(1, -1)[0])
+        if names and out.attributes is not None:
+            attrs = explain.attributes_dict(names, out.attributes[0])
         feedback = explain.attribute_feedback(attrs) if attrs else []
         x, extras = _model_input(cm.transform, img)
         cam = explain.compute_cam(cm.model, x, self.cam_method, extras=extras)
@@ -315,9 +315,9 @@ class AestheticsDemo:
         box, crop_score = crops[0]
         self.image_view.value = _png(img)
         self.cam_view.value = _png(overlay)
-        self.dist_view.value = distribution_png(dist, mean)
+        self.dist_view.value = distribution_png(dist, mean) if dist is not None else b""
         self.crop_view.value = _png(apps.draw_boxes(img, [box], width=3))
-        return {"mean": mean, "dist": dist.tolist(), "attributes": attrs, "feedback": feedback,
+        return {"mean": mean, "dist": dist.tolist() if dist is not None else None, "attributes": attrs, "feedback": feedback,
                 "crop": {"aspect": aspect, "box": box, "score": crop_score}}
 
 

@@ -6,6 +6,7 @@
 - :func:`mpemd_loss`: the multi-patch EMD losses MPEMD_avg and MPEMD_ada (Wang et al. 2019);
 - :func:`masked_attribute_mse`: attribute regression that ignores zero (unlabelled) targets;
 - :func:`regression_loss`: MSE on the mean score, for models that predict only a mean;
+- :func:`binary_loss`: cross-entropy of good/bad logits at a threshold, for binary heads;
 - :class:`AestheticLoss`: the weighted sum the trainer optimises, with its parts for logging.
 
 Half-precision inputs are computed in float32; targets are moved to the prediction's device and
@@ -261,10 +262,22 @@ def regression_loss(
     return _reduce(_apply_weight((p - t).pow(2), weight, "regression_loss"), reduction)
 
 
-def _dist_mean(dist: Tensor) -> Tensor:
-    """Mean score over bins 1..K. ``[B, K] -> [B]``."""
-    bins = torch.arange(1, dist.shape[-1] + 1, device=dist.device, dtype=dist.dtype)
-    return (dist * bins).sum(-1) / dist.sum(-1)
+def binary_loss(
+    logits: Tensor, target_mean: Tensor, threshold: float, weight: Tensor | None = None, reduction: str = "mean"
+) -> Tensor:
+    """Cross-entropy of good/bad logits against the label "mean score >= threshold". ``[B, 2], [B] -> []``.
+
+    For a binary head (CMU's and RAPID's task, notebooks/05_dcnn): class 1 is "good"; a mean equal
+    to the threshold up to float rounding (1e-6) counts as good, as in
+    :func:`aesthetics_lib.metrics.accuracy`. ``weight`` ``[B]`` scales each sample."""
+    _check_reduction(reduction, "binary_loss")
+    z = _promote(logits)
+    if z.ndim != 2 or z.shape[1] != 2:
+        raise ValueError(f"binary_loss: expected logits [B, 2] (bad, good), found {tuple(z.shape)}")
+    t = torch.as_tensor(target_mean, device=z.device).reshape(-1)
+    label = (t.double() >= float(threshold) - TIE_TOL).long()
+    per_sample = nn.functional.cross_entropy(z, label, reduction="none")
+    return _reduce(_apply_weight(per_sample, weight, "binary_loss"), reduction)
 
 
 class AestheticLoss(nn.Module):
@@ -280,18 +293,21 @@ class AestheticLoss(nn.Module):
       :func:`mpemd_loss` (with ``k``, ``beta``) replaces the plain EMD; an output without
       ``patch_dist`` (e.g. a single-view evaluation pass) falls back to "emd";
     - ``"mse"``: a model without ``dist`` (a regression head) gets :func:`regression_loss` on
-      ``output["mean"]``; the weight ``emd`` then scales this term.
+      ``output["mean"]``; the weight ``emd`` then scales this term;
+    - ``"ce"``: a binary head (``output["logits"]`` ``[B, 2]``) gets :func:`binary_loss` against
+      "mean >= ``threshold``" (pass the dataset's threshold); the weight ``emd`` scales it.
 
-    The rank term uses ``output["mean"]`` (or the mean of ``output["dist"]``) against
+    The rank term uses ``output["mean"]`` (or the mean of ``output["dist"]``, or P(good)) against
     ``batch["mean"]``. The attribute term compares ``output["attributes"]`` ``[B, A]``, with
     A = ``len(attribute_names)``, with those columns of ``batch["attributes"]`` ``[B, 11]``
     (``schema.ATTRIBUTES`` order), masked by ``batch["attr_mask"]`` and zero targets; a positive
     ``attributes`` weight with no ``output["attributes"]`` is an error.
 
-    ``parts`` holds detached floats: ``"emd"``, ``"rank"``, ``"attr"``, ``"total"``, plus
-    ``"mpemd"`` or ``"mse"`` when that is the main term. Terms with weight 0 are still reported
-    (computed without gradient) when the output allows; a term that cannot be computed is NaN
-    (``"emd"`` for a mean-only model, ``"attr"`` without an attribute head). ``"total"`` equals
+    ``parts`` holds detached 0-d float tensors on the loss's device (no host synchronisation: call
+    ``float()`` on a part, or ``fmt`` it, when you want a number): ``"emd"``, ``"rank"``, ``"attr"``,
+    ``"total"``, plus ``"mpemd"`` or ``"mse"`` when that is the main term. Terms with weight 0 are
+    still reported (computed without gradient) when the output allows; a term that cannot be computed
+    is NaN (``"emd"`` for a mean-only model, ``"attr"`` without an attribute head). ``"total"`` equals
     ``emd * parts[main] + rank * parts["rank"] + attributes * parts["attr"]`` over the weighted
     terms. The course's ConvNeXt V2 + SGFM uses ``AestheticLoss(emd=1, rank=0.2, attributes=0.1)``;
     SAMP-Net ``AestheticLoss(attributes=0.1, attribute_names=schema.SAMPNET_ATTRIBUTES)``.
@@ -309,6 +325,7 @@ class AestheticLoss(nn.Module):
         patch_mode: str | None = None,
         k: float = 1.0,
         beta: float = 1.0,
+        threshold: float | None = None,
     ) -> None:
         super().__init__()
         for name, value in (("emd", emd), ("rank", rank), ("attributes", attributes)):
@@ -330,6 +347,7 @@ class AestheticLoss(nn.Module):
         self.patch_mode = patch_mode
         self.k = k
         self.beta = beta
+        self.threshold = None if threshold is None else float(threshold)
 
     def extra_repr(self) -> str:
         w = self.weights
@@ -339,15 +357,22 @@ class AestheticLoss(nn.Module):
         return text + f", attribute_names={self.attribute_names}"
 
     def main_term(self, output: Mapping[str, Tensor]) -> str:
-        """Which main term ``output`` gets: ``"emd"``, ``"mpemd"`` or ``"mse"``."""
+        """Which main term ``output`` gets: ``"emd"``, ``"mpemd"``, ``"mse"`` or ``"ce"``."""
         if self.patch_mode is not None and "patch_dist" in output:
             return "mpemd"
         if "dist" in output:
             return "emd"
         if "mean" in output:
             return "mse"
+        if "logits" in output:
+            if self.threshold is None:
+                raise ValueError(
+                    "AestheticLoss: a binary head (output['logits']) needs the good/bad threshold: "
+                    "AestheticLoss(threshold=...) (the trainer passes the dataset's)"
+                )
+            return "ce"
         raise ValueError(
-            f"AestheticLoss: expected the model output to have 'dist' or 'mean', found keys {sorted(output)}"
+            f"AestheticLoss: expected the model output to have 'dist', 'mean' or 'logits', found keys {sorted(output)}"
         )
 
     @staticmethod
@@ -359,7 +384,7 @@ class AestheticLoss(nn.Module):
     def _target_mean(self, batch: Mapping[str, Any], like: Tensor) -> Tensor:
         if "mean" in batch:
             return _like(batch["mean"], like).reshape(-1)
-        return _dist_mean(_like(self._need(batch, "dist"), like))
+        return schema.dist_mean(_like(self._need(batch, "dist"), like))
 
     def _attr_term(self, output: Mapping[str, Tensor], batch: Mapping[str, Any]) -> Tensor | None:
         want = self.weights["attr"] > 0
@@ -398,16 +423,19 @@ class AestheticLoss(nn.Module):
 
     def forward(
         self, output: Mapping[str, Tensor], batch: Mapping[str, Any]
-    ) -> tuple[Tensor, dict[str, float]]:
-        """``(loss, parts)``: the scalar loss to back-propagate and its detached parts."""
+    ) -> tuple[Tensor, dict[str, Tensor]]:
+        """``(loss, parts)``: the scalar loss to back-propagate and its detached parts (0-d tensors;
+        nothing here waits for the device)."""
         main = self.main_term(output)
         weight = batch.get("weight")
-        parts: dict[str, float] = {}
+        parts: dict[str, Tensor] = {}
         terms: dict[str, Tensor] = {}
 
         if main == "mse":
             terms["main"] = regression_loss(output["mean"], self._need(batch, "mean"), weight)
-            parts["emd"] = math.nan
+        elif main == "ce":
+            terms["main"] = binary_loss(output["logits"], self._target_mean(batch, output["logits"][:, 0]),
+                                        self.threshold, weight)
         elif main == "mpemd":
             terms["main"] = mpemd_loss(
                 output["patch_dist"], self._need(batch, "dist"), self.patch_mode, self.k, self.beta,
@@ -415,13 +443,16 @@ class AestheticLoss(nn.Module):
             )
             if "dist" in output:
                 with torch.no_grad():
-                    parts["emd"] = emd_loss(output["dist"], batch["dist"], self.r, weight).item()
-            else:
-                parts["emd"] = math.nan
+                    parts["emd"] = emd_loss(output["dist"], batch["dist"], self.r, weight).detach()
         else:
             terms["main"] = emd_loss(output["dist"], self._need(batch, "dist"), self.r, weight)
 
-        pred_mean = output["mean"] if "mean" in output else _dist_mean(_promote(output["dist"]))
+        if "mean" in output:
+            pred_mean = output["mean"]
+        elif "dist" in output:
+            pred_mean = schema.dist_mean(_promote(output["dist"]))
+        else:  # a binary head ranks by P(good)
+            pred_mean = output["prob_good"] if "prob_good" in output else _promote(output["logits"]).softmax(-1)[:, 1]
         pred_mean = _promote(pred_mean).reshape(-1)
         with torch.set_grad_enabled(torch.is_grad_enabled() and self.weights["rank"] > 0):
             terms["rank"] = rank_hinge_loss(pred_mean, self._target_mean(batch, pred_mean), self.margin)
@@ -435,12 +466,10 @@ class AestheticLoss(nn.Module):
             if name in terms and self.weights[name] > 0:
                 total = total + self.weights[name] * terms[name]
 
-        main_value = terms["main"].detach().item()
-        if main == "emd":
-            parts["emd"] = main_value
-        else:
-            parts[main] = main_value
-        parts["rank"] = terms["rank"].detach().item()
-        parts["attr"] = terms["attr"].detach().item() if "attr" in terms else math.nan
-        parts["total"] = total.detach().item()
-        return total, {k: parts[k] for k in ("emd", "mpemd", "mse", "rank", "attr", "total") if k in parts}
+        nan = terms["main"].detach().new_full((), math.nan)  # a part that cannot be computed
+        parts[main] = terms["main"].detach()
+        parts.setdefault("emd", nan)
+        parts["rank"] = terms["rank"].detach()
+        parts["attr"] = terms["attr"].detach() if "attr" in terms else nan
+        parts["total"] = total.detach()
+        return total, {k: parts[k] for k in ("emd", "mpemd", "mse", "ce", "rank", "attr", "total") if k in parts}

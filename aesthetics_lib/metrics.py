@@ -101,8 +101,10 @@ def _pair(pred: ArrayLike, target: ArrayLike, where: str) -> tuple[np.ndarray, n
 
 
 def _means(dist: np.ndarray) -> np.ndarray:
-    """Mean score of normalised distributions ``[N, K] -> [N]`` over bins 1..K."""
-    return dist @ np.arange(1, dist.shape[1] + 1, dtype=np.float64)
+    """Mean score of distributions ``[N, K] -> [N]`` over bins 1..K (:func:`~aesthetics_lib.data.schema.dist_mean`)."""
+    from aesthetics_lib.data.schema import dist_mean
+
+    return dist_mean(dist)
 
 
 def _target_means(dist: np.ndarray) -> np.ndarray:

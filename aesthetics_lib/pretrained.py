@@ -277,6 +277,16 @@ def _complete_state_dict(
     return out
 
 
+def backbone_architecture(name: str, pretrained: bool | str | os.PathLike | None = False) -> str:
+    """The architecture :func:`create_backbone` builds for ``name`` with ``pretrained``: the offline
+    package weights (``pretrained="package"``) load into :data:`PACKAGE_ARCHITECTURE`
+    (``tf_efficientnet_lite0``: TensorFlow padding and [-1, 1] inputs), every other case builds
+    ``name`` itself. A model rebuilt from a checkpoint must use this architecture, not ``name``."""
+    if isinstance(pretrained, str) and pretrained == "package" and name in PACKAGE_NAMES:
+        return PACKAGE_ARCHITECTURE
+    return name
+
+
 # --------------------------------------------------------------------------------------------
 # the public factory
 # --------------------------------------------------------------------------------------------

@@ -7,53 +7,39 @@ so changing a config retrains. Concurrent callers (notebooks run in parallel by 
 wait for each other through a file lock instead of training the same model twice.
 
 Introduced in notebooks/09_convnextv2_sgfm (the comparison table) and used by 10 and 11.
+Scoring goes through :class:`aesthetics_lib.inference.Predictor`, rebuilt from the checkpoint's spec.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
-import numpy as np
-import torch
 from PIL import Image
 from torch import nn
 
-from aesthetics_lib.train import TrainConfig, eval_transform_for, load_checkpoint, load_config, train
+from aesthetics_lib.inference import Predictions, Predictor
+from aesthetics_lib.paths import cache_root, config_dir, file_lock
+from aesthetics_lib.spec import ModelSpec
+from aesthetics_lib.train import TrainConfig, load_config, train
 
 #: The models of the course, in the order of the notebooks that introduce them.
 COURSE_MODELS: tuple[str, ...] = ("dcnn", "spp", "nima", "multipatch", "sampnet", "convnextv2_sgfm")
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-
-
-def config_dir() -> Path:
-    """The folder of the YAML configs (``configs/`` of the source checkout, or ``AESTHETICS_CONFIGS``)."""
-    env = os.environ.get("AESTHETICS_CONFIGS")
-    return Path(env) if env else REPO_ROOT / "configs"
-
 
 def cache_dir() -> Path:
-    """Where trained course models are kept: ``AESTHETICS_CACHE``/models, else ``data/cache/models``
-    of the source checkout when writable, else ``~/.cache/aesthetics_lab/models``."""
-    env = os.environ.get("AESTHETICS_CACHE")
-    if env:
-        return Path(env) / "models"
-    local = REPO_ROOT / "data"
-    if local.is_dir() and os.access(local, os.W_OK):
-        return local / "cache" / "models"
-    return Path.home() / ".cache" / "aesthetics_lab" / "models"
+    """Where trained course models are kept: ``models/`` under :func:`aesthetics_lib.paths.cache_root`."""
+    return cache_root() / "models"
 
 
 def course_config(name: str, data: str | None = None, overrides: Mapping[str, Any] | None = None) -> TrainConfig:
-    """The small offline config of course model ``name`` (``configs/studio_<name>.yaml``), with the
-    data spec replaced by ``data`` (or ``AESTHETICS_DATA`` when set) and ``overrides`` applied."""
+    """The small offline config of course model ``name`` (``configs/studio_<name>.yaml``, or the copy
+    shipped in the package), with the data spec replaced by ``data`` (or ``AESTHETICS_DATA`` when
+    set) and ``overrides`` applied."""
     path = config_dir() / f"studio_{name}.yaml"
     if not path.exists():
         known = ", ".join(COURSE_MODELS)
@@ -74,65 +60,45 @@ def run_key(cfg: TrainConfig) -> str:
     return hashlib.sha256(blob).hexdigest()[:12]
 
 
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 @dataclass
 class CourseModel:
     """A trained course model with what it needs to score new photos.
 
-    ``model`` (eval mode, CPU), ``config``, ``history`` (one dict per epoch), ``transform`` (PIL ->
-    tensor or dict of tensors), ``meta`` (``num_bins``, ``threshold``, ``attribute_names``, ``view``,
-    ``train_mean``), ``run_dir`` (the cached run folder).
+    ``predictor`` (:class:`~aesthetics_lib.inference.Predictor`: the model in eval mode on the CPU,
+    its spec and eval transform), ``config``, ``history`` (one dict per epoch), ``meta`` (the
+    training record: ``train_mean``, ``train_dist``, ``threshold`` ...), ``run_dir`` (the cached run
+    folder). ``model``, ``spec``, ``transform`` and :meth:`score` are the predictor's.
     """
 
     name: str
-    model: nn.Module
+    predictor: Predictor
     config: TrainConfig
     history: list[dict[str, Any]]
-    transform: Any
     meta: dict[str, Any] = field(default_factory=dict)
     run_dir: Path | None = None
 
     @property
+    def model(self) -> nn.Module:
+        return self.predictor.model
+
+    @property
+    def spec(self) -> ModelSpec:
+        return self.predictor.spec
+
+    @property
+    def transform(self) -> Any:
+        """The eval transform (PIL image -> tensor or dict of tensors), from the spec."""
+        return self.predictor.transform
+
+    @property
     def attribute_names(self) -> tuple[str, ...]:
         """Names of the attributes the model predicts (empty when it has no attribute head)."""
-        return tuple(getattr(self.model, "attribute_names", ()) or ())
+        return self.predictor.attribute_names
 
-    def inputs(self, image: Image.Image) -> dict[str, torch.Tensor]:
-        """The eval transform of one PIL image, as a dict of model inputs (``image``, maybe ``local``)."""
-        item = self.transform(image.convert("RGB"))
-        return dict(item) if isinstance(item, Mapping) else {"image": item}
-
-    @torch.no_grad()
-    def score(self, images: Sequence[Image.Image], batch_size: int = 32) -> dict[str, np.ndarray]:
-        """Score PIL images: ``mean`` ``[N]``, ``dist`` ``[N, K]`` (when the model predicts one),
-        ``attributes`` ``[N, A]`` (when it has an attribute head). Images whose inputs differ in
-        shape (the aspect-preserving ``native`` view) are batched by shape; order is kept."""
-        items = [self.inputs(im) for im in images]
-        extra = tuple(getattr(self.model, "extra_inputs", ()))
-        groups: dict[tuple, list[int]] = {}
-        for i, it in enumerate(items):
-            groups.setdefault(tuple(it["image"].shape), []).append(i)
-        results: dict[str, dict[int, np.ndarray]] = {}
-        for idx in groups.values():
-            for start in range(0, len(idx), batch_size):
-                chunk = idx[start : start + batch_size]
-                batch = {k: torch.stack([items[i][k] for i in chunk]) for k in items[chunk[0]]}
-                pred = self.model(batch["image"], **{k: batch[k] for k in extra if k in batch})
-                for key in ("mean", "dist", "attributes"):
-                    if pred.get(key) is not None:
-                        values = pred[key].float().cpu().numpy()
-                        results.setdefault(key, {}).update(zip(chunk, values))
-        return {k: np.stack([v[i] for i in range(len(items))]) for k, v in results.items()}
+    def score(self, images: Sequence[Image.Image], keep: Sequence[str] = ()) -> Predictions:
+        """Score PIL images (:meth:`Predictor.score`): ``mean`` ``[N]``, ``dist`` ``[N, K]`` (when the
+        model predicts one), ``attributes`` ``[N, A]`` (when it has an attribute head), in order."""
+        return self.predictor.score(images, keep=keep)
 
 
 def course_model(
@@ -150,16 +116,14 @@ def course_model(
     base = Path(root) if root is not None else cache_dir()
     run_dir = base / f"{name}-{run_key(cfg)}"
     cfg = cfg.replace(out=str(run_dir))
-    with _locked(base / f".{run_dir.name}.lock"):
+    with file_lock(base / f".{run_dir.name}.lock"):
         history = train(cfg, resume=True)
-    model, saved_cfg, state = load_checkpoint(run_dir / "best.pt")
-    model.eval()
+    predictor = Predictor.from_checkpoint(run_dir / "best.pt", device="cpu")
     return CourseModel(
         name=name,
-        model=model,
-        config=saved_cfg,
+        predictor=predictor,
+        config=predictor.checkpoint.config,
         history=list(history),
-        transform=eval_transform_for(saved_cfg),
-        meta=dict(state.get("meta", {})),
+        meta=dict(predictor.checkpoint.meta),
         run_dir=run_dir,
     )

@@ -283,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
         print(result["inference"][-3:], flush=True)
 
     with tempfile.TemporaryDirectory() as tmp:
-        from aesthetics_lib.data.synthetic import generate_cadb
+        from aesthetics_lib.data.studio import generate_cadb
 
         root = Path(tmp) / "studio"
         generate_cadb(root, n=200 if args.quick else 400, seed=0, long_side=160)

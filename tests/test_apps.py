@@ -79,38 +79,33 @@ def test_best_crops_finds_the_region_the_scorer_prefers():
 
 
 def test_best_crop_recovers_the_studios_known_best_crop_with_the_true_quality():
-    from aesthetics_lib.data import synthetic
+    from aesthetics_lib.data.studio import apps_truth
 
-    ex = synthetic.render_canvas(seed=5, aspect=4 / 3)
+    ex = apps_truth.render_canvas(seed=5, aspect=4 / 3)
     boxes = apps.candidate_crops(ex.image.shape[1], ex.image.shape[0], ex.aspect, scales=(1.0, 0.85, 0.7, 0.55))
-    truth = synthetic.crop_quality(ex.factors, boxes)
+    truth = apps_truth.crop_quality(ex.factors, boxes)
     best = boxes[int(np.argmax(truth))]
     assert apps.crop_iou(best, ex.box) > 0.7  # the grid holds a crop close to the known best one
 
 
 # ---------------------------------------------------------------------------- the demo app
-class TinyCourseModel:
-    """A stand-in for zoo.course_model(...): an untrained model, its eval transform and .score."""
+def tiny_course_model():
+    """A stand-in for zoo.course_model(...): an untrained model in a Predictor (model, spec, eval
+    transform, .score), which is all the demo needs."""
+    from aesthetics_lib.inference import Predictor
+    from aesthetics_lib.models import create_model
+    from aesthetics_lib.spec import InputSpec, ModelSpec
 
-    def __init__(self) -> None:
-        from aesthetics_lib.data.transforms import build_transform
-        from aesthetics_lib.models import create_model
-
-        torch.manual_seed(0)
-        self.model = create_model("convnextv2_sgfm").eval()
-        self.transform = build_transform("warp", 64)
-
-    def score(self, images):
-        with torch.no_grad():
-            out = self.model(torch.stack([self.transform(im) for im in images]))
-        return {k: v.numpy() for k, v in out.items() if k in ("mean", "dist", "attributes")}
+    torch.manual_seed(0)
+    model = create_model("convnextv2_sgfm").eval()
+    return Predictor(model, ModelSpec.from_model(model, InputSpec("warp", 64), threshold=2.6))
 
 
 @pytest.fixture(scope="module")
 def app():
     from aesthetics_lib.demo import build_demo
 
-    return build_demo(TinyCourseModel(), photos=("chelsea", "coffee"), max_side=160, crop_scales=(1.0, 0.7),
+    return build_demo(tiny_course_model(), photos=("chelsea", "coffee"), max_side=160, crop_scales=(1.0, 0.7),
                       crop_stride=0.25).demo
 
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from aesthetics_lib.cli import main
-from aesthetics_lib.data.synthetic import generate_cadb
+from aesthetics_lib.data.studio import generate_cadb
 
 REQUIRED_KEYS = {"srcc", "lcc", "mse", "emd1", "emd2", "accuracy", "naive_srcc", "naive_mse"}
 

@@ -169,7 +169,7 @@ def _batch(b: int = 6, k: int = 5, seed: int = 0) -> dict:
     attrs = torch.round(torch.rand(b, len(schema.ATTRIBUTES), generator=g) * 10 - 5) / 5
     return {
         "dist": dist,
-        "mean": L._dist_mean(dist),
+        "mean": schema.dist_mean(dist),
         "attributes": attrs,
         "attr_mask": torch.rand(b, len(schema.ATTRIBUTES), generator=g) > 0.2,
         "weight": torch.rand(b, generator=g) + 0.5,
@@ -182,16 +182,31 @@ def _output(b: int = 6, k: int = 5, a: int = len(schema.ATTRIBUTES), seed: int =
     dist = torch.softmax(logits, -1)
     return {
         "dist": dist,
-        "mean": L._dist_mean(dist),
+        "mean": schema.dist_mean(dist),
         "attributes": torch.tanh(torch.randn(b, a, generator=g)).requires_grad_(),
         "logits": logits,
     }
 
 
+def _floats(parts: dict) -> dict[str, float]:
+    return {k: float(v) for k, v in parts.items()}
+
+
+def test_aesthetic_loss_parts_are_detached_tensors_on_the_loss_device():
+    """The parts stay on the device (the trainer sums them there, no host sync per step)."""
+    for out in (_output(), {"mean": torch.linspace(1.5, 4.0, 6, requires_grad=True)}):
+        loss, parts = L.AestheticLoss(emd=1.0, rank=0.2)(out, _batch())
+        for name, value in parts.items():
+            assert isinstance(value, torch.Tensor) and value.ndim == 0, name
+            assert not value.requires_grad and value.device == loss.device, name
+        assert torch.equal(parts["total"], loss.detach())
+
+
 def test_aesthetic_loss_parts_sum_to_the_total():
     crit = L.AestheticLoss(emd=1.0, rank=0.2, attributes=0.1)
     out, batch = _output(), _batch()
-    loss, parts = crit(out, batch)
+    loss, tensors = crit(out, batch)
+    parts = _floats(tensors)
     assert set(parts) == {"emd", "rank", "attr", "total"}
     assert parts["total"] == pytest.approx(loss.item())
     assert parts["total"] == pytest.approx(parts["emd"] + 0.2 * parts["rank"] + 0.1 * parts["attr"])
@@ -208,9 +223,9 @@ def test_aesthetic_loss_picks_the_named_attribute_columns():
     out = _output(a=len(names))
     out["attributes"] = batch["attributes"][:, cols].clone()  # a perfect attribute head
     _, parts = L.AestheticLoss(attributes=0.1, attribute_names=names)(out, batch)
-    assert parts["attr"] == 0.0
+    assert float(parts["attr"]) == 0.0
     out["attributes"] = batch["attributes"][:, cols[::-1]].clone()  # right values, wrong columns
-    assert L.AestheticLoss(attributes=0.1, attribute_names=names)(out, batch)[1]["attr"] > 0
+    assert float(L.AestheticLoss(attributes=0.1, attribute_names=names)(out, batch)[1]["attr"]) > 0
 
 
 def test_aesthetic_loss_regression_fallback_for_mean_only_models():
@@ -218,7 +233,8 @@ def test_aesthetic_loss_regression_fallback_for_mean_only_models():
     pred = torch.linspace(1.5, 4.0, 6, requires_grad=True)
     crit = L.AestheticLoss(emd=1.0, rank=0.5)
     assert crit.main_term({"mean": pred}) == "mse"
-    loss, parts = crit({"mean": pred}, batch)
+    loss, tensors = crit({"mean": pred}, batch)
+    parts = _floats(tensors)
     assert math.isnan(parts["emd"]) and math.isnan(parts["attr"])
     mse = L.regression_loss(pred, batch["mean"], batch["weight"])
     assert parts["mse"] == pytest.approx(mse.item())
@@ -230,7 +246,8 @@ def test_aesthetic_loss_patch_mode_uses_mpemd():
     out = _output()
     out["patch_dist"] = torch.stack([out["dist"], out["dist"].roll(1, 0)], 1)
     crit = L.AestheticLoss(patch_mode="ada", beta=2.0)
-    loss, parts = crit(out, batch)
+    loss, tensors = crit(out, batch)
+    parts = _floats(tensors)
     ref = L.mpemd_loss(out["patch_dist"], batch["dist"], "ada", beta=2.0, weight=batch["weight"])
     assert parts["mpemd"] == pytest.approx(ref.item()) == pytest.approx(parts["total"])
     assert parts["emd"] == pytest.approx(L.emd_loss(out["dist"], batch["dist"], weight=batch["weight"]).item())
@@ -242,4 +259,4 @@ def test_aesthetic_loss_errors_without_an_attribute_head():
     with pytest.raises(ValueError, match="output\\['attributes'\\]"):
         L.AestheticLoss(attributes=0.1)(out, _batch())
     _, parts = L.AestheticLoss(attributes=0.0)(out, _batch())  # weight 0: reported as NaN
-    assert math.isnan(parts["attr"])
+    assert math.isnan(float(parts["attr"]))

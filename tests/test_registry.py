@@ -83,7 +83,7 @@ def test_studio_is_the_offline_default(tmp_path: Path, monkeypatch: pytest.Monke
         return write_tiny_cadb(tmp_path / f"studio-{layout}")
 
     monkeypatch.delenv("AESTHETICS_DATA", raising=False)
-    monkeypatch.setitem(sys.modules, "aesthetics_lib.data.synthetic", types.SimpleNamespace(ensure_studio=ensure_studio))
+    monkeypatch.setitem(sys.modules, "aesthetics_lib.data.studio", types.SimpleNamespace(ensure_studio=ensure_studio))
     spec = default_data("cadb", n=6, seed=3)
     assert spec.studio and spec.root == tmp_path / "studio-cadb"
     assert calls == [("cadb", {"n": 6, "seed": 3})]

@@ -11,7 +11,7 @@ from PIL import Image
 
 from aesthetics_lib.cli import main
 from aesthetics_lib.commands.score import find_images, score_images
-from aesthetics_lib.data.synthetic import generate_cadb
+from aesthetics_lib.data.studio import generate_cadb
 from aesthetics_lib.train import TrainConfig, Trainer
 
 

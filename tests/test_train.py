@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from aesthetics_lib.data.synthetic import generate_cadb
+from aesthetics_lib.data.studio import generate_cadb
 from aesthetics_lib.metrics import evaluate_predictions, naive_baseline
 from aesthetics_lib.train import (
     CHECKPOINT_FORMAT,
@@ -266,3 +266,54 @@ def test_best_checkpoint_holds_weights_not_training_state(tmp_path: Path, studio
     assert (out / "best.pt").stat().st_size < (out / "last.pt").stat().st_size
     model, _, _ = load_checkpoint(out / "best.pt")
     assert set(model.state_dict()) == set(best["model"])
+
+
+def test_training_steps_never_wait_for_the_device(studio: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The trainer and the loss turn tensors into Python numbers (a host sync on a GPU) a fixed
+    number of times per epoch, not once per step: twice the steps, the same count."""
+    import sys
+
+    import aesthetics_lib.losses
+    import aesthetics_lib.training.epoch
+    import aesthetics_lib.training.trainer
+
+    ours = {
+        aesthetics_lib.training.trainer.__file__, aesthetics_lib.training.epoch.__file__, aesthetics_lib.losses.__file__
+    }
+    calls: list[str] = []
+    for name in ("item", "tolist", "numpy", "__float__", "__int__", "__bool__"):
+        real = getattr(torch.Tensor, name)
+
+        def spy(self, *args, _real=real, _name=name, **kwargs):
+            frame = sys._getframe(1)
+            if frame.f_code.co_filename in ours:
+                calls.append(f"{_name} in {frame.f_code.co_name}")
+            return _real(self, *args, **kwargs)
+
+        monkeypatch.setattr(torch.Tensor, name, spy)
+
+    counts = []
+    for steps in (2, 4):
+        calls.clear()
+        trainer = Trainer(tiny_config(studio, None, epochs=1, max_steps_per_epoch=steps, batch_size=4))
+        trainer.fit()
+        assert trainer.global_step == steps
+        counts.append(sorted(calls))
+    assert counts[0] == counts[1], counts
+
+
+def test_diverged_run_raises_naming_epoch_and_step(studio: Path, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    trainer = Trainer(tiny_config(studio, out))
+    trainer.fit(epochs=1)
+    real_loss, calls = trainer.loss_fn, [0]
+
+    def nan_at_third_step(output, targets):
+        loss, parts = real_loss(output, targets)
+        calls[0] += 1
+        return (loss * math.nan, parts) if calls[0] == 3 else (loss, parts)
+
+    trainer.loss_fn = nan_at_third_step
+    with pytest.raises(FloatingPointError, match=r"training diverged: the loss is nan at epoch 2, step 3 \(lr_head="):
+        trainer.fit()
+    assert read_checkpoint(out / "last.pt")["epoch"] == 1  # the files keep the last finished epoch

@@ -70,85 +70,92 @@ def evaluate_checkpoint(
     seed: int = 0,
 ) -> dict[str, Any]:
     """Metrics of ``checkpoint`` on ``split`` of ``data`` with intervals, and the naive baseline's
-    (``naive_`` prefix); see the module docstring for the keys."""
+    (``naive_`` prefix); see the module docstring for the keys. For a binary head SRCC, LCC and
+    accuracy use P(good) (:func:`_comparable_score`); MSE and EMD, which need a score on the 1..K
+    scale, are NaN."""
     from aesthetics_lib.data.registry import open_dataset
+    from aesthetics_lib.inference import Predictor
     from aesthetics_lib.metrics import evaluate_predictions, naive_baseline
-    from aesthetics_lib.training.build import eval_transform_for, resolve_data, resolve_device
-    from aesthetics_lib.training.predict import predict
-    from aesthetics_lib.training.trainer import load_checkpoint
+    from aesthetics_lib.training.build import resolve_data
 
-    dev = resolve_device(device)
-    model, config, state = load_checkpoint(checkpoint, map_location=dev)
-    meta = state.get("meta", {})
-    if data:
-        config = config.replace(data=data)
+    predictor = Predictor.from_checkpoint(checkpoint, device=device, batch_size=batch_size, num_workers=num_workers)
+    info = predictor.checkpoint
+    config = info.config if not data else info.config.replace(data=data)
     spec = resolve_data(config)
-    transform = eval_transform_for(config, view=meta.get("view"))
-    dataset = open_dataset(spec, split, transform, val_fraction=config.val_fraction, seed=config.seed)
+    dataset = open_dataset(spec, split, predictor.transform, val_fraction=config.val_fraction, seed=config.seed)
     if len(dataset) == 0:
         raise ValueError(f"evaluate: the {split} split of {spec} has no readable images")
-    if dataset.num_bins != meta.get("num_bins", dataset.num_bins):
+    if dataset.num_bins != predictor.spec.num_bins:
         raise ValueError(
-            f"evaluate: the checkpoint predicts {meta.get('num_bins')} score bins but {spec} has "
+            f"evaluate: the checkpoint predicts {predictor.spec.num_bins} score bins but {spec} has "
             f"{dataset.num_bins}; evaluate it on data of the layout it was trained on"
         )
-    pred = predict(model, dataset, dev, batch_size=batch_size, num_workers=num_workers)
+    pred = predictor.predict(dataset)
     threshold = float(dataset.threshold)
     result = evaluate_predictions(
-        pred["dist"], pred["target_dist"], threshold, ci=True, n_boot=n_boot, seed=seed,
-        true_mean=pred.get("target_mean"),
+        pred.dist, pred.target_dist, threshold, ci=True, n_boot=n_boot, seed=seed,
+        pred_mean=_comparable_score(pred, threshold) if pred.dist is None else None, true_mean=pred.target_mean,
     )
+    if pred.mean is None:  # P(good) ranks and classifies, but it is no score on the 1..K scale
+        for key in ("mse", "emd1", "emd2"):
+            result[key], result[f"{key}_ci"] = math.nan, (math.nan, math.nan)
     # the naive baseline predicts the mean of *this* dataset's training split
     try:
         train = open_dataset(spec, "train", None, val_fraction=config.val_fraction, seed=config.seed, verify_images=False)
         train_mean, train_dist = train.means(), train.targets()
     except Exception:  # e.g. a folder that holds only a test split: fall back to the run's own training mean
-        train_mean, train_dist = meta.get("train_mean"), meta.get("train_dist")
+        train_mean, train_dist = info.meta.get("train_mean"), info.meta.get("train_dist")
     naive = naive_baseline(
-        train_mean, pred["target_dist"], threshold, train_dist=train_dist, ci=True, n_boot=n_boot, seed=seed,
-        true_mean=pred.get("target_mean"),
+        train_mean, pred.target_dist, threshold, train_dist=train_dist, ci=True, n_boot=n_boot, seed=seed,
+        true_mean=pred.target_mean,
     )
     out: dict[str, Any] = dict(result)
     out.update(studio_truth(spec, pred))
     out.update({f"naive_{k}": v for k, v in naive.items()})
     out.update(
         {
-            "n": int(len(pred["dist"])),
+            "n": int(len(pred)),
             "skipped": len(getattr(dataset, "skipped", [])),
             "split": split,
-            "data": spec,
+            "data": str(spec),
             "threshold": threshold,
             "checkpoint": str(checkpoint),
-            "model": config.model,
-            "epoch": int(state.get("epoch", 0)),
-            "val_srcc": (state.get("best") or {}).get("srcc"),
+            "model": predictor.spec.name,
+            "head": predictor.spec.head,
+            "epoch": info.epoch,
+            "val_srcc": info.best.get("srcc"),
             "naive_train_mean": float(sum(train_mean) / len(train_mean)) if hasattr(train_mean, "__len__") else train_mean,
         }
     )
     return out
 
 
-def studio_truth(spec: str, pred: dict[str, Any]) -> dict[str, float]:
-    """For studio data, which knows each image's true quality: ``true_srcc`` (the model's predicted
-    means against the true quality) and ``noise_ceiling_srcc`` (the raters' vote means against it:
-    no model can be expected to beat the raters themselves). Empty for real datasets."""
-    from pathlib import Path
+def _comparable_score(pred: Any, threshold: float) -> Any:
+    """The score metrics compare with the true means: the predicted mean, or for a binary head
+    ``threshold + P(good) - 0.5`` (same ranking as P(good), and ">= threshold" exactly when
+    P(good) >= 0.5, so SRCC, LCC and accuracy mean what they say)."""
+    return pred.mean if pred.mean is not None else threshold + pred.prob_good.astype("float64") - 0.5
 
+
+def studio_truth(spec: Any, pred: Any) -> dict[str, float]:
+    """For studio data, which knows each image's true quality: ``true_srcc`` (the model's predicted
+    scores against the true quality) and ``noise_ceiling_srcc`` (the raters' vote means against it:
+    no model can be expected to beat the raters themselves). Empty for real datasets.
+    ``spec``: a :class:`~aesthetics_lib.data.registry.DataSpec` with its folder."""
+    from aesthetics_lib.data.studio import FACTORS_FILE, read_factors
     from aesthetics_lib.metrics import srcc
 
-    root = Path(spec.split(":", 1)[1]) if ":" in spec else None
-    if root is None or not (root / "studio_factors.csv").is_file():
+    root = getattr(spec, "root", None)
+    if root is None or not (root / FACTORS_FILE).is_file():
         return {}
-    from aesthetics_lib.data.synthetic import read_factors
-
     factors = read_factors(root).set_index("image_id")
-    ids = [str(i) for i in pred.get("image_id", [])]
+    ids = [str(i) for i in (pred.image_id if pred.image_id is not None else [])]
     if not ids or "true_quality" not in factors.columns or not set(ids) <= set(factors.index):
         return {}
     truth = factors.loc[ids, "true_quality"].to_numpy(dtype=float)
     return {
-        "true_srcc": srcc(pred["mean"], truth),
-        "noise_ceiling_srcc": srcc(pred["target_mean"], truth),
+        "true_srcc": srcc(pred.score, truth),
+        "noise_ceiling_srcc": srcc(pred.target_mean, truth),
     }
 
 

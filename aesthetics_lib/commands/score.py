@@ -4,8 +4,9 @@ score image files and folders with a trained checkpoint.
 Folders are searched recursively for common image extensions (files named on the command line are
 scored whatever their extension). Images are read with :func:`aesthetics_lib.data.io.load_image`
 (EXIF orientation, CMYK, greyscale, 16-bit, palette and transparent images become upright 8-bit RGB)
-and go through the checkpoint's evaluation transform. Prints a table ranked by predicted mean
-score, with the predicted distribution and the strongest attribute predictions; ``--csv`` writes
+and go through :class:`aesthetics_lib.inference.Predictor` (the checkpoint's model and eval transform,
+rebuilt from its spec). Prints a table ranked by predicted mean score (P(good) for a binary head),
+with the predicted distribution, the good/bad call and the strongest attribute predictions; ``--csv`` writes
 the same rows (and the unreadable files with their reason) to a CSV, never over an existing file
 unless ``--force``. Unreadable files (empty, truncated, not an image, a decompression bomb beyond
 Pillow's limit) are skipped and listed at the end with the reason.
@@ -21,7 +22,7 @@ import csv
 import os
 import sys
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 #: Extensions searched for in folders (lower case).
 IMAGE_EXTENSIONS: frozenset[str] = frozenset(
@@ -68,86 +69,42 @@ def find_images(paths: Sequence[str | os.PathLike]) -> tuple[list[Path], list[tu
     return found, missing
 
 
-def _shape_key(x: Any) -> tuple:
-    if isinstance(x, dict):
-        return tuple(sorted((k, tuple(v.shape)) for k, v in x.items()))
-    return (tuple(x.shape),)
-
-
-def _batches(items: Iterable[tuple[Path, Any]], size: int) -> Iterable[list[tuple[Path, Any]]]:
-    """Group transformed images into batches of one input shape (the native view varies)."""
-    pending: dict[tuple, list[tuple[Path, Any]]] = {}
-    for item in items:
-        key = _shape_key(item[1])
-        pending.setdefault(key, []).append(item)
-        if len(pending[key]) >= size:
-            yield pending.pop(key)
-    for group in pending.values():
-        yield group
-
-
 def score_images(
     paths: Sequence[str | os.PathLike],
     checkpoint: str | os.PathLike,
     batch_size: int = 16,
     device: str = "auto",
 ) -> tuple[list[dict[str, Any]], list[tuple[str, str]], dict[str, Any]]:
-    """Score image files/folders: ``(rows ranked by mean score, failed (path, reason), meta)``.
+    """Score image files/folders: ``(rows ranked by score, failed (path, reason), meta)``.
 
-    Each row: ``path``, ``rank``, ``mean``, ``std``, ``dist`` (list of K probabilities) and
-    ``attributes`` (``{name: value}``, empty when the model has no attribute head)."""
-    import torch
+    Each row: ``path``, ``rank``, ``mean`` (the predicted mean score; P(good) for a binary head),
+    ``std`` and ``dist`` (None without a distribution head), ``good`` (at the training data's
+    threshold) and ``attributes`` (``{name: value}``, empty without an attribute head)."""
+    from aesthetics_lib.inference import Predictor
 
-    from aesthetics_lib.data.io import ImageLoadError, load_image
-    from aesthetics_lib.training.build import eval_transform_for, resolve_device
-    from aesthetics_lib.training.predict import model_inputs
-    from aesthetics_lib.training.trainer import load_checkpoint
-
-    dev = resolve_device(device)
-    model, config, state = load_checkpoint(checkpoint, map_location=dev)
-    meta = state.get("meta", {})
-    transform = eval_transform_for(config, view=meta.get("view"))
-    names = list(meta.get("attribute_names") or getattr(model, "attribute_names", ()) or ())
+    predictor = Predictor.from_checkpoint(checkpoint, device=device, batch_size=batch_size)
     files, failed = find_images(paths)
-
-    def loaded() -> Iterable[tuple[Path, Any]]:
-        for f in files:
-            try:
-                img = load_image(f)
-                yield f, transform(img)
-            except ImageLoadError as exc:
-                failed.append((str(f), exc.reason))
-            except Exception as exc:  # a transform or codec error on one file must not stop the rest
-                failed.append((str(f), f"{type(exc).__name__}: {exc}"))
-
+    scored, preds, bad = predictor.score_files(files)
+    failed.extend(bad)
+    names = list(predictor.attribute_names)
     rows: list[dict[str, Any]] = []
-    with torch.no_grad():
-        for group in _batches(loaded(), batch_size):
-            xs = [x for _, x in group]
-            if isinstance(xs[0], dict):
-                batch = {k: torch.stack([x[k] for x in xs]) for k in xs[0]}
-            else:
-                batch = {"image": torch.stack(xs)}
-            images, extras = model_inputs(model, batch, dev)
-            out = model(images, **extras)
-            dist = out["dist"].float().cpu()
-            bins = torch.arange(1, dist.shape[1] + 1, dtype=torch.float32)
-            mean = out["mean"].float().cpu().reshape(-1) if "mean" in out else (dist * bins).sum(1)
-            std = ((dist * (bins - mean[:, None]) ** 2).sum(1)).sqrt()
-            attrs = out.get("attributes")
-            for j, (path, _) in enumerate(group):
-                row = {
-                    "path": str(path),
-                    "mean": float(mean[j]),
-                    "std": float(std[j]),
-                    "dist": [float(v) for v in dist[j]],
-                    "attributes": {n: float(v) for n, v in zip(names, attrs[j].float().cpu())} if attrs is not None else {},
-                }
-                rows.append(row)
+    if preds is not None:
+        good = preds.good
+        for j, path in enumerate(scored):
+            rows.append({
+                "path": str(path),
+                "mean": float(preds.score[j]),
+                "std": float(preds.std[j]) if preds.std is not None else None,
+                "dist": [float(v) for v in preds.dist[j]] if preds.dist is not None else None,
+                "good": bool(good[j]),
+                "attributes": dict(zip(names, map(float, preds.attributes[j]))) if preds.attributes is not None else {},
+            })
     rows.sort(key=lambda r: (-r["mean"], r["path"]))
     for i, r in enumerate(rows, 1):
         r["rank"] = i
-    return rows, failed, {"num_bins": meta.get("num_bins"), "attribute_names": names, "model": config.model}
+    spec = predictor.spec
+    return rows, failed, {"num_bins": spec.num_bins, "attribute_names": names, "model": spec.name, "head": spec.head,
+                          "threshold": spec.threshold}
 
 
 def top_attributes(attributes: dict[str, float], k: int) -> list[tuple[str, float]]:
@@ -155,19 +112,28 @@ def top_attributes(attributes: dict[str, float], k: int) -> list[tuple[str, floa
     return sorted(attributes.items(), key=lambda kv: (-abs(kv[1]), kv[0]))[: max(0, k)]
 
 
-def format_table(rows: list[dict[str, Any]], top: int = 3) -> str:
-    """The ranked table printed by ``score``."""
+def format_table(rows: list[dict[str, Any]], top: int = 3, head: str = "distribution") -> str:
+    """The ranked table printed by ``score`` (``head``: the model's head kind; a binary head's score
+    is P(good))."""
     if not rows:
         return "(no image scored)"
-    k = len(rows[0]["dist"])
-    header = ["rank", "mean", "std", "distribution % (" + " ".join(str(i) for i in range(1, k + 1)) + ")"]
-    if top > 0 and rows[0]["attributes"]:
+    has_dist = rows[0]["dist"] is not None
+    header = ["rank", "P(good)" if head == "binary" else "mean"]
+    if has_dist:
+        k = len(rows[0]["dist"])
+        header += ["std", "distribution % (" + " ".join(str(i) for i in range(1, k + 1)) + ")"]
+    header.append("good")
+    with_attrs = top > 0 and bool(rows[0]["attributes"])
+    if with_attrs:
         header.append("top attributes")
     header.append("file")
     table = [header]
     for r in rows:
-        cells = [str(r["rank"]), f"{r['mean']:.2f}", f"{r['std']:.2f}", " ".join(f"{100 * p:3.0f}" for p in r["dist"])]
-        if len(header) == 6:
+        cells = [str(r["rank"]), f"{r['mean']:.2f}"]
+        if has_dist:
+            cells += [f"{r['std']:.2f}", " ".join(f"{100 * p:3.0f}" for p in r["dist"])]
+        cells.append("yes" if r["good"] else "no")
+        if with_attrs:
             cells.append(", ".join(f"{n} {v:+.2f}" for n, v in top_attributes(r["attributes"], top)))
         cells.append(r["path"])
         table.append(cells)
@@ -177,15 +143,16 @@ def format_table(rows: list[dict[str, Any]], top: int = 3) -> str:
 
 def write_csv(path: Path, rows: list[dict[str, Any]], failed: list[tuple[str, str]], names: list[str]) -> None:
     """The results as CSV (atomically): one row per scored image, then one per unreadable file."""
-    k = len(rows[0]["dist"]) if rows else 0
-    fields = ["rank", "path", "mean", "std"] + [f"p{i}" for i in range(1, k + 1)] + list(names) + ["error"]
+    k = len(rows[0]["dist"]) if rows and rows[0]["dist"] is not None else 0
+    fields = ["rank", "path", "mean", "std"] + [f"p{i}" for i in range(1, k + 1)] + ["good"] + list(names) + ["error"]
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     with open(tmp, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=fields)
         w.writeheader()
         for r in rows:
-            rec = {"rank": r["rank"], "path": r["path"], "mean": f"{r['mean']:.4f}", "std": f"{r['std']:.4f}"}
-            rec.update({f"p{i + 1}": f"{p:.4f}" for i, p in enumerate(r["dist"])})
+            rec = {"rank": r["rank"], "path": r["path"], "mean": f"{r['mean']:.4f}",
+                   "std": f"{r['std']:.4f}" if r["std"] is not None else "", "good": int(r["good"])}
+            rec.update({f"p{i + 1}": f"{p:.4f}" for i, p in enumerate(r["dist"] or [])})
             rec.update({n: f"{v:.4f}" for n, v in r["attributes"].items()})
             w.writerow(rec)
         for p, reason in failed:
@@ -200,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {out} already exists; pass --force to overwrite it or choose another --csv", file=sys.stderr)
         return 2
     rows, failed, meta = score_images(args.paths, args.checkpoint, args.batch_size, args.device)
-    print(format_table(rows, args.top_attributes))
+    print(format_table(rows, args.top_attributes, meta["head"]))
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         write_csv(out, rows, failed, meta["attribute_names"])

@@ -40,14 +40,14 @@ def _summary(root: Path, seconds: float | None) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Generate the dataset and print a short summary; returns the exit code."""
-    from aesthetics_lib.data import synthetic
+    from aesthetics_lib.data import studio
 
     if args.n < 1 or args.long_side < 16:
         print(f"synth: expected --n >= 1 and --long-side >= 16, found {args.n} and {args.long_side}", file=sys.stderr)
         return 2
     out = Path(args.out).expanduser()
-    existed = synthetic.studio_params(out) is not None
-    generate = synthetic.generate_cadb if args.layout == "cadb" else synthetic.generate_ava
+    existed = studio.studio_params(out) is not None
+    generate = studio.generate_cadb if args.layout == "cadb" else studio.generate_ava
     start = time.perf_counter()
     try:
         root = generate(out, n=args.n, seed=args.seed, long_side=args.long_side, workers=args.workers)

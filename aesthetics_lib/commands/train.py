@@ -1,4 +1,4 @@
-"""``python -m aesthetics_lib train --config FILE [--data-root DIR] [--out DIR] [--resume] [--force]
+"""``python -m aesthetics_lib train --config FILE|NAME [--data-root DIR] [--out DIR] [--resume] [--force]
 [--set key=value ...]``: train a model from a YAML config.
 
 Writes ``last.pt``, ``best.pt`` (chosen on the validation split), ``history.csv``, ``history.json``
@@ -17,7 +17,10 @@ import time
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``train``."""
-    parser.add_argument("--config", required=True, help="YAML config (see configs/)")
+    parser.add_argument(
+        "--config", required=True,
+        help="a YAML config: a file, or the name of a shipped one (studio_nima, cadb_convnextv2_sgfm; see configs/)",
+    )
     parser.add_argument(
         "--data-root",
         metavar="DIR",
@@ -39,6 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Train; returns 0 on success, 2 when the config or the run folder is refused."""
+    from aesthetics_lib.paths import config_file
     from aesthetics_lib.training.build import with_data_root
     from aesthetics_lib.training.config import load_config, parse_override
     from aesthetics_lib.training.trainer import Trainer
@@ -46,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     overrides = dict(parse_override(item) for item in args.overrides)
     if args.out:
         overrides["out"] = args.out
-    config = load_config(args.config, overrides)
+    config = load_config(config_file(args.config) if args.config else None, overrides)
     if args.data_root:
         config = config.replace(data=with_data_root(config.data, args.data_root))
     t0 = time.perf_counter()

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from aesthetics_lib.data.base import IAADataset, Transform, header_sizes, missing_file_error, split_ids
-from aesthetics_lib.data.schema import AVA_BINS, AVA_THRESHOLD
+from aesthetics_lib.data.schema import AVA_BINS, AVA_THRESHOLD, dist_mean, dist_std
 
 AVA_FILE = "AVA.txt"
 TAGS_FILE = "tags.txt"
@@ -189,9 +189,8 @@ def read_ava_annotations(
     counts = values[:, VOTE_COLUMNS]
     n_votes = counts.sum(1)
     dist = counts / n_votes[:, None]
-    bins = np.arange(1, AVA_BINS + 1)
-    mean = dist @ bins
-    std = np.sqrt((dist * (bins[None, :] - mean[:, None]) ** 2).sum(1))
+    mean = dist_mean(dist)
+    std = dist_std(dist)
 
     list_path = root / test_list if test_list is not None else None
     if list_path is not None and list_path.is_file():

@@ -65,7 +65,7 @@ class DatasetInfo:
     """What the course knows about one dataset: ``name``, ``layout`` (``cadb``/``ava``/``aadb``),
     ``num_bins``, ``threshold``, ``paper``, ``pages`` (public pages to get it from), ``files``
     (:class:`AnnotationFile`), ``how_to_get`` (the manual steps), ``size`` (a short description),
-    ``studio`` (rendered offline by :mod:`aesthetics_lib.data.synthetic`) and ``loader`` (the dataset
+    ``studio`` (rendered offline by :mod:`aesthetics_lib.data.studio`) and ``loader`` (the dataset
     class that reads it, ``None`` when the library has none yet)."""
 
     name: str
@@ -147,7 +147,7 @@ DATASETS: dict[str, DatasetInfo] = {
         layout="cadb",
         num_bins=CADB_BINS,
         threshold=CADB_THRESHOLD,
-        paper="The course's synthetic photo studio (aesthetics_lib.data.synthetic), in CADB's layout.",
+        paper="The course's synthetic photo studio (aesthetics_lib.data.studio), in CADB's layout.",
         pages=(),
         files=(),
         how_to_get="Rendered offline: default_data('cadb') or `python -m aesthetics_lib synth`.",
@@ -160,7 +160,7 @@ DATASETS: dict[str, DatasetInfo] = {
         layout="ava",
         num_bins=AVA_BINS,
         threshold=AVA_THRESHOLD,
-        paper="The course's synthetic photo studio (aesthetics_lib.data.synthetic), in AVA's layout.",
+        paper="The course's synthetic photo studio (aesthetics_lib.data.studio), in AVA's layout.",
         pages=(),
         files=(),
         how_to_get="Rendered offline: default_data('ava') or `python -m aesthetics_lib synth`.",
@@ -244,16 +244,16 @@ def parse_data_spec(spec: str | os.PathLike | DataSpec) -> DataSpec:
 
 def _studio_root(layout: str, root: Path | None, n: int | None, seed: int | None, long_side: int | None) -> Path:
     """Build (or reuse) the studio dataset of ``layout`` and return its folder."""
-    synthetic = importlib.import_module("aesthetics_lib.data.synthetic")  # imported only when a studio is asked for
+    studio = importlib.import_module("aesthetics_lib.data.studio")  # imported only when a studio is asked for
 
     if root is not None and _detect_layout(root) == layout:
         return root
     kwargs = {k: v for k, v in {"n": n, "seed": seed, "long_side": long_side}.items() if v is not None}
     if root is not None:
-        generate = synthetic.generate_cadb if layout == "cadb" else synthetic.generate_ava
+        generate = studio.generate_cadb if layout == "cadb" else studio.generate_ava
         generate(root, **kwargs)
         return root
-    return Path(synthetic.ensure_studio(layout, **kwargs))
+    return Path(studio.ensure_studio(layout, **kwargs))
 
 
 def _is_offline() -> bool:

@@ -26,6 +26,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+import torch
 
 #: The 11 AADB composition attributes as CADB spells them (``BalacingElements`` is misspelt in the
 #: real data and the library keeps that spelling so the files round-trip).
@@ -102,20 +103,34 @@ SAMPLE_KEYS: tuple[str, ...] = (
 )
 
 
-def dist_mean(dist: np.ndarray | Sequence[float]) -> np.ndarray:
-    """Mean score of distribution(s) over bins 1..K: ``sum_i i * p_i``. Shape ``[..., K] -> [...]``."""
+def dist_mean(dist):
+    """Mean score of distribution(s) over bins 1..K: ``sum_i i * p_i / sum_i p_i``. ``[..., K] -> [...]``.
+
+    The one place of this formula in the library: NumPy arrays and sequences give float64 NumPy,
+    torch tensors give a tensor of the same dtype and device (differentiable; the models use it).
+    Each distribution is renormalised first, so unnormalised histograms (vote counts, fp16 sums)
+    give the right mean. Introduced in notebooks/04_metrics_and_losses."""
+    if isinstance(dist, torch.Tensor):
+        bins = torch.arange(1, dist.shape[-1] + 1, device=dist.device, dtype=dist.dtype)
+        return (dist * bins).sum(-1) / dist.sum(-1)
     p = np.asarray(dist, dtype=np.float64)
     bins = np.arange(1, p.shape[-1] + 1, dtype=np.float64)
     return (p * bins).sum(-1) / p.sum(-1)
 
 
-def dist_std(dist: np.ndarray | Sequence[float]) -> np.ndarray:
-    """Standard deviation of distribution(s) over bins 1..K. Shape ``[..., K] -> [...]``."""
+def dist_std(dist):
+    """Standard deviation of distribution(s) over bins 1..K (renormalised first). ``[..., K] -> [...]``;
+    NumPy in, float64 NumPy out; a tensor in, a tensor out (as :func:`dist_mean`)."""
+    if isinstance(dist, torch.Tensor):
+        p = dist / dist.sum(-1, keepdim=True)
+        bins = torch.arange(1, p.shape[-1] + 1, device=p.device, dtype=p.dtype)
+        mu = (p * bins).sum(-1, keepdim=True)
+        return (p * (bins - mu) ** 2).sum(-1).clamp_min(0).sqrt()
     p = np.asarray(dist, dtype=np.float64)
     p = p / p.sum(-1, keepdims=True)
     bins = np.arange(1, p.shape[-1] + 1, dtype=np.float64)
     mu = (p * bins).sum(-1, keepdims=True)
-    return np.sqrt((p * (bins - mu) ** 2).sum(-1))
+    return np.sqrt(np.clip((p * (bins - mu) ** 2).sum(-1), 0, None))
 
 
 def votes_to_dist(counts: np.ndarray | Sequence[float]) -> np.ndarray:

@@ -65,7 +65,7 @@ class DCNN(AestheticModel):
         self.columns = columns
         self.head_kind = head
         self.freeze_backbone = bool(freeze_backbone)
-        self.view = "warp" if columns == 1 else "double"
+        self.view = self.view_for(columns)
         self.extra_inputs = () if columns == 1 else ("local",)
         hidden = tuple(hidden) if hidden is not None else ((128, 10) if freeze_backbone else ())
         dropout = float(dropout) if dropout is not None else (0.2 if freeze_backbone else 0.5)
@@ -88,6 +88,11 @@ class DCNN(AestheticModel):
             for p in self._backbones().parameters():
                 p.requires_grad_(False)
             self._backbones().eval()
+
+    @classmethod
+    def view_for(cls, columns: int = 1, **kwargs) -> str:
+        """``warp`` for one column, ``double`` for two."""
+        return "warp" if columns == 1 else "double"
 
     def _backbones(self) -> nn.ModuleList:
         return nn.ModuleList([m for m in (self.backbone, self.backbone_local) if m is not None])

@@ -17,21 +17,10 @@ import torch.nn.functional as F
 from timm.data import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD
 from torch import nn
 
+from aesthetics_lib.data.schema import dist_mean as mean_from_dist  # noqa: F401  (the models' name for it)
+from aesthetics_lib.data.schema import dist_std as std_from_dist  # noqa: F401
 from aesthetics_lib.pretrained import backbone_channels, create_backbone, input_adapter
 from aesthetics_lib.saliency import spectral_residual_torch
-
-
-def mean_from_dist(dist: torch.Tensor) -> torch.Tensor:
-    """Mean score of distributions over bins 1..K: ``sum_i i * p_i``. ``[..., K] -> [...]``."""
-    bins = torch.arange(1, dist.shape[-1] + 1, device=dist.device, dtype=dist.dtype)
-    return (dist * bins).sum(-1)
-
-
-def std_from_dist(dist: torch.Tensor) -> torch.Tensor:
-    """Standard deviation of distributions over bins 1..K. ``[..., K] -> [...]``."""
-    bins = torch.arange(1, dist.shape[-1] + 1, device=dist.device, dtype=dist.dtype)
-    mu = (dist * bins).sum(-1, keepdim=True)
-    return ((dist * (bins - mu) ** 2).sum(-1)).clamp_min(0).sqrt()
 
 
 class AestheticModel(nn.Module):
@@ -53,6 +42,11 @@ class AestheticModel(nn.Module):
             raise ValueError(f"{type(self).__name__}: expected num_bins >= 2, got {num_bins}")
         self.num_bins = int(num_bins)
         self.attribute_names: tuple[str, ...] = tuple(attribute_names)
+
+    @classmethod
+    def view_for(cls, **kwargs) -> str:
+        """The view a model built with these keyword arguments reads (without building it)."""
+        return cls.view
 
     def cam_target_layers(self) -> list[nn.Module]:
         """The modules whose output feature map Grad-CAM should use (the last backbone map)."""

@@ -8,9 +8,12 @@ Introduced in notebooks/05_dcnn.
 from __future__ import annotations
 
 import importlib
+import inspect
 from typing import Any, Callable, Sequence, TypeVar
 
 from torch import nn
+
+from aesthetics_lib.pretrained import backbone_architecture
 
 _MODELS: dict[str, type[nn.Module]] = {}
 T = TypeVar("T", bound=type)
@@ -47,6 +50,14 @@ def model_class(name: str) -> type[nn.Module]:
     return _MODELS[name]
 
 
+def default_backbone(name: str) -> str | None:
+    """The default of the ``backbone`` argument of model ``name`` (None if it takes none)."""
+    param = inspect.signature(model_class(name).__init__).parameters.get("backbone")
+    if param is None or param.default is inspect.Parameter.empty:
+        return None
+    return param.default
+
+
 def create_model(
     name: str,
     num_bins: int = 5,
@@ -61,16 +72,18 @@ def create_model(
     ConvNeXt V2 + SGFM: ``schema.ATTRIBUTES``, the others: none); ``()`` removes the attribute head.
     ``backbone=None`` keeps the model's default backbone; ``pretrained`` is passed to
     :func:`aesthetics_lib.pretrained.create_backbone`. Other keywords go to the model's class.
-    The call is recorded in ``model.create_args`` (plain builtins: a checkpoint can store it and
-    rebuild the model with ``create_model(**args)``; pass ``pretrained=False`` when loading a
-    trained state dict).
+    The call is recorded in ``model.create_args`` (plain builtins), with ``backbone`` set to the
+    architecture that was actually built (:func:`~aesthetics_lib.pretrained.backbone_architecture`):
+    ``create_model(**{**args, "pretrained": False})`` rebuilds the same network for a trained state
+    dict (:class:`~aesthetics_lib.spec.ModelSpec` does this).
     """
     cls = model_class(name)
     args: dict[str, Any] = dict(num_bins=int(num_bins), pretrained=pretrained, **kw)
     if attribute_names is not None:
         args["attribute_names"] = tuple(attribute_names)
+    backbone = backbone if backbone is not None else default_backbone(name)
     if backbone is not None:
-        args["backbone"] = backbone
+        args["backbone"] = backbone_architecture(backbone, pretrained)
     try:
         model = cls(**args)
     except TypeError as exc:

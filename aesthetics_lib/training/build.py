@@ -17,13 +17,18 @@ Introduced in notebooks/05_dcnn.
 from __future__ import annotations
 
 import os
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import torch
 from torch import nn
 
 from aesthetics_lib.data.schema import ATTRIBUTES
+from aesthetics_lib.spec import InputSpec, ModelSpec
 from aesthetics_lib.training.config import TrainConfig
+from aesthetics_lib.training.predict import unwrap
+
+if TYPE_CHECKING:
+    from aesthetics_lib.data.registry import DataSpec
 
 
 
@@ -57,37 +62,49 @@ def with_data_root(spec: str, root: str | os.PathLike) -> str:
     return f"{head}:{os.fspath(root)}"
 
 
-def resolve_data(config: TrainConfig) -> str:
-    """A concrete ``layout:/folder`` spec for the config's data. A studio spec (``studio``,
-    ``studio-ava``, ``studio-cadb:/dir``) renders the studio on first use, with the config's
-    ``studio_n``, ``studio_seed`` and ``studio_long_side``, and is returned as ``studio-<layout>:/folder``."""
+def resolve_data(config: TrainConfig) -> "DataSpec":
+    """The config's data as a :class:`~aesthetics_lib.data.registry.DataSpec` whose ``root`` is a
+    dataset folder. A studio spec (``studio``, ``studio-ava``, ``studio-cadb:/dir``) renders the
+    studio on first use, with the config's ``studio_n``, ``studio_seed`` and ``studio_long_side``.
+    The spec string is parsed here, once; everything downstream takes the typed spec."""
     from aesthetics_lib.data.registry import resolve
 
-    ds = resolve(config.data, n=config.studio_n, seed=config.studio_seed, long_side=config.studio_long_side)
-    return str(ds)
+    return resolve(config.data, n=config.studio_n, seed=config.studio_seed, long_side=config.studio_long_side)
 
 
 def model_view(config: TrainConfig, model: nn.Module | None = None) -> str:
-    """The input view: the config's ``view`` if set, else the model's own ``view`` (a model is
-    built, without pretrained weights, when none is given: some models choose their view from
-    their arguments, e.g. ``dcnn`` with ``columns=2`` reads the ``double`` view)."""
+    """The input view: the config's ``view`` if set, else ``model``'s own ``view``, else the view the
+    model class declares for the config's keyword arguments (``view_for``: e.g. ``dcnn`` with
+    ``columns=2`` reads the ``double`` view). No model is built."""
     if config.view:
         return config.view
-    if model is None:
-        kwargs = dict(config.model_kwargs)
-        if "pretrained" in kwargs:
-            kwargs["pretrained"] = False
-        model = build_model(config.replace(model_kwargs=kwargs))
-    return str(getattr(model, "view", "warp"))
+    if model is not None:
+        return str(getattr(model, "view", "warp"))
+    from aesthetics_lib.models import model_class
+
+    cls = model_class(config.model)
+    view_for = getattr(cls, "view_for", None)
+    return str(view_for(**config.model_kwargs) if view_for is not None else getattr(cls, "view", "warp"))
 
 
-def transform_kwargs(config: TrainConfig) -> dict[str, Any]:
-    """Keyword arguments for ``build_transform`` beyond ``view``, ``size`` and ``train``."""
+def input_spec(config: TrainConfig, view: str | None = None) -> InputSpec:
+    """The :class:`~aesthetics_lib.spec.InputSpec` of ``config``: view, size, local size, patches."""
+    return InputSpec(view=view or model_view(config), size=config.size, local_size=config.local_size,
+                     patches=config.patches)
+
+
+def model_spec(config: TrainConfig, model: nn.Module, threshold: float) -> ModelSpec | None:
+    """The :class:`~aesthetics_lib.spec.ModelSpec` a checkpoint of ``model`` trained with ``config``
+    stores; None for a custom model not made by ``create_model`` (nothing could rebuild it)."""
+    plain = unwrap(model)
+    if not getattr(plain, "create_args", None):
+        return None
+    return ModelSpec.from_model(plain, input_spec(config, model_view(config, plain)), threshold)
+
+
+def augmentation_kwargs(config: TrainConfig) -> dict[str, Any]:
+    """The training transform's augmentation keywords (``augment``, ``color_jitter``)."""
     kw: dict[str, Any] = {}
-    if config.local_size is not None:
-        kw["local_size"] = config.local_size
-    if config.patches is not None:
-        kw["num_patches"] = config.patches
     if not config.augment:
         kw["augment"] = False
     if config.color_jitter is not None:
@@ -99,16 +116,12 @@ def eval_transform_for(config: TrainConfig, view: str | None = None):
     """The evaluation transform a model trained with ``config`` expects (``PIL.Image -> Tensor | dict``).
 
     Used to score new images with a checkpoint. Introduced in notebooks/05_dcnn."""
-    from aesthetics_lib.data.transforms import build_transform
-
-    return build_transform(view or model_view(config), config.size, train=False, **transform_kwargs(config))
+    return input_spec(config, view).transform(train=False)
 
 
 def train_transform_for(config: TrainConfig, view: str | None = None):
     """The training transform (random augmentation) for ``config``."""
-    from aesthetics_lib.data.transforms import build_transform
-
-    return build_transform(view or model_view(config), config.size, train=True, **transform_kwargs(config))
+    return input_spec(config, view).transform(train=True, **augmentation_kwargs(config))
 
 
 def build_datasets(
@@ -178,8 +191,9 @@ def build_model(
     return create_model(config.model, **kwargs)
 
 
-def build_loss(config: TrainConfig, model: nn.Module) -> nn.Module:
-    """The :class:`~aesthetics_lib.losses.AestheticLoss` of ``config`` for ``model``'s attributes."""
+def build_loss(config: TrainConfig, model: nn.Module, threshold: float | None = None) -> nn.Module:
+    """The :class:`~aesthetics_lib.losses.AestheticLoss` of ``config`` for ``model``'s attributes
+    (``threshold``: the data's good/bad cut, which a binary head's loss needs)."""
     from aesthetics_lib.losses import AestheticLoss
 
     names = tuple(getattr(model, "attribute_names", ()) or ())
@@ -193,6 +207,7 @@ def build_loss(config: TrainConfig, model: nn.Module) -> nn.Module:
         patch_mode=config.patch_mode,
         k=config.patch_k,
         beta=config.patch_beta,
+        threshold=threshold,
     )
 
 

@@ -6,7 +6,8 @@ that mode and refuses a file that carries an arbitrary pickled object, with a cl
 :func:`write_atomic` writes to a temporary file in the same folder and renames it over the target
 (``os.replace``), so a crash mid-write never leaves a half-written ``last.pt``. :func:`rng_state` and
 :func:`set_rng_state` capture and restore the Python, NumPy, torch and CUDA random generators as
-tensors and builtins.
+tensors and builtins. :func:`load_checkpoint` rebuilds a checkpoint's model from its
+:class:`~aesthetics_lib.spec.ModelSpec` and loads its weights.
 
 Introduced in notebooks/05_dcnn.
 """
@@ -21,6 +22,10 @@ from typing import Any
 
 import numpy as np
 import torch
+from torch import nn
+
+from aesthetics_lib.spec import ModelSpec
+from aesthetics_lib.training.config import TrainConfig, config_from_dict
 
 #: Value of the ``format`` key of every checkpoint the trainer writes.
 CHECKPOINT_FORMAT = "aesthetics_lib.checkpoint/1"
@@ -160,3 +165,61 @@ def to_plain(obj: Any, where: str = "checkpoint") -> Any:
             to_plain(v, f"{where}[{i}]") for i, v in enumerate(obj)
         ]
     raise TypeError(f"{where}: expected tensors and builtins only, found {type(obj).__module__}.{type(obj).__qualname__}")
+
+
+# ---------------------------------------------------------------------------------------- loading
+
+
+def strip_ema(state: dict[str, Any]) -> dict[str, Any]:
+    """An ``AveragedModel`` state dict (``module.*`` keys and ``n_averaged``) as the plain model's."""
+    if "n_averaged" not in state:
+        return state
+    return {k[len("module."):]: v for k, v in state.items() if k.startswith("module.")}
+
+
+def config_of(state: dict[str, Any]) -> TrainConfig:
+    """The :class:`TrainConfig` saved in a checkpoint."""
+    return config_from_dict(state["config"], where="checkpoint config")
+
+
+def load_checkpoint(
+    path: str | os.PathLike, map_location: Any = "cpu", weights: str = "eval"
+) -> tuple[nn.Module, TrainConfig, dict[str, Any]]:
+    """Rebuild the model of a checkpoint: ``(model in eval mode, config, state)``.
+
+    Loads with ``torch.load(weights_only=True)`` (a file carrying any other pickled object is
+    refused with :class:`~aesthetics_lib.training.checkpoint.CheckpointError`). The model is built
+    from the checkpoint's :class:`~aesthetics_lib.spec.ModelSpec` (``state["spec"]``: the same
+    architecture it was trained with, nothing downloaded) and given the saved weights:
+    ``weights="eval"`` the ones that were validated (the EMA when the run kept one), ``"model"`` the
+    raw trained ones. ``state["meta"]`` holds the training mean (``train_mean``, ``train_dist``) for
+    the naive baseline. Most callers want :meth:`aesthetics_lib.inference.Predictor.from_checkpoint`.
+    Introduced in notebooks/05_dcnn.
+    """
+    if weights not in ("eval", "model"):
+        raise ValueError(f"load_checkpoint: expected weights 'eval' or 'model', found {weights!r}")
+    state = read_checkpoint(path, map_location=map_location)
+    config = config_of(state)
+    if "spec" in state and state["spec"] is None:
+        raise CheckpointError(
+            f"{path}: the run trained a custom model (Trainer(model=...)) that create_model cannot rebuild; "
+            "build your model and load the weights yourself: model.load_state_dict(state['model'])"
+        )
+    if not isinstance(state.get("spec"), dict):
+        raise CheckpointError(
+            f"{path}: the checkpoint has no model spec (written by an older version of aesthetics_lib, "
+            "whose loaded models were fed wrongly normalised images); train it again with this version"
+        )
+    try:
+        spec = ModelSpec.from_dict(state["spec"])
+    except (TypeError, ValueError) as exc:
+        raise CheckpointError(f"{path}: unreadable model spec: {exc}") from None
+    model = spec.build()
+    sd = state["ema"] if weights == "eval" and state.get("ema") is not None else state["model"]
+    sd = {k: v.float() if v.is_floating_point() else v for k, v in strip_ema(sd).items()}
+    try:
+        model.load_state_dict(sd)
+    except RuntimeError as exc:
+        raise ValueError(f"{path}: the weights do not fit the model {spec.name!r} rebuilt from its spec: {exc}") from None
+    model.to(map_location if isinstance(map_location, (str, torch.device)) else "cpu")
+    return model.eval(), config, state

@@ -14,16 +14,44 @@ the EMA, the optimiser, the schedulers, the gradient scaler, the random generato
 config and the history (``best.pt`` leaves out the optimiser, schedulers, scaler and generators).
 
 **Exact resume.** ``Trainer(config, resume=True)`` continues from ``last.pt``. The shuffling order
-of each epoch depends only on ``(seed, epoch)`` (a ``DistributedSampler``, also for one process),
-DataLoader workers are seeded from a generator re-seeded with ``(seed, epoch)``, and the global
-generators are restored from the checkpoint, so on a CPU in deterministic mode a run stopped after
-any epoch and resumed ends with exactly the weights of an uninterrupted run. (Resume works at epoch
-boundaries; a run killed mid-epoch repeats that epoch.)
+of each epoch depends only on ``(seed, epoch)`` (a ``DistributedSampler``, also for one process, or
+for the ``native`` view an aspect-bucket batch sampler re-seeded every epoch), DataLoader workers are
+seeded from ``(seed, epoch, rank)``, and the global generators are restored from the checkpoint, so
+on a CPU in deterministic mode a run stopped after any epoch and resumed ends with exactly the
+weights of an uninterrupted run, whatever the view, schedule or number of workers (as long as that
+number is the same). Resume works at epoch boundaries; a run killed mid-epoch repeats that epoch.
+A resumed run's config must equal the saved one except for
+:data:`~aesthetics_lib.training.run_folder.RESUMABLE_CHANGES` (``epochs`` only without a cosine
+schedule, ``num_workers`` with a :class:`~aesthetics_lib.training.run_folder.ResumeWarning`; the
+rules are in :mod:`aesthetics_lib.training.run_folder`).
+
+**No host synchronisation per step.** The loss and its parts stay tensors on the device; the epoch's
+sums accumulate there (:class:`~aesthetics_lib.training.epoch.EpochSums`) and become numbers once per
+epoch (the progress bar, when shown, reads them every
+:data:`~aesthetics_lib.training.epoch.SYNC_EVERY` steps). A non-finite loss (not checked with
+``amp: fp16``, whose gradient scaler skips such steps) is recorded in a tensor and raises
+``FloatingPointError`` naming the epoch and step at the next check, every ``SYNC_EVERY`` steps and at
+the end of the epoch: the files then still hold the last finished epoch (the trainer's weights in
+memory are spoilt). The EMA is
+updated without ``AveragedModel``'s per-step copy of its counter to the device; with ``amp: fp16``
+the gradient scaler still reads its overflow flag every step (that is how it skips steps).
 
 **Several GPUs.** ``torchrun --nproc_per_node=N -m aesthetics_lib train --config ...`` runs the same
-code with ``DistributedDataParallel`` and a ``DistributedSampler``; the process group is created
-only when ``WORLD_SIZE > 1``. The batch size is per process. Every process evaluates the whole
-validation split (identical results, so every process takes the same decisions).
+code with ``DistributedDataParallel``; the process group is created only when ``WORLD_SIZE > 1``.
+The batch size is per process. Each epoch's shuffle is the same on every process, which takes its
+share: every N-th item (``DistributedSampler``) or, for the ``native`` view, every N-th aspect
+bucket batch (:class:`~aesthetics_lib.training.distributed.ShardedBatches`). Ranks above 0 re-seed
+their global generators every epoch from ``(seed, epoch, rank)`` so that no two processes draw the
+same augmentation or dropout (rank 0 keeps a one-process run's stream, which ``last.pt`` saves).
+The recorded training loss is the mean over all processes. Every process evaluates the whole
+validation split and rank 0's metrics are broadcast, so every process takes the same decisions
+(best epoch, plateau) even where BatchNorm statistics differ between processes. Without BatchNorm,
+rank loss (its pairs are within a process's batch), dropout and augmentation, N processes of batch B
+follow a one-process run of batch N * B up to float rounding (tests/test_distributed.py measures it).
+
+The pieces live beside it: :mod:`~aesthetics_lib.training.distributed` (processes, a rank's share of
+the batches), :mod:`~aesthetics_lib.training.run_folder` (the run folder, resume rules, history
+files), :mod:`~aesthetics_lib.training.epoch` (seeds, learning-rate schedule, the epoch's loss sums).
 
 Introduced in notebooks/05_dcnn.
 """
@@ -31,30 +59,31 @@ Introduced in notebooks/05_dcnn.
 from __future__ import annotations
 
 import copy
-import json
+import itertools
 import math
-import os
-import random
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, DistributedSampler
 
+from aesthetics_lib.inference import Predictor
+from aesthetics_lib.spec import ModelSpec
 from aesthetics_lib.training.build import (
     build_datasets,
     build_loss,
     build_model,
     build_optimizer,
+    model_spec,
     model_view,
     num_bins_for,
     resolve_device,
 )
 from aesthetics_lib.training.checkpoint import (
+    strip_ema,
     CHECKPOINT_FORMAT,
     read_checkpoint,
     rng_state,
@@ -62,180 +91,20 @@ from aesthetics_lib.training.checkpoint import (
     to_cpu,
     write_atomic,
 )
-from aesthetics_lib.training.config import TrainConfig, config_diff, config_from_dict, save_config
-from aesthetics_lib.training.predict import autocast, batch_to, eval_loader, model_inputs, predict, unwrap
-
-#: Files a run writes into its folder.
-RUN_FILES: tuple[str, ...] = ("last.pt", "best.pt", "history.csv", "history.json", "config.yaml")
-#: Checkpoint entries only ``last.pt`` needs (to resume); ``best.pt`` holds None for them, which keeps
-#: it at the size of the weights (a SAMP-Net ``best.pt`` with Adam's moments would be three times larger).
-TRAINING_STATE: tuple[str, ...] = ("optimizer", "scheduler", "plateau", "scaler", "rng")
-#: Config keys that may differ when a run is resumed (they do not change what is computed, or,
-#: for ``epochs``, extend the run).
-RESUMABLE_CHANGES: frozenset[str] = frozenset(
-    {"epochs", "out", "num_workers", "progress", "verbose", "device", "compile", "cache", "cache_dir", "cache_max_side"}
+from aesthetics_lib.training.config import TrainConfig, save_config
+from aesthetics_lib.training.distributed import ShardedBatches, barrier, from_main, init_distributed
+from aesthetics_lib.training.epoch import (
+    SYNC_EVERY,
+    EpochSums,
+    epoch_seed,
+    lr_lambda,
+    progress_enabled,
+    seed_everything,
+    seed_worker,
+    set_deterministic,
 )
-
-
-class RunFolderError(ValueError):
-    """The run folder holds another run (or a different config) and would be overwritten."""
-
-
-# ------------------------------------------------------------------------------------ set-up
-
-
-@dataclass(frozen=True)
-class DistInfo:
-    """Where this process sits in a ``torchrun`` job (world size 1 without ``torchrun``)."""
-
-    world_size: int = 1
-    rank: int = 0
-    local_rank: int = 0
-    initialized_here: bool = False
-
-    @property
-    def is_main(self) -> bool:
-        return self.rank == 0
-
-    @property
-    def distributed(self) -> bool:
-        return self.world_size > 1
-
-
-def init_distributed() -> DistInfo:
-    """Create the process group when ``WORLD_SIZE > 1`` (NCCL on GPUs, Gloo on CPUs)."""
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    if world <= 1:
-        return DistInfo()
-    import torch.distributed as dist
-
-    rank = int(os.environ.get("RANK", "0"))
-    local = int(os.environ.get("LOCAL_RANK", "0"))
-    here = False
-    if not dist.is_initialized():
-        backend = "nccl" if torch.cuda.is_available() else "gloo"
-        if backend == "nccl":
-            torch.cuda.set_device(local)
-        dist.init_process_group(backend=backend)
-        here = True
-    return DistInfo(world_size=dist.get_world_size(), rank=dist.get_rank(), local_rank=local, initialized_here=here)
-
-
-def seed_everything(seed: int) -> None:
-    """Seed Python's ``random``, NumPy's global generator and torch (CPU and CUDA)."""
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
-    torch.manual_seed(seed)
-
-
-def set_deterministic(on: bool = True) -> None:
-    """Deterministic kernels (``torch.use_deterministic_algorithms``, cuDNN without benchmarking)."""
-    if on:
-        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-    # the first call imports torch._inductor (seconds): skip it when the flags are already so
-    if torch.are_deterministic_algorithms_enabled() != on or (on and not torch.is_deterministic_algorithms_warn_only_enabled()):
-        torch.use_deterministic_algorithms(on, warn_only=True)
-    torch.backends.cudnn.benchmark = not on
-    torch.backends.cudnn.deterministic = on
-
-
-def epoch_seed(seed: int, epoch: int, rank: int = 0) -> int:
-    """The seed of one epoch's DataLoader workers: a function of ``(seed, epoch, rank)`` only."""
-    return (int(seed) * 1_000_003 + int(epoch) * 10_007 + int(rank)) % (2**63 - 1)
-
-
-def seed_worker(worker_id: int) -> None:
-    """DataLoader ``worker_init_fn``: seed ``random`` and NumPy from the worker's torch seed."""
-    s = torch.initial_seed() % 2**32
-    random.seed(s)
-    np.random.seed(s)
-
-
-def progress_enabled(config: TrainConfig, dist_info: DistInfo) -> bool:
-    """A progress bar only on rank 0, when asked for, and never when the variable ``CI`` is set."""
-    return bool(config.progress) and dist_info.is_main and not os.environ.get("CI")
-
-
-def check_run_folder(out: Path, config: TrainConfig, resume: bool, force: bool) -> Path | None:
-    """Decide what to do with an existing run folder; returns ``last.pt`` to resume from, or None.
-
-    - an empty or missing folder: start a new run;
-    - a folder with files and neither ``resume`` nor ``force``: refused (nothing is overwritten);
-    - ``resume`` with a ``last.pt``: its config must equal ``config`` except :data:`RESUMABLE_CHANGES`;
-      ``resume`` without any checkpoint (stopped before the first epoch ended): start a new run;
-    - ``force``: start a new run, replacing the run files (other files are left alone).
-    """
-    if not out.exists():
-        return None
-    if not out.is_dir():
-        raise RunFolderError(f"out: expected a folder for the run, found a file: {out}")
-    present = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
-    last = out / "last.pt"
-    if resume and last.is_file():
-        state = read_checkpoint(last)
-        diff = [k for k in config_diff(state["config"], config.to_dict()) if k not in RESUMABLE_CHANGES]
-        if diff and not force:
-            saved = ", ".join(f"{k}={state['config'].get(k)!r}" for k in diff)
-            raise RunFolderError(
-                f"{last}: cannot resume: the saved run's config differs in {', '.join(diff)} "
-                f"(saved: {saved}). "
-                "Resume with the same config, choose another out folder, or pass force to start over."
-            )
-        return last
-    no_checkpoint = not last.exists() and not (out / "best.pt").exists()
-    if not present or force or (resume and no_checkpoint):  # resume before any epoch ended: start over
-        return None
-    same = ""
-    if last.is_file():
-        try:
-            saved = read_checkpoint(last)["config"]
-            diff = config_diff(saved, config.to_dict())
-            same = (
-                " It holds a run of the same config: pass --resume (resume=True) to continue it."
-                if not [k for k in diff if k not in RESUMABLE_CHANGES]
-                else f" It holds a different run (config differs in {', '.join(diff)})."
-            )
-        except (ValueError, KeyError):
-            same = " Its last.pt cannot be read."
-    raise RunFolderError(
-        f"out: the folder {out} is not empty ({', '.join(present[:6])}{' ...' if len(present) > 6 else ''})."
-        f"{same} Nothing was overwritten: choose another out folder, pass --resume to continue, or "
-        "--force (force=True) to start over in it."
-    )
-
-
-class ShardedBatches:
-    """Every ``world``-th batch of a batch sampler, from ``rank`` on, the same number on each rank."""
-
-    def __init__(self, batches: Any, rank: int, world: int) -> None:
-        self.batches, self.rank, self.world = batches, rank, world
-
-    def __iter__(self):
-        all_batches = list(self.batches)
-        n = len(all_batches) // self.world
-        return iter(all_batches[self.rank :: self.world][:n])
-
-    def __len__(self) -> int:
-        return len(self.batches) // self.world
-
-
-# ------------------------------------------------------------------------------------ schedules
-
-
-def lr_lambda(schedule: str, warmup_steps: int, total_steps: int) -> Callable[[int], float]:
-    """Multiplier of the base learning rates at optimiser step ``s``: linear warm-up over
-    ``warmup_steps``, then cosine decay to 0 at ``total_steps`` (``cosine``) or constant."""
-
-    def factor(step: int) -> float:
-        if warmup_steps > 0 and step < warmup_steps:
-            return (step + 1) / warmup_steps
-        if schedule != "cosine":
-            return 1.0
-        span = max(1, total_steps - warmup_steps)
-        t = min(1.0, (step - warmup_steps) / span)
-        return 0.5 * (1.0 + math.cos(math.pi * t))
-
-    return factor
+from aesthetics_lib.training.predict import autocast, batch_to, eval_loader, model_inputs, unwrap
+from aesthetics_lib.training.run_folder import TRAINING_STATE, ResumeWarning, check_run_folder, write_history
 
 
 # ------------------------------------------------------------------------------------ trainer
@@ -262,15 +131,38 @@ class Trainer:
         datasets: Sequence[Any] | None = None,
     ) -> None:
         self.config = config
-        self.dist = init_distributed()
-        self.device = resolve_device(config.device, self.dist.local_rank)
-        if config.deterministic:
-            set_deterministic(True)
-        seed_everything(config.seed)
-        self.out = Path(config.out) if config.out else None
-        resume_from = check_run_folder(self.out, config, resume, force) if self.out is not None else None
+        resume_from = self._setup_runtime(resume, force)
+        self._setup_model_and_data(model, datasets)
+        self._setup_loaders()
+        self._setup_optimisation()
+        self._setup_state()
+        if resume_from is not None:
+            self._resume(resume_from)
+        self._setup_wrappers()
+        if self.out is not None and self.dist.is_main:
+            self.out.mkdir(parents=True, exist_ok=True)
+            save_config(config, self.out / "config.yaml")
 
-        # model first (its view decides the input pipeline), then the data; the test split is never built
+    # ------------------------------------------------------------------ set-up steps
+    def _setup_runtime(self, resume: bool, force: bool) -> Path | None:
+        """Processes (``torchrun``), device, deterministic kernels and seeds; checks the run folder
+        and returns the checkpoint to resume from (None for a new run)."""
+        cfg = self.config
+        self.dist = init_distributed()
+        self.device = resolve_device(cfg.device, self.dist.local_rank)
+        if cfg.deterministic:
+            set_deterministic(True)
+        seed_everything(cfg.seed)
+        self.out = Path(cfg.out) if cfg.out else None
+        resume_from = check_run_folder(self.out, cfg, resume, force) if self.out is not None else None
+        if self.out is not None and self.dist.distributed:
+            barrier()  # every process has looked at the folder before rank 0 writes into it
+        return resume_from
+
+    def _setup_model_and_data(self, model: nn.Module | None, datasets: Sequence[Any] | None) -> None:
+        """The model first (its view decides the input pipeline), then the train and val splits (the
+        test split is never built); checks they agree on the score bins; the model on its device."""
+        config = self.config
         if datasets is not None:
             self.train_set, self.val_set = datasets[0], datasets[1]
             bins = int(getattr(self.train_set, "num_bins", 0) or self.train_set[0]["dist"].numel())
@@ -292,26 +184,37 @@ class Trainer:
         self.threshold = float(getattr(self.train_set, "threshold", float("nan")))
         if math.isnan(self.threshold):
             self.threshold = (self.num_bins + 1) / 2
-
-        # EMA, loss, optimiser, schedules, scaler
         self.model = self.model.to(self.device)
         if config.channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
+
+    def _setup_loaders(self) -> None:
+        """The shuffled training loader (:meth:`_train_loader`), ``steps_per_epoch`` and the
+        validation loader (item order)."""
+        config = self.config
+        self.train_loader = self._train_loader()
+        self.steps_per_epoch = len(self.train_loader)
+        if config.max_steps_per_epoch:
+            self.steps_per_epoch = min(self.steps_per_epoch, config.max_steps_per_epoch)
+        self.val_loader = eval_loader(self.val_set, config.batch_size, config.num_workers, self.device.type == "cuda")
+
+    def _setup_optimisation(self) -> None:
+        """EMA of the weights, loss, optimiser, learning-rate schedules (``scheduler`` stepped every
+        optimiser step, ``plateau`` every epoch on validation SRCC) and the fp16 gradient scaler."""
+        config = self.config
         self.ema = None
         if config.ema > 0:
             from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
             self.ema = AveragedModel(self.model, multi_avg_fn=get_ema_multi_avg_fn(config.ema), use_buffers=True)
-        self.loss_fn = build_loss(config, unwrap(self.model))
+        self._ema_count = 0  # the EMA's n_averaged, mirrored on the host (see _update_ema)
+        self.loss_fn = build_loss(config, unwrap(self.model), self.threshold)
         self.optimizer = build_optimizer(self.model, config)
-        self.train_loader = self._train_loader()
-        self.steps_per_epoch = len(self.train_loader)
-        if config.max_steps_per_epoch:
-            self.steps_per_epoch = min(self.steps_per_epoch, config.max_steps_per_epoch)
+        # the cosine's horizon is fixed by the epochs the run is planned for (resume_refusal keeps it so)
         total = max(1, self.steps_per_epoch * config.epochs)
         warmup = int(round(config.warmup_epochs * self.steps_per_epoch))
-        self.scheduler: Any = None  # stepped every optimiser step
-        self.plateau: Any = None  # stepped every epoch on validation SRCC
+        self.scheduler: Any = None
+        self.plateau: Any = None
         if config.schedule == "plateau":
             if warmup > 0:
                 self.scheduler = torch.optim.lr_scheduler.LinearLR(
@@ -325,19 +228,39 @@ class Trainer:
                 self.optimizer, lr_lambda(config.schedule, warmup, total)
             )
         self.scaler = torch.amp.GradScaler(self.device.type, enabled=config.amp == "fp16")
-        self.val_loader = eval_loader(self.val_set, config.batch_size, config.num_workers, self.device.type == "cuda")
 
-        # state
+    def _setup_state(self) -> None:
+        """A new run's progress (epoch 0, empty history) and the training statistics for ``meta``."""
         self.epoch = 0
         self.global_step = 0
         self.history: list[dict[str, Any]] = []
         self.best: dict[str, Any] = {"epoch": None, "srcc": None}
         self._best_state: dict[str, torch.Tensor] | None = None
         self.train_stats = self._train_statistics()
-        if resume_from is not None:
-            self._load_state(read_checkpoint(resume_from, map_location=self.device))
 
-        # wrappers for the forward pass (the plain model is what is saved)
+    def _resume(self, path: Path) -> None:
+        """Continue the run saved in ``path`` (``last.pt``); warns (:class:`ResumeWarning`) when a
+        change of ``num_workers`` makes the rest of the run differ from an uninterrupted one."""
+        state = read_checkpoint(path, map_location=self.device)
+        self._load_state(state)
+        if self.ema is not None:
+            self._ema_count = int(self.ema.n_averaged)
+        saved = state["config"].get("num_workers", self.config.num_workers)
+        if saved != self.config.num_workers and self.epoch < self.config.epochs and self.dist.is_main:
+            import warnings
+
+            warnings.warn(
+                f"{path}: resuming with num_workers={self.config.num_workers} (the run used {saved}): "
+                "the augmentation's random draws now come from other generators, so the resumed run is "
+                "not bit-exact with an uninterrupted one. Resume with num_workers="
+                f"{saved} for an exact continuation.",
+                ResumeWarning,
+                stacklevel=3,
+            )
+
+    def _setup_wrappers(self) -> None:
+        """``net``, what the forward pass runs: DistributedDataParallel and ``torch.compile``
+        wrappers around ``model`` (the plain module, which is what is saved)."""
         self.net: nn.Module = self.model
         if self.dist.distributed:
             ids = [self.device.index] if self.device.type == "cuda" else None
@@ -345,19 +268,19 @@ class Trainer:
             self.net = nn.parallel.DistributedDataParallel(
                 self.model, device_ids=ids, find_unused_parameters=bool(unused)
             )
-        if config.compile:
+        if self.config.compile:
             self.net = torch.compile(self.net)
-        if self.out is not None and self.dist.is_main:
-            self.out.mkdir(parents=True, exist_ok=True)
-            save_config(config, self.out / "config.yaml")
 
     # ------------------------------------------------------------------ pieces
     def _train_loader(self) -> DataLoader:
         """Shuffled batches whose order depends only on ``(seed, epoch)``: a ``DistributedSampler``
         (also for one process), or for the ``native`` view an aspect-bucket batch sampler driven by
-        a generator re-seeded every epoch (sharded across processes)."""
+        a generator re-seeded every epoch (sharded across processes). ``_loader_generator`` (seeded
+        from ``(seed, epoch, rank)``) seeds the workers; with several processes the bucket sampler
+        has its own ``_batch_generator`` (from ``(seed, epoch)``: the same batches on every rank)."""
         cfg = self.config
         self._loader_generator = torch.Generator()
+        self._batch_generator: torch.Generator | None = None
         per_rank = math.ceil(len(self.train_set) / self.dist.world_size)
         drop_last = per_rank > cfg.batch_size  # a last batch of 1 breaks BatchNorm and ranking
         common = dict(
@@ -370,8 +293,10 @@ class Trainer:
             from aesthetics_lib.data.transforms import AspectBucketSampler
 
             self.sampler = None
+            # one process: the loader's generator, as it always was (the batches of a saved run)
+            self._batch_generator = torch.Generator() if self.dist.distributed else self._loader_generator
             batches: Any = AspectBucketSampler(
-                self.train_set, cfg.batch_size, shuffle=True, drop_last=drop_last, generator=self._loader_generator
+                self.train_set, cfg.batch_size, shuffle=True, drop_last=drop_last, generator=self._batch_generator
             )
             if self.dist.distributed:
                 batches = ShardedBatches(batches, self.dist.rank, self.dist.world_size)
@@ -445,6 +370,7 @@ class Trainer:
         """The checkpoint: tensors and builtins only (see the module docstring)."""
         return {
             "format": CHECKPOINT_FORMAT,
+            "spec": spec.to_dict() if (spec := self.spec()) is not None else None,
             "epoch": self.epoch,
             "global_step": self.global_step,
             "model": to_cpu(unwrap(self.model).state_dict()),
@@ -488,20 +414,32 @@ class Trainer:
         while self.epoch < end:
             self._run_epoch(self.epoch)
         if self.dist.distributed:
-            import torch.distributed as dist
-
-            dist.barrier()
+            barrier()
         return self.history
 
-    def _run_epoch(self, epoch: int) -> None:
+    def _seed_epoch(self, epoch: int) -> None:
+        """Seed what an epoch draws: the shuffle from ``(seed, epoch)`` (the same on every process),
+        the workers from ``(seed, epoch, rank)``; ranks above 0 re-seed their global generators from
+        ``(seed, epoch, rank)`` (their own augmentation and dropout; rank 0 keeps a one-process run's
+        stream, which ``last.pt`` saves)."""
         cfg = self.config
         if self.sampler is not None:
             self.sampler.set_epoch(epoch)
         self._loader_generator.manual_seed(epoch_seed(cfg.seed, epoch, self.dist.rank))
+        if self._batch_generator is not None and self._batch_generator is not self._loader_generator:
+            self._batch_generator.manual_seed(epoch_seed(cfg.seed, epoch))
+        if self.dist.rank > 0:
+            seed_everything(epoch_seed(cfg.seed, epoch, self.dist.rank))
+
+    def _run_epoch(self, epoch: int) -> None:
+        cfg = self.config
+        self._seed_epoch(epoch)
         t0 = time.perf_counter()
         stats = self._train_one_epoch(epoch)
         seconds = time.perf_counter() - t0
         val = self.validate()
+        if self.dist.distributed:  # BatchNorm statistics may differ between processes: decide as rank 0
+            val = from_main(val)
         score = val["srcc"] if math.isfinite(val["srcc"]) else -math.inf
         if self.plateau is not None:
             self.plateau.step(score)
@@ -530,10 +468,13 @@ class Trainer:
             )
 
     def _train_one_epoch(self, epoch: int) -> dict[str, float]:
+        """One pass over the training batches; returns the per-image means of the loss and its
+        parts and ``images`` (all processes). Waits for the device only every :data:`SYNC_EVERY`
+        steps (divergence check, progress bar) and once at the end."""
         cfg = self.config
         self.net.train()
-        sums: dict[str, float] = {}
-        n_seen = 0
+        sums = EpochSums(self.device)
+        watch = cfg.amp != "fp16"  # fp16's gradient scaler skips the steps whose loss is not finite
         bar = None
         if progress_enabled(cfg, self.dist):
             from tqdm.auto import tqdm
@@ -544,24 +485,35 @@ class Trainer:
             for step, batch in enumerate(self.train_loader):
                 if step >= self.steps_per_epoch:
                     break
-                loss, parts, bsz = self._train_step(batch, epoch, step)
-                n_seen += bsz
-                for k, v in parts.items():
-                    if isinstance(v, float) and math.isfinite(v):
-                        sums[k] = sums.get(k, 0.0) + v * bsz
-                sums["loss"] = sums.get("loss", 0.0) + loss * bsz
+                loss, parts, bsz = self._train_step(batch)
+                sums.add(loss, parts, bsz, step, watch)
+                if watch and (step + 1) % SYNC_EVERY == 0:
+                    self._check_finite(sums, epoch)
                 if bar is not None:
-                    rate = n_seen / max(1e-9, time.perf_counter() - t0)
-                    bar.set_postfix(loss=f"{sums['loss'] / n_seen:.3g}", img_s=f"{rate:.0f}")
+                    if step % SYNC_EVERY == 0:
+                        rate = sums.n / max(1e-9, time.perf_counter() - t0)
+                        bar.set_postfix(loss=f"{sums.running_loss():.3g}", img_s=f"{rate:.0f}")
                     bar.update(1)
         finally:
             if bar is not None:
                 bar.close()
-        out = {k: v / max(1, n_seen) for k, v in sums.items() if k != "total"}
-        out["images"] = float(n_seen * self.dist.world_size)
-        return out
+        if watch:
+            self._check_finite(sums, epoch)
+        return sums.means(self.dist)
 
-    def _train_step(self, batch: dict[str, Any], epoch: int, step: int) -> tuple[float, dict[str, float], int]:
+    def _check_finite(self, sums: EpochSums, epoch: int) -> None:
+        """Raise ``FloatingPointError`` if a loss of this epoch so far was not finite (any process)."""
+        bad = sums.first_nonfinite(self.dist)
+        if bad is not None:
+            cfg = self.config
+            raise FloatingPointError(
+                f"training diverged: the loss is {bad[1]} at epoch {epoch + 1}, step {bad[0] + 1} "
+                f"(lr_head={cfg.lr_head}, lr_backbone={cfg.lr_backbone}); lower the learning rates, "
+                "set grad_clip, or use amp: none"
+            )
+
+    def _train_step(self, batch: dict[str, Any]) -> tuple[torch.Tensor, dict[str, torch.Tensor], int]:
+        """One optimiser step; returns the detached loss and parts (tensors: no sync) and the batch size."""
         cfg = self.config
         images, extras = model_inputs(self.model, batch, self.device, cfg.channels_last)
         with autocast(self.device, cfg.amp):
@@ -571,12 +523,6 @@ class Trainer:
         if not cfg.sample_weights:
             targets.pop("weight", None)
         loss, parts = self.loss_fn(output, targets)
-        if not torch.isfinite(loss) and cfg.amp != "fp16":
-            raise FloatingPointError(
-                f"training diverged: the loss is {loss.item()} at epoch {epoch + 1}, step {step + 1} "
-                f"(lr_head={cfg.lr_head}, lr_backbone={cfg.lr_backbone}); lower the learning rates, "
-                "set grad_clip, or use amp: none"
-            )
         self.scaler.scale(loss).backward()
         if cfg.grad_clip > 0:
             self.scaler.unscale_(self.optimizer)
@@ -587,21 +533,53 @@ class Trainer:
         if self.scheduler is not None:
             self.scheduler.step()
         if self.ema is not None:
-            self.ema.update_parameters(self.model)
+            self._update_ema()
         self.global_step += 1
-        return float(loss.detach()), {k: float(v) for k, v in parts.items()}, int(images.shape[0])
+        return loss.detach(), parts, int(images.shape[0])
+
+    def _update_ema(self) -> None:
+        """``ema.update_parameters(model)``, the same arithmetic without its per-step copy of the
+        CPU counter ``n_averaged`` to the device (a host sync on a GPU): the count is mirrored in
+        ``_ema_count``; the first update copies the weights, later ones apply the EMA function per
+        (device, dtype) group of parameters and buffers."""
+        ema = self.ema
+        if self._ema_count == 0:
+            ema.update_parameters(self.model)
+        else:
+            groups: dict[tuple[torch.device, torch.dtype], tuple[list, list]] = {}
+            pairs = zip(itertools.chain(ema.module.parameters(), ema.module.buffers()),
+                        itertools.chain(self.model.parameters(), self.model.buffers()))
+            for averaged, current in pairs:
+                mine, theirs = groups.setdefault((averaged.device, averaged.dtype), ([], []))
+                mine.append(averaged.detach())
+                theirs.append(current.detach())
+            for mine, theirs in groups.values():
+                ema.multi_avg_fn(mine, theirs, None)  # get_ema_multi_avg_fn's update ignores the count
+            ema.n_averaged += 1
+        self._ema_count += 1
 
     @torch.no_grad()
     def validate(self) -> dict[str, float]:
         """Metrics of :meth:`eval_model` on the validation split (no intervals)."""
         from aesthetics_lib.metrics import evaluate_predictions
 
-        pred = predict(self.eval_model(), self.val_loader, self.device, amp=self.config.amp,
-                       channels_last=self.config.channels_last)
+        pred = self.predictor().predict(self.val_loader)
         return evaluate_predictions(
-            pred.get("dist"), pred["target_dist"], self.threshold,
-            pred_mean=pred["mean"] if "dist" not in pred else None, true_mean=pred.get("target_mean"),
+            pred.dist, pred.target_dist, self.threshold,
+            pred_mean=pred.score if pred.dist is None else None, true_mean=pred.target_mean,
         )
+
+    def spec(self) -> ModelSpec | None:
+        """The :class:`~aesthetics_lib.spec.ModelSpec` of this run (stored in every checkpoint); None
+        for a custom model passed as ``model=`` that ``create_model`` did not make."""
+        return model_spec(self.config, self.model, self.threshold)
+
+    def predictor(self, model: nn.Module | None = None) -> Predictor:
+        """A :class:`~aesthetics_lib.inference.Predictor` over ``model`` (default :meth:`eval_model`)
+        with this run's spec, device and precision settings: what validation uses."""
+        return Predictor(model if model is not None else self.eval_model(), self.spec(), self.device,
+                         batch_size=self.config.batch_size, amp=self.config.amp,
+                         channels_last=self.config.channels_last)
 
     # ------------------------------------------------------------------ files
     def save(self, best: bool = False) -> None:
@@ -623,35 +601,8 @@ class Trainer:
         if state is None:
             raise ValueError("best_model: no epoch has been trained and validated yet")
         model = copy.deepcopy(unwrap(self.model)).cpu()
-        model.load_state_dict(_strip_ema(state))
+        model.load_state_dict(strip_ema(state))
         return model.eval()
-
-
-def _strip_ema(state: dict[str, Any]) -> dict[str, Any]:
-    """An ``AveragedModel`` state dict (``module.*`` keys and ``n_averaged``) as the plain model's."""
-    if "n_averaged" not in state:
-        return state
-    return {k[len("module."):]: v for k, v in state.items() if k.startswith("module.")}
-
-
-def write_history(history: list[dict[str, Any]], out: Path) -> None:
-    """``history.json`` and ``history.csv`` in ``out`` (atomically). Intervals become two columns."""
-    import pandas as pd
-
-    def clean(v: Any) -> Any:
-        if isinstance(v, float) and not math.isfinite(v):
-            return None
-        if isinstance(v, (list, tuple)):
-            return [clean(x) for x in v]
-        return v
-
-    rows = [{k: clean(v) for k, v in row.items()} for row in history]
-    tmp = out / f".history.json.tmp-{os.getpid()}"
-    tmp.write_text(json.dumps(rows, indent=1), encoding="utf-8")
-    os.replace(tmp, out / "history.json")
-    tmp = out / f".history.csv.tmp-{os.getpid()}"
-    pd.DataFrame(history).to_csv(tmp, index=False)
-    os.replace(tmp, out / "history.csv")
 
 
 def train(config: TrainConfig, resume: bool = False, force: bool = False) -> list[dict[str, Any]]:
@@ -667,40 +618,3 @@ def train(config: TrainConfig, resume: bool = False, force: bool = False) -> lis
             import torch.distributed as dist
 
             dist.destroy_process_group()
-
-
-def config_of(state: dict[str, Any]) -> TrainConfig:
-    """The :class:`TrainConfig` saved in a checkpoint."""
-    return config_from_dict(state["config"], where="checkpoint config")
-
-
-def load_checkpoint(
-    path: str | os.PathLike, map_location: Any = "cpu", weights: str = "eval"
-) -> tuple[nn.Module, TrainConfig, dict[str, Any]]:
-    """Rebuild the model of a checkpoint: ``(model in eval mode, config, state)``.
-
-    Loads with ``torch.load(weights_only=True)`` (a file carrying any other pickled object is
-    refused with :class:`~aesthetics_lib.training.checkpoint.CheckpointError`). ``weights="eval"``
-    gives the weights that were validated (the EMA when the run kept one), ``"model"`` the raw
-    trained weights. The model is built from the saved config without downloading anything
-    (``pretrained`` is switched off: the weights come from the file). ``state["meta"]`` holds
-    ``num_bins``, ``threshold``, ``attribute_names``, ``view`` and the training mean
-    (``train_mean``, ``train_dist``) for the naive baseline. Introduced in notebooks/05_dcnn.
-    """
-    if weights not in ("eval", "model"):
-        raise ValueError(f"load_checkpoint: expected weights 'eval' or 'model', found {weights!r}")
-    state = read_checkpoint(path, map_location=map_location)
-    config = config_of(state)
-    meta = state.get("meta", {})
-    kwargs = dict(config.model_kwargs)
-    if "pretrained" in kwargs:
-        kwargs["pretrained"] = False
-    rebuilt = config.replace(model_kwargs=kwargs)
-    model = build_model(rebuilt, num_bins=meta.get("num_bins"), attribute_names=meta.get("attribute_names"))
-    sd = state["ema"] if weights == "eval" and state.get("ema") is not None else state["model"]
-    try:
-        model.load_state_dict(_strip_ema(sd))
-    except RuntimeError as exc:
-        raise ValueError(f"{path}: the weights do not fit the model {config.model!r} rebuilt from its config: {exc}") from None
-    model.to(map_location if isinstance(map_location, (str, torch.device)) else "cpu")
-    return model.eval(), config, state

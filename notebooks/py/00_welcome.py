@@ -47,7 +47,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from aesthetics_lib import metrics
-from aesthetics_lib.data import photos, registry, synthetic
+from aesthetics_lib.data import photos, registry, studio
 from aesthetics_lib.data.cadb import read_cadb_annotations
 from aesthetics_lib.data.io import load_image
 from aesthetics_lib.data.schema import ATTRIBUTES, CADB_THRESHOLD
@@ -135,7 +135,7 @@ _ = save_figure(fig, "00_sample_photos")
 plt.show()
 
 # %% [markdown]
-# **The synthetic photo studio** (`aesthetics_lib.data.synthetic`). Real AVA and CADB are large and
+# **The synthetic photo studio** (`aesthetics_lib.data.studio`). Real AVA and CADB are large and
 # must be downloaded by hand, so the course renders its own "photos" from known factors (subject
 # placement, horizon, exposure, colour harmony, blur, noise, symmetry, clutter, aspect ratio ...),
 # derives a **hidden true quality** from those factors, and lets simulated raters vote on them. The
@@ -188,7 +188,7 @@ print_table(
 
 # %%
 if DATA.studio:
-    factors = synthetic.read_factors(DATA.root).set_index("image_id").loc[ann["image_id"]]
+    factors = studio.read_factors(DATA.root).set_index("image_id").loc[ann["image_id"]]
     truth = factors["true_quality"].to_numpy()
     ceiling = metrics.srcc(ann["mean"], truth)
     print("SRCC(vote mean, true quality):", fmt(ceiling))
@@ -208,8 +208,8 @@ print("split-half SRCC of the votes (2 raters vs 3):", fmt(half["srcc_half"]), "
 # %%
 panel_sizes = [1, 2, 3, 5, 10, 20, 50, 100, 200]
 if DATA.studio:
-    cfg = dataclasses.replace(synthetic.StudioConfig.for_layout("cadb"), raters=max(panel_sizes))
-    big = synthetic.simulate_votes(truth, factors["polarising"].to_numpy(bool), "cadb", seed=1, config=cfg)["scores"]
+    cfg = dataclasses.replace(studio.StudioConfig.for_layout("cadb"), raters=max(panel_sizes))
+    big = studio.simulate_votes(truth, factors["polarising"].to_numpy(bool), "cadb", seed=1, config=cfg)["scores"]
     curve = [metrics.srcc(big[:, :k].mean(1), truth) for k in panel_sizes]
     print_table([{"raters": k, "SRCC(mean vote, truth)": c} for k, c in zip(panel_sizes, curve)])
 

@@ -357,7 +357,7 @@ print_table([{"model": name, "SRCC [95 % CI]": metrics.format_ci(r, "srcc") if "
 
 # %%
 if SPEC.studio:
-    from aesthetics_lib.data.synthetic import read_factors
+    from aesthetics_lib.data.studio import read_factors
 
     factors = read_factors(SPEC.root).set_index("image_id").loc[X.index]
     truth = factors["true_quality"]
@@ -397,7 +397,7 @@ importance.round(3)
 
 # %% [markdown]
 # ## 5. What does each feature really track?
-# The studio keeps the factors every image was rendered from (`synthetic.read_factors`). So we can ask
+# The studio keeps the factors every image was rendered from (`studio.read_factors`). So we can ask
 # the question that real data never answers: **which factor does each feature actually measure?** The
 # heat map gives the SRCC of every feature with the main factors (for placement, the true distance of
 # the subject to the nearest thirds point; the tilt both signed and as an absolute value).
@@ -530,4 +530,4 @@ _ = check(answer, metrics.srcc(boost3.predict(X_test[top3]), y_test), tol=2e-3,
 # - Try: add squared features (or |brightness - 0.5|) to the ridge model and see how much of the gap
 #   to boosting closes; write a noise-robust sharpness (e.g. the Laplacian of a slightly blurred image)
 #   and check it against the true softness; replace the saliency centroid by the centroid of the
-#   studio's subject mask (`synthetic.subject_mask`) and see how much thirds_distance gains.
+#   studio's subject mask (`studio.subject_mask`) and see how much thirds_distance gains.

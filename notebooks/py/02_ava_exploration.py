@@ -60,7 +60,7 @@ from aesthetics_lib.viz import plot_distribution, save_figure
 # ## Configuration
 # `default_data("ava")` returns the data set named by the environment variable `AESTHETICS_DATA`
 # when it holds an AVA entry (`AESTHETICS_DATA=ava:/path/to/AVA`), and otherwise the studio in AVA's
-# layout (2,000 images, built once in about a minute and cached under `data/studio/`). Nothing here
+# layout (2,000 images, built once in about a minute and cached under `data/cache/studio/`). Nothing here
 # trains, so the real AVA only makes the cells slower: reading 255,000 image headers for the aspect
 # ratios takes a few minutes.
 

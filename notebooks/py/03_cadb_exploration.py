@@ -60,7 +60,7 @@ from aesthetics_lib.viz import draw_elements, draw_thirds, plot_distribution, sa
 # ## Configuration
 # `default_data("cadb")` returns the CADB entry of `AESTHETICS_DATA` if there is one
 # (`AESTHETICS_DATA=cadb:/path/to/CADB_Dataset`), and otherwise the studio in CADB's layout (2,000
-# images, built once and cached under `data/studio/`). Nothing here trains.
+# images, built once and cached under `data/cache/studio/`). Nothing here trains.
 
 # %%
 SPEC = registry.default_data("cadb")
@@ -327,7 +327,7 @@ plt.show()
 
 # %%
 if STUDIO:
-    from aesthetics_lib.data.synthetic import read_factors
+    from aesthetics_lib.data.studio import read_factors
 
     factors = read_factors(ROOT).set_index("image_id")
     cadb["polarising"] = cadb["image_id"].map(factors["polarising"]).astype(bool)

@@ -57,7 +57,8 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from aesthetics_lib import metrics
-from aesthetics_lib.data import FeatureSet, synthetic
+from aesthetics_lib.data import FeatureSet
+from aesthetics_lib.data.studio import FACTORS_FILE, read_factors
 from aesthetics_lib.data.transforms import build_transform, denormalize
 from aesthetics_lib.models import BinaryHead, RegressionHead, create_model
 from aesthetics_lib.pretrained import ShallowCNN
@@ -93,7 +94,7 @@ train_ds, val_ds, test_ds = build_datasets(CFG.replace(cache=False), view="doubl
 threshold, K = test_ds.threshold, test_ds.num_bins
 train_means, test_means, val_means = train_ds.means(), test_ds.means(), val_ds.means()
 test_dists = test_ds.targets()
-studio = (test_ds.root / synthetic.FACTORS_FILE).is_file()
+studio = (test_ds.root / FACTORS_FILE).is_file()
 print("data:", "the studio (CADB layout)" if studio else CFG.data, "· score bins:", K, "· threshold:", fmt(threshold))
 print("images: train", len(train_ds), "· val", len(val_ds), "· test", len(test_ds))
 print("input: global warp", CFG.size, "px · local crop", CFG.local_size, "px · epochs", CFG.epochs)
@@ -112,7 +113,7 @@ print("naive baseline (predict", fmt(train_means.mean()), "for every photo):")
 print("  MSE", metrics.format_ci(naive, "mse"), "· accuracy", metrics.format_ci(naive, "accuracy"),
       "· variance of the test means", fmt(test_means.var()))
 if studio:
-    truth = synthetic.read_factors(test_ds.root).set_index("image_id").loc[test_ds.image_ids, "true_quality"].to_numpy()
+    truth = read_factors(test_ds.root).set_index("image_id").loc[test_ds.image_ids, "true_quality"].to_numpy()
     print("noise ceiling: SRCC(vote mean, true quality) on the test photos =", fmt(metrics.srcc(test_means, truth)))
 else:
     truth = None
@@ -348,7 +349,7 @@ print(frozen.head)
 # %%
 train_ds.transform = build_transform("double", CFG.size, train=True, augment=False, local_size=CFG.local_size)
 if studio:  # the test photos with the most, the median and the least sensor noise
-    noise = synthetic.read_factors(test_ds.root).set_index("image_id").loc[test_ds.image_ids, "noise"].to_numpy()
+    noise = read_factors(test_ds.root).set_index("image_id").loc[test_ds.image_ids, "noise"].to_numpy()
     shown = [int(i) for i in np.argsort(-noise)[[0, len(noise) // 2, -1]]]
 else:
     shown = [0, 1, 2]

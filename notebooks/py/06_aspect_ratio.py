@@ -58,7 +58,7 @@ from PIL import Image, ImageOps
 from torchvision.transforms.v2 import functional as TF
 
 from aesthetics_lib import losses, metrics
-from aesthetics_lib.data import photos, registry, synthetic
+from aesthetics_lib.data import photos, registry, studio
 from aesthetics_lib.data.io import image_size, load_image
 from aesthetics_lib.data.transforms import (
     ASPECT_BUCKETS,
@@ -90,10 +90,10 @@ from aesthetics_lib.zoo import course_config, course_model
 
 # %%
 DATA = registry.default_data("cadb")  # honours AESTHETICS_DATA=cadb:/path, else the studio
-STUDIO = DATA.root if DATA.studio else synthetic.ensure_studio("cadb")  # for the demonstrations
+STUDIO = DATA.root if DATA.studio else studio.ensure_studio("cadb")  # for the demonstrations
 EVAL_N, EVAL_SEED = 1000, 1  # the fresh studio draw for the per-bucket comparison
 N_BOOT = 1000  # bootstrap resamples
-factors = synthetic.read_factors(STUDIO).set_index("image_id")
+factors = studio.read_factors(STUDIO).set_index("image_id")
 print("training data:", "the synthetic studio (CADB layout)" if DATA.studio else "the real CADB")
 print("studio photos with elongation >= 2:", fmt((np.maximum(factors["aspect"], 1 / factors["aspect"]) >= 2).mean()))
 
@@ -203,7 +203,7 @@ cands = factors[(factors["aspect"] >= 2.6) & (factors["subject_shape"] == "ellip
 demo_id = cands.index[np.argmin(np.abs(cands["subject_elong"].to_numpy() - 1.0))]
 demo = factors.loc[demo_id]
 demo_img = load_image(str(STUDIO / "images" / demo_id))
-demo_mask = synthetic.subject_mask(STUDIO, demo_id)
+demo_mask = studio.subject_mask(STUDIO, demo_id)
 warped_mask = np.asarray(Image.fromarray((demo_mask * 255).astype(np.uint8)).resize((64, 64), Image.BILINEAR)) / 255.0
 print(f"studio photo {demo_id}: {demo_img.width} x {demo_img.height} (aspect {fmt(demo['aspect'])}), "
       f"subject at ({fmt(demo['subject_x'])}, {fmt(demo['subject_y'])}) of the frame")
@@ -215,7 +215,7 @@ print("subject axis ratio (height/width): native", fmt(axis_ratio(demo_mask)), "
 # long side by $S / \text{long}$ but the short side only by $S / \text{short}$, so anything fine that
 # runs along the long side loses $e$ times more resolution than it would in a square photo.
 #
-# The studio builds this in on purpose (read `aesthetics_lib/data/synthetic.py`). Most photos carry a
+# The studio builds this in on purpose (read `aesthetics_lib/data/studio/`). Most photos carry a
 # fence-like **rhythm band** along the long side, crisp (`rhythm` near 1) or smeared (near 0), and its
 # term in the hidden quality grows with elongation: $\text{band} \cdot (0.3 + 1.2\,\mathrm{clip}((e -
 # 1.25)/1.25, 0, 1)) \cdot (2\,\text{rhythm} - 1)$, so up to ±0.3 in a square photo and ±1.5 at 2.5:1
@@ -225,7 +225,7 @@ print("subject axis ratio (height/width): native", fmt(axis_ratio(demo_mask)), "
 # grey. The studio's report measures how much the cue matters for the raters:
 
 # %%
-report = json.loads((STUDIO / synthetic.REPORT_FILE).read_text())
+report = json.loads((STUDIO / studio.REPORT_FILE).read_text())
 ar = report["phenomena"]["aspect_ratio"]
 print_table([
     {"": "photos with elongation >= 2", "value": ar["fraction_elongation_ge_2"]},
@@ -266,8 +266,8 @@ clean = dict(demo.to_dict(), noise=0.0, softness=0.0, motion_blur=0.0, dof=0.0, 
 
 def render_pair(aspect):
     """The same studio scene at `aspect`, with a crisp (rhythm 1) and a smeared (rhythm 0) fence."""
-    crisp = Image.fromarray(synthetic.render(dict(clean, aspect=aspect, rhythm=1.0))[0])
-    smeared = Image.fromarray(synthetic.render(dict(clean, aspect=aspect, rhythm=0.0))[0])
+    crisp = Image.fromarray(studio.render(dict(clean, aspect=aspect, rhythm=1.0))[0])
+    smeared = Image.fromarray(studio.render(dict(clean, aspect=aspect, rhythm=0.0))[0])
     return crisp, smeared
 
 
@@ -316,7 +316,7 @@ plt.show()
 # %%
 # NBVAL_IGNORE_OUTPUT
 def show_views(aspect=2.5, crisp_fence=True):
-    img = Image.fromarray(synthetic.render(dict(clean, aspect=aspect, rhythm=1.0 if crisp_fence else 0.0))[0])
+    img = Image.fromarray(studio.render(dict(clean, aspect=aspect, rhythm=1.0 if crisp_fence else 0.0))[0])
     fig, axes = plt.subplots(1, 3, figsize=(11, 2.6), gridspec_kw={"width_ratios": [max(aspect, 1), 1, max(aspect, 1)]})
     for ax, name in zip(axes, ["native 160 px", "warp 64 x 64", "aspect kept, short side 48 (patches)"]):
         ax.imshow(VIEWS[name](img).permute(1, 2, 0).numpy(), interpolation="nearest")
@@ -565,7 +565,7 @@ print_table(rows)
 
 # %%
 if DATA.studio:
-    EVAL_ROOT = synthetic.ensure_studio("cadb", n=EVAL_N, seed=EVAL_SEED)
+    EVAL_ROOT = studio.ensure_studio("cadb", n=EVAL_N, seed=EVAL_SEED)
     eval_set = registry.open_dataset(f"cadb:{EVAL_ROOT}", "all")
     eval_name = f"a fresh studio draw ({EVAL_N} photos, seed {EVAL_SEED})"
 else:
@@ -660,10 +660,10 @@ for comp, r in extreme.items():
 
 # %%
 if DATA.studio:
-    eval_factors = synthetic.read_factors(EVAL_ROOT).set_index("image_id").loc[ann.index]
+    eval_factors = studio.read_factors(EVAL_ROOT).set_index("image_id").loc[ann.index]
     on = (ann["bucket"] == BUCKETS[2]).to_numpy() & eval_factors["band"].to_numpy(bool)
     rhythm = eval_factors["rhythm"].to_numpy()[on]
-    eval_report = json.loads((EVAL_ROOT / synthetic.REPORT_FILE).read_text())
+    eval_report = json.loads((EVAL_ROOT / studio.REPORT_FILE).read_text())
     rows = [{"": "raters' mean", "SRCC with true rhythm": metrics.srcc(true_mean[on], rhythm),
              "95 % CI": fmt(metrics.bootstrap_ci(metrics.srcc, true_mean[on], rhythm, n_boot=N_BOOT))}]
     for name in models:
@@ -677,7 +677,7 @@ if DATA.studio:
     print("noise ceiling, SRCC(vote mean, true quality) on this draw:", fmt(eval_report["noise_ceiling"]["srcc_vote_mean_vs_true_quality"]),
           "· best model SRCC on all photos:", fmt(max(metrics.srcc(pred[n].to_numpy(), true_mean) for n in models if n not in collapsed)))
     ext = (ann["bucket"] == BUCKETS[2]).to_numpy()
-    term = synthetic.quality_terms(eval_factors)["rhythm"].to_numpy()[ext]
+    term = studio.quality_terms(eval_factors)["rhythm"].to_numpy()[ext]
     bound = np.var(true_mean[ext]) * metrics.lcc(term, true_mean[ext]) ** 2  # variance of the vote means the cue explains
     print("most a perfect reading of the cue could lower the extreme bucket's MSE (variance it explains):", fmt(bound))
 

@@ -52,7 +52,8 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from aesthetics_lib import metrics
-from aesthetics_lib.data import FeatureSet, synthetic
+from aesthetics_lib.data import FeatureSet
+from aesthetics_lib.data.studio import FACTORS_FILE, read_factors, two_peaked
 from aesthetics_lib.models import DistributionHead, create_model, mean_from_dist, std_from_dist
 from aesthetics_lib.train import Trainer, TrainConfig, build_datasets, predict
 from aesthetics_lib.viz import plot_distribution, save_figure
@@ -79,7 +80,7 @@ train_ds, val_ds, test_ds = build_datasets(CFG.replace(cache=False), view="warp"
 threshold, K = test_ds.threshold, test_ds.num_bins
 bins = np.arange(1, K + 1)
 test_dists, test_means = test_ds.targets(), test_ds.means()
-studio = (test_ds.root / synthetic.FACTORS_FILE).is_file()
+studio = (test_ds.root / FACTORS_FILE).is_file()
 print("data:", "the studio (CADB layout)" if studio else CFG.data, "· score bins:", K, "· threshold:", fmt(threshold))
 print("images: train", len(train_ds), "· val", len(val_ds), "· test", len(test_ds))
 
@@ -114,10 +115,10 @@ print_table(rows)
 
 # %% [markdown]
 # ## 2. Consensus and controversy in the studio
-# The studio records, for every photo, whether it is polarising (`synthetic.read_factors`). With five
+# The studio records, for every photo, whether it is polarising (`read_factors`). With five
 # raters per photo the spread of the votes is a noisy measurement, but the difference is clear: the
 # polarising photos have about twice the vote SD, and a good share of them have **two-peaked** votes
-# (`synthetic.two_peaked`: two score bins at least two apart each holding 10 % of the votes or more,
+# (`two_peaked`: two score bins at least two apart each holding 10 % of the votes or more,
 # with a dip between them).
 
 # %%
@@ -128,7 +129,7 @@ def true_sd(dists):
 
 
 if studio:
-    factors = synthetic.read_factors(test_ds.root).set_index("image_id")
+    factors = read_factors(test_ds.root).set_index("image_id")
     pol_train = factors.loc[train_ds.image_ids, "polarising"].to_numpy(bool)
     pol_test = factors.loc[test_ds.image_ids, "polarising"].to_numpy(bool)
 else:  # real data has no such label: call the most spread-out tenth "controversial"
@@ -136,7 +137,7 @@ else:  # real data has no such label: call the most spread-out tenth "controvers
     pol_train = sd_all >= np.quantile(sd_all, 0.9)
     pol_test = true_sd(test_dists) >= np.quantile(sd_all, 0.9)
 sd_train = true_sd(train_ds.targets())
-peaks_train = synthetic.two_peaked(train_ds.targets())
+peaks_train = two_peaked(train_ds.targets())
 print_table([
     {"photos (training split)": "polarising", "n": int(pol_train.sum()), "mean vote SD": sd_train[pol_train].mean(),
      "share two-peaked": peaks_train[pol_train].mean(), "mean score": train_ds.means()[pol_train].mean()},
@@ -265,7 +266,7 @@ print_table([
 agreed = np.flatnonzero(~pol_test & (sd_test <= np.quantile(sd_test, 0.2)))  # the most agreed-on photos
 consensus = [int(agreed[np.argmin(np.abs(test_means[agreed] - q))])
              for q in np.quantile(test_means[agreed], [0.05, 0.5, 0.95])]  # low, middle and high scores
-peaked = np.flatnonzero(pol_test & synthetic.two_peaked(test_dists))
+peaked = np.flatnonzero(pol_test & two_peaked(test_dists))
 controversial = (peaked if len(peaked) >= 3 else np.argsort(-sd_test))[:3]
 fig, axes = plt.subplots(2, 6, figsize=(13, 4.6), gridspec_kw={"width_ratios": [1, 1.3] * 3})
 for row, (title, idx) in enumerate((("consensus", consensus), ("polarising, two-peaked votes", controversial))):

@@ -55,7 +55,7 @@ from scipy import ndimage
 from torch.utils.data import DataLoader
 
 from aesthetics_lib import losses, metrics, saliency
-from aesthetics_lib.data import photos, registry, synthetic
+from aesthetics_lib.data import photos, registry, studio
 from aesthetics_lib.data.cadb import read_cadb_annotations
 from aesthetics_lib.data.io import load_image
 from aesthetics_lib.data.schema import ATTRIBUTES, SAMPNET_ATTRIBUTES
@@ -83,7 +83,7 @@ PHOTO = "chelsea"  # the real photo of section 1 (any name from photos.list_phot
 N_BOOT = 1000  # bootstrap resamples for the intervals
 ann = read_cadb_annotations(DATA.root)
 train_ann, test_ann = ann[ann["split"] == "train"], ann[ann["split"] == "test"].reset_index(drop=True)
-factors = synthetic.read_factors(DATA.root).set_index("image_id") if DATA.studio else None
+factors = studio.read_factors(DATA.root).set_index("image_id") if DATA.studio else None
 print("data:", "the synthetic studio (CADB layout)" if DATA.studio else "the real CADB")
 print("images: train", len(train_ann), "· test", len(test_ann))
 
@@ -184,7 +184,7 @@ for name in gallery:
 if DATA.studio:
     rows = []
     for _, item in test_ann.iterrows():
-        m = synthetic.subject_mask(DATA.root, item["image_id"]) > 0.5
+        m = studio.subject_mask(DATA.root, item["image_id"]) > 0.5
         s = saliency.spectral_residual(load_image(item["path"]))
         rows.append({"mass_on_subject": s[m].sum() / max(s.sum(), 1e-12), "subject_area": m.mean(),
                      "saliency_on_subject": s[m].mean(), "saliency_elsewhere": s[~m].mean()})
@@ -407,7 +407,7 @@ print("SD of the predicted means:", fmt((res["dist"] @ np.arange(1, 6)).std()), 
 #
 # ## 5. Which patterns does it prefer?
 # The pattern weights are a softmax over the 8 patterns, one set per image. Averaged over the test
-# photos, and by the studio's true subject placement (`synthetic.read_factors`: thirds, centre,
+# photos, and by the studio's true subject placement (`studio.read_factors`: thirds, centre,
 # symmetric, edge, free):
 
 # %%
@@ -420,7 +420,7 @@ print("mean weight of the 2-part patterns:", fmt(avg[parts == 2].mean()),
       "· of the 4- and 9-part patterns:", fmt(avg[parts > 2].mean()))
 if DATA.studio:
     placement = factors.loc[res["image_id"], "placement"].to_numpy()
-    order = [p for p in synthetic.PLACEMENTS if p in set(placement)]
+    order = [p for p in studio.PLACEMENTS if p in set(placement)]
     by_place = pw.groupby(placement).mean().reindex(order)
     counts = pd.Series(placement).value_counts().reindex(order)
     fig, ax = plt.subplots(figsize=(9, 3.4))
@@ -487,7 +487,7 @@ if DATA.studio:
     term = factors.loc[res["image_id"], "term_placement"].to_numpy()
     print_table([{"true placement": p, "photos": int((place == p).sum()), "mean predicted RuleOfThirds": rot[place == p].mean(),
                   "mean true placement term": term[place == p].mean()}
-                 for p in synthetic.PLACEMENTS])
+                 for p in studio.PLACEMENTS])
     lo, hi = metrics.bootstrap_ci(metrics.srcc, rot, term, n_boot=N_BOOT)
     print("SRCC(predicted RuleOfThirds, true placement term):", fmt(metrics.srcc(rot, term)), f"[95 % CI {fmt(lo)}, {fmt(hi)}]")
 gate = res["attribute_gate"].mean(0)

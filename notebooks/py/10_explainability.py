@@ -45,10 +45,10 @@ import torch
 from scipy import stats
 
 from aesthetics_lib import explain
-from aesthetics_lib.data import photos, registry, synthetic
+from aesthetics_lib.data import photos, registry, studio
 from aesthetics_lib.data.cadb import read_cadb_annotations
 from aesthetics_lib.data.io import load_image
-from aesthetics_lib.data.studio_render import horizon_rows
+from aesthetics_lib.data.studio.rendering import horizon_rows
 from aesthetics_lib.viz import overlay_mask, save_figure
 from aesthetics_lib.zoo import course_model
 
@@ -124,7 +124,7 @@ show = test.iloc[[0, 1, 2, 3]]
 fig, axes = plt.subplots(len(show), 2 + len(MODELS) * len(VARIANTS), figsize=(16, 1.8 * len(show)))
 for r, (_, item) in enumerate(show.iterrows()):
     image = load_image(item["path"])
-    mask = synthetic.subject_mask(DATA.root, item["image_id"]) if DATA.studio else np.zeros((image.height, image.width))
+    mask = studio.subject_mask(DATA.root, item["image_id"]) if DATA.studio else np.zeros((image.height, image.width))
     axes[r, 0].imshow(image)
     axes[r, 0].set_title(f"mean vote {item['mean']:.1f}", fontsize=8)
     axes[r, 1].imshow(overlay_mask(image, mask > 0.5, alpha=0.6))
@@ -168,7 +168,7 @@ for name, model in models.items():
     print(f"{name}: the CAM is computed on a {grid[0]}x{grid[1]} map, drawn at {img.height}x{img.width}")
 
 HORIZON_BAND = 0.08
-factors = synthetic.read_factors(DATA.root).set_index("image_id") if DATA.studio else None
+factors = studio.read_factors(DATA.root).set_index("image_id") if DATA.studio else None
 
 
 def horizon_mask(image_id, shape):
@@ -182,7 +182,7 @@ rows = []
 sample = test.iloc[:N_MASK] if DATA.studio else test.iloc[:0]
 for _, item in sample.iterrows():
     image = load_image(item["path"])
-    regions = {"subject": synthetic.subject_mask(DATA.root, item["image_id"])}
+    regions = {"subject": studio.subject_mask(DATA.root, item["image_id"])}
     regions["horizon"] = horizon_mask(item["image_id"], regions["subject"].shape)
     entry = {"image_id": item["image_id"]}
     for region, mask in regions.items():
@@ -419,7 +419,7 @@ for i in range(3):
 # mass falls in the subject mask? Give a number (hint: it is a property of the mask alone).
 
 # %%
-mask0 = synthetic.subject_mask(DATA.root, test["image_id"].iloc[0]) if DATA.studio else np.ones((4, 4))
+mask0 = studio.subject_mask(DATA.root, test["image_id"].iloc[0]) if DATA.studio else np.ones((4, 4))
 answer = ...
 check(answer, float(mask0.mean()), tol=0.01,
       hint="a flat map spreads its mass evenly, so the share in the mask is the mask's mean value.")
@@ -463,4 +463,4 @@ check(answer, int(mask_df["convnextv2_sgfm: gradcam|subject"].isna().sum()) if l
 # - Kong, Shen, Lin, Mech & Fowlkes (2016), *Photo aesthetics ranking network with attributes and
 #   content adaptation* (AADB): where the 11 attributes come from.
 # - Try: does the share of CAM mass in the mask differ between photos whose subject sits on a third
-#   and photos whose subject sits at the edge? (`synthetic.read_factors(DATA.root)` has `placement`.)
+#   and photos whose subject sits at the edge? (`studio.read_factors(DATA.root)` has `placement`.)

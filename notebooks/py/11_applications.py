@@ -44,7 +44,7 @@ import pandas as pd
 from matplotlib.patches import Rectangle
 
 from aesthetics_lib import apps, features
-from aesthetics_lib.data import photos, registry, synthetic
+from aesthetics_lib.data import photos, registry, studio
 from aesthetics_lib.viz import save_figure
 from aesthetics_lib.zoo import course_model
 
@@ -137,14 +137,14 @@ print("model, all real bursts: pairwise accuracy", fmt(model_real["pairwise_accu
 # %% [markdown]
 # ### 1b. Near-duplicate studio shots
 # Real bursts differ by more than a graded blur: the horizon tilts, the exposure drifts, the subject
-# moves. `synthetic.render_burst(seed)` renders six shots of one studio scene, each with a different
+# moves. `studio.render_studio_burst(seed)` renders six shots of one studio scene, each with a different
 # mix of faults (tilt, exposure, motion blur, noise, softness, subject off its third) at a different
 # severity; the studio's true quality gives the order. This is a harder test: the faults trade off
 # against each other.
 
 # %%
 studio_rows = []
-bursts = [synthetic.render_burst(seed) for seed in range(N_STUDIO_BURSTS)]
+bursts = [studio.render_studio_burst(seed) for seed in range(N_STUDIO_BURSTS)]
 for seed, b in enumerate(bursts):
     shots = [apps.to_pil(im) for im in b.images]
     studio_rows.append({"burst": seed, **apps.ranking_report(scorer(shots), b.order),
@@ -180,20 +180,20 @@ plt.show()
 #
 # The studio renders **canvases** larger than the photo to be cut from them, with a known best crop
 # for a given ratio (subject on a thirds point, horizon on a thirds line, 70% of the largest
-# crop); `synthetic.crop_quality` gives the studio's true quality of any crop, so we can also say
+# crop); `studio.crop_quality` gives the studio's true quality of any crop, so we can also say
 # how good the chosen crop is, not only how close it is to the known one.
 
 # %%
 crop_rows, examples = [], {}
 for aspect in ASPECTS:
     a = apps.parse_aspect(aspect)
-    for ex in synthetic.generate_crop_set(n=N_CANVASES, seed=11, aspect=a):
+    for ex in studio.generate_crop_set(n=N_CANVASES, seed=11, aspect=a):
         h, w = ex.image.shape[:2]
         (box, _), = apps.best_crops(scorer, ex.image, a, top=1)
         centre = apps.centre_crop(w, h, a)
         cands = apps.candidate_crops(w, h, a)
-        q = synthetic.crop_quality(ex.factors, [box, centre, ex.box])
-        q_cands = synthetic.crop_quality(ex.factors, cands)
+        q = studio.crop_quality(ex.factors, [box, centre, ex.box])
+        q_cands = studio.crop_quality(ex.factors, cands)
         oracle = cands[int(np.argmax(q_cands))]  # the candidate the studio's truth would pick
         crop_rows.append({
             "aspect": aspect, "IoU model": apps.crop_iou(box, ex.box), "IoU centre": apps.crop_iou(centre, ex.box),

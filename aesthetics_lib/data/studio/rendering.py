@@ -5,8 +5,9 @@ A studio photo is a sky (or wall) over a ground (or floor) split by a horizon li
 elements on the horizon, a balancing element opposite the subject, clutter, a fence-like "rhythm
 band" along the long side, fine surface texture on the subject. Camera effects follow: depth of field
 (background blur), lens softness, motion blur, exposure, contrast, a polarising duotone style and
-sensor noise. Every factor is documented in :mod:`aesthetics_lib.data.synthetic`, which samples the
-factors and turns them into a hidden quality and votes.
+sensor noise. Every factor is documented in :mod:`aesthetics_lib.data.studio.factors`, which samples
+the factors; :mod:`aesthetics_lib.data.studio.quality` and :mod:`~aesthetics_lib.data.studio.raters`
+turn them into a hidden quality and votes.
 
 Pure NumPy plus ``scipy.ndimage`` blurs; a 160-pixel image takes a few milliseconds. Rendering is
 deterministic: all randomness comes from the row's ``render_seed``.
@@ -62,7 +63,7 @@ def _hsv(h: float, s: float, v: float) -> np.ndarray:
     return np.array(rgb, dtype=np.float32).reshape(3, 1, 1)
 
 
-#: The factor columns :func:`render` reads (see :func:`aesthetics_lib.data.synthetic.sample_factors`).
+#: The factor columns :func:`render` reads (see :func:`aesthetics_lib.data.studio.factors.sample_factors`).
 RENDER_KEYS: tuple[str, ...] = (
     "scene", "aspect", "subject_x", "subject_y", "subject_size", "subject_shape", "subject_elong",
     "subject_hue", "palette_hue", "horizon_y", "horizon_tilt", "exposure", "contrast", "saturation", "dof",
@@ -321,7 +322,7 @@ def _style(img: np.ndarray) -> np.ndarray:
 
 
 def render(factors: Mapping[str, Any] | pd.Series, long_side: int = 160) -> tuple[np.ndarray, np.ndarray]:
-    """Render one studio photo from a factor row (see :func:`aesthetics_lib.data.synthetic.sample_factors`).
+    """Render one studio photo from a factor row (see :func:`aesthetics_lib.data.studio.factors.sample_factors`).
 
     Returns ``(image, mask)``: ``uint8 [H, W, 3]`` and the subject's coverage ``float32 [H, W]`` in
     [0, 1] (before camera blur). ``H, W`` follow the row's ``aspect`` with the given long side.
