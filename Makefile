@@ -13,7 +13,7 @@ ROOT_FLAGS := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 HEADLESS := $(and $(filter Linux,$(shell uname -s 2>/dev/null)),$(if $(DISPLAY)$(WAYLAND_DISPLAY),,yes))
 SERVER_FLAGS := $(ROOT_FLAGS) $(if $(HEADLESS),--no-browser)
 
-.PHONY: install lab test test-unit test-notebooks notebooks demo test-demo bench clean-data
+.PHONY: install lab test test-unit test-notebooks notebooks demo test-demo bench weights clean-data
 
 install:
 	$(PIP) install -q -r requirements.txt
@@ -47,6 +47,11 @@ test-demo: install
 
 bench:
 	$(PYTHON) benchmarks/bench_train.py
+
+# Train the course weights (MODEL=nima for one; EPOCHS=2 for at most 2 more epochs per model in this
+# call) in resumable run folders under runs/weights/, and export them into weights/ with their records.
+weights: install
+	env -u AESTHETICS_DATA HF_HUB_OFFLINE=1 $(PYTHON) -m aesthetics_lib zoo --train $(or $(MODEL),all) $(if $(EPOCHS),--epochs $(EPOCHS))
 
 # data/cache holds the studio (data/cache/studio) and the course models; data/studio is where older
 # versions cached the studio.

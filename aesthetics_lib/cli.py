@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "train": "train a model from a YAML config",
     "evaluate": "evaluate a checkpoint on a split, beside the naive baseline",
     "score": "score image files or folders with a checkpoint",
+    "zoo": "list, train and check the shipped course weights",
 }
 
 

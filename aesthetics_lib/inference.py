@@ -177,6 +177,9 @@ class Predictions:
     def keys(self) -> list[str]:
         return list(self.to_dict())
 
+    def items(self) -> list[tuple[str, np.ndarray]]:
+        return list(self.to_dict().items())
+
     def __contains__(self, key: object) -> bool:
         return key in self.to_dict()
 

@@ -1,8 +1,11 @@
-"""The course's trained models: train once on the default data, then load from a cache.
+"""The course's trained models: shipped course weights, or train once and load from a cache.
 
-``course_model("sampnet")`` trains SAMP-Net from ``configs/studio_sampnet.yaml`` on the default data
-(the studio, or ``AESTHETICS_DATA``) deterministically, keeps the run in a cache folder, and on
-every later call loads it instead of training again. A run is keyed by a hash of its full config,
+``course_model("sampnet")`` loads SAMP-Net's course weights from ``weights/`` when they were
+trained from exactly the current ``configs/studio_sampnet.yaml`` and code
+(:mod:`aesthetics_lib.course_weights`). Otherwise (no weights, another config or data, or
+``AESTHETICS_TRAIN=1``) it trains from the config on the default data (the studio, or
+``AESTHETICS_DATA``) deterministically, keeps the run in a cache folder, and on every later call
+loads it instead of training again. A run is keyed by a hash of its full config,
 so changing a config retrains. Concurrent callers (notebooks run in parallel by the test suite)
 wait for each other through a file lock instead of training the same model twice.
 
@@ -12,8 +15,6 @@ Scoring goes through :class:`aesthetics_lib.inference.Predictor`, rebuilt from t
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,10 +23,12 @@ from typing import Any, Mapping, Sequence
 from PIL import Image
 from torch import nn
 
+from aesthetics_lib.course_weights import CourseWeights, config_hash, find_weights, staleness
 from aesthetics_lib.inference import Predictions, Predictor
 from aesthetics_lib.paths import cache_root, config_dir, file_lock
 from aesthetics_lib.spec import ModelSpec
-from aesthetics_lib.train import TrainConfig, load_config, train
+from aesthetics_lib.train import TrainConfig, load_config
+from aesthetics_lib.train import train as train_run
 
 #: The models of the course, in the order of the notebooks that introduce them.
 COURSE_MODELS: tuple[str, ...] = ("dcnn", "spp", "nima", "multipatch", "sampnet", "convnextv2_sgfm")
@@ -52,12 +55,9 @@ def course_config(name: str, data: str | None = None, overrides: Mapping[str, An
 
 
 def run_key(cfg: TrainConfig) -> str:
-    """A short stable hash of everything in ``cfg`` that changes the trained weights."""
-    values = cfg.to_dict()
-    for k in ("out", "progress", "verbose", "num_workers", "cache_dir"):
-        values.pop(k, None)
-    blob = json.dumps(values, sort_keys=True, default=str).encode()
-    return hashlib.sha256(blob).hexdigest()[:12]
+    """A short stable hash of everything in ``cfg`` that changes the trained weights
+    (:func:`aesthetics_lib.course_weights.config_hash`)."""
+    return config_hash(cfg)
 
 
 @dataclass
@@ -67,7 +67,9 @@ class CourseModel:
     ``predictor`` (:class:`~aesthetics_lib.inference.Predictor`: the model in eval mode on the CPU,
     its spec and eval transform), ``config``, ``history`` (one dict per epoch), ``meta`` (the
     training record: ``train_mean``, ``train_dist``, ``threshold`` ...), ``run_dir`` (the cached run
-    folder). ``model``, ``spec``, ``transform`` and :meth:`score` are the predictor's.
+    folder; None for shipped weights), ``weights`` (the shipped :class:`CourseWeights` and their
+    training record, when loaded from them). ``model``, ``spec``, ``transform`` and :meth:`score`
+    are the predictor's.
     """
 
     name: str
@@ -76,6 +78,7 @@ class CourseModel:
     history: list[dict[str, Any]]
     meta: dict[str, Any] = field(default_factory=dict)
     run_dir: Path | None = None
+    weights: CourseWeights | None = None
 
     @property
     def model(self) -> nn.Module:
@@ -106,18 +109,31 @@ def course_model(
     data: str | None = None,
     overrides: Mapping[str, Any] | None = None,
     root: str | os.PathLike | None = None,
+    train: bool | None = None,
 ) -> CourseModel:
-    """Train course model ``name`` once (deterministically) and load it from the cache afterwards.
+    """Course model ``name``: its shipped course weights when they exist for exactly this config,
+    else trained once (deterministically) into the cache and loaded from it afterwards.
 
     ``data``: a data spec (default: ``AESTHETICS_DATA`` or the studio); ``overrides``: config keys
-    to change (``{"epochs": 2}``); ``root``: the cache folder (default :func:`cache_dir`).
+    to change (``{"epochs": 2}``; a changed config trains its own run); ``root``: the cache folder
+    (default :func:`cache_dir`); ``train=True`` (or the variable ``AESTHETICS_TRAIN=1``) ignores the
+    shipped weights and trains. Shipped weights that are stale (their config or the model code
+    changed since they were trained) are not used.
     """
     cfg = course_config(name, data, overrides)
+    if train is None:
+        train = os.environ.get("AESTHETICS_TRAIN", "").strip().lower() in ("1", "true", "yes", "on")
+    shipped = None if train else find_weights(name)
+    if shipped is not None and not staleness(shipped, cfg):
+        predictor = Predictor.from_checkpoint(shipped.checkpoint, device="cpu")
+        info = predictor.checkpoint
+        return CourseModel(name=name, predictor=predictor, config=info.config, history=list(info.history),
+                           meta=dict(info.meta), run_dir=None, weights=shipped)
     base = Path(root) if root is not None else cache_dir()
     run_dir = base / f"{name}-{run_key(cfg)}"
     cfg = cfg.replace(out=str(run_dir))
     with file_lock(base / f".{run_dir.name}.lock"):
-        history = train(cfg, resume=True)
+        history = train_run(cfg, resume=True)
     predictor = Predictor.from_checkpoint(run_dir / "best.pt", device="cpu")
     return CourseModel(
         name=name,

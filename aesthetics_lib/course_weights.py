@@ -1,0 +1,250 @@
+"""Course weights: trained once with a real budget, shipped in the repository, loaded in class.
+
+Each course model ``NAME`` may ship two files in ``weights/`` (the checkout's folder, or the copy
+inside the installed package):
+
+- ``NAME.pt``: a checkpoint in the library's format (its :class:`~aesthetics_lib.spec.ModelSpec`, the
+  config, the history) with the evaluation weights in fp16 and nothing needed only to resume, so
+  ``evaluate --checkpoint`` and ``score --checkpoint`` take it and it stays small;
+- ``NAME.json``: its training record: the config and its hash (:func:`config_hash`), the hash of the
+  code the weights depend on (:func:`code_hash`), the data and studio spec, seed, epochs, images seen,
+  wall time, machine, per-epoch history, and validation and test metrics with 95 % intervals,
+  measured on the exported fp16 weights.
+
+:func:`train_weights` trains one model from its config in a resumable run folder (stopped runs
+continue from ``last.pt``) and :func:`export_weights` writes the two files; ``python -m
+aesthetics_lib zoo --train NAME`` (``make weights``) does both. :func:`staleness` says why shipped
+weights no longer match the config or the code (the test suite fails on it, naming the command to run).
+
+Introduced in notebooks/05_dcnn (train once, load in class).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from aesthetics_lib.paths import checkout_root
+from aesthetics_lib.training.config import TrainConfig
+
+#: Value of the record's ``format`` key.
+RECORD_FORMAT = "aesthetics_lib.course_weights/1"
+#: The library files (relative to ``aesthetics_lib/``) whose code decides what a course model computes
+#: and learns: a change to any of them makes the shipped weights stale.
+CODE_DEPENDENCIES: tuple[str, ...] = (
+    "models", "pretrained.py", "saliency.py", "spec.py", "losses.py", "training",
+    "data/studio", "data/transforms.py", "data/cadb.py", "data/base.py", "data/io.py", "data/schema.py",
+)
+#: Config keys that do not change the trained weights (left out of :func:`config_hash`).
+NON_WEIGHT_KEYS: tuple[str, ...] = ("out", "progress", "verbose", "num_workers", "cache_dir")
+
+
+def weights_dir() -> Path:
+    """The folder of the course weights: ``$AESTHETICS_WEIGHTS``, else the checkout's ``weights/``,
+    else the copy shipped in the installed package (``aesthetics_lib/weights``)."""
+    env = os.environ.get("AESTHETICS_WEIGHTS")
+    if env:
+        return Path(env).expanduser()
+    repo = checkout_root()
+    if repo is not None:
+        return repo / "weights"
+    from importlib.resources import files
+
+    return Path(str(files("aesthetics_lib") / "weights"))
+
+
+def config_hash(config: TrainConfig) -> str:
+    """A short stable hash of everything in ``config`` that changes the trained weights."""
+    values = config.to_dict()
+    for key in NON_WEIGHT_KEYS:
+        values.pop(key, None)
+    blob = json.dumps(values, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:12]
+
+
+def code_hash(root: str | os.PathLike | None = None) -> str:
+    """A short hash of the source of :data:`CODE_DEPENDENCIES` (file names and contents, line endings
+    normalised), under ``root`` (default: this library's folder)."""
+    base = Path(root) if root is not None else Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for dep in CODE_DEPENDENCIES:
+        path = base / dep
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        for f in files:
+            digest.update(f.relative_to(base).as_posix().encode() + b"\0")
+            digest.update(f.read_bytes().replace(b"\r\n", b"\n") + b"\0")
+    return digest.hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class CourseWeights:
+    """One model's shipped weights: ``name``, ``checkpoint`` (the ``.pt`` file) and ``record`` (its
+    training record, the ``.json`` file, as a dict)."""
+
+    name: str
+    checkpoint: Path
+    record: dict
+
+    @property
+    def test_metrics(self) -> dict[str, Any]:
+        return dict(self.record.get("test", {}))
+
+
+def find_weights(name: str, folder: str | os.PathLike | None = None) -> CourseWeights | None:
+    """The shipped weights of course model ``name``, or None when there are none."""
+    base = Path(folder) if folder is not None else weights_dir()
+    ckpt, rec = base / f"{name}.pt", base / f"{name}.json"
+    if not (ckpt.is_file() and rec.is_file()):
+        return None
+    try:
+        record = json.loads(rec.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{rec}: not valid JSON (line {exc.lineno}): {exc.msg}") from None
+    if record.get("format") != RECORD_FORMAT:
+        raise ValueError(f"{rec}: expected a record with format={RECORD_FORMAT!r}, found {record.get('format')!r}")
+    return CourseWeights(name, ckpt, record)
+
+
+def list_weights(folder: str | os.PathLike | None = None) -> list[CourseWeights]:
+    """Every model with shipped weights in ``folder`` (default :func:`weights_dir`), sorted by name."""
+    base = Path(folder) if folder is not None else weights_dir()
+    names = sorted(p.stem for p in base.glob("*.json")) if base.is_dir() else []
+    return [w for w in (find_weights(n, base) for n in names) if w is not None]
+
+
+def staleness(weights: CourseWeights, config: TrainConfig) -> list[str]:
+    """Why ``weights`` do not match ``config`` (the model's current config) or the current code;
+    empty when they match."""
+    reasons = []
+    want = config_hash(config)
+    if weights.record.get("config_hash") != want:
+        reasons.append(f"the config changed (trained with {weights.record.get('config_hash')}, now {want})")
+    code = code_hash()
+    if weights.record.get("code_hash") != code:
+        reasons.append(f"the model/data code changed (trained with {weights.record.get('code_hash')}, now {code})")
+    return reasons
+
+
+# ---------------------------------------------------------------------------------------- training
+
+
+def run_folder(name: str, config: TrainConfig) -> Path:
+    """Where :func:`train_weights` trains ``name``: ``runs/weights/<name>-<config hash>`` of the
+    checkout (else of the cache root); outside git, resumable."""
+    from aesthetics_lib.paths import cache_root
+
+    repo = checkout_root()
+    base = repo / "runs" / "weights" if repo is not None else cache_root() / "weights-runs"
+    return base / f"{name}-{config_hash(config)}"
+
+
+def train_weights(name: str, config: TrainConfig, epochs: int | None = None) -> tuple[Path, float]:
+    """Train (or continue training) course model ``name`` with ``config`` in :func:`run_folder`:
+    ``epochs`` more epochs at most in this call (None: to the end). Returns ``(run folder, seconds
+    this call trained)``."""
+    from aesthetics_lib.training.trainer import Trainer
+
+    out = run_folder(name, config)
+    trainer = Trainer(config.replace(out=str(out)), resume=True)
+    t0 = time.perf_counter()
+    trainer.fit(epochs)
+    return out, time.perf_counter() - t0
+
+
+def export_weights(name: str, run_dir: str | os.PathLike, out_dir: str | os.PathLike | None = None,
+                   n_boot: int = 1000) -> CourseWeights:
+    """Write ``NAME.pt`` (fp16 evaluation weights, spec, config, history) and ``NAME.json`` (the
+    training record, with test and validation metrics measured on the fp16 weights) from a finished
+    run folder. Returns the :class:`CourseWeights`."""
+    from aesthetics_lib.commands.evaluate import evaluate_checkpoint
+    from aesthetics_lib.training.checkpoint import config_of, read_checkpoint, strip_ema, write_atomic
+
+    run_dir = Path(run_dir)
+    state = read_checkpoint(run_dir / "best.pt")
+    last = read_checkpoint(run_dir / "last.pt")
+    config = config_of(state).replace(out=None)
+    if int(last["epoch"]) < int(config.epochs):
+        raise ValueError(f"{run_dir}: the run has trained {last['epoch']} of {config.epochs} epochs; finish it first")
+    weights = strip_ema(state["ema"] if state.get("ema") is not None else state["model"])
+    half = {k: v.half() if v.is_floating_point() else v for k, v in weights.items()}
+    out = Path(out_dir) if out_dir is not None else weights_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    ckpt = {
+        "format": state["format"], "spec": state["spec"], "model": half, "ema": None,
+        "config": config.to_dict(), "epoch": state["epoch"], "global_step": state.get("global_step", 0),
+        "history": last["history"], "best": state["best"], "meta": state["meta"],
+        **{k: None for k in ("optimizer", "scheduler", "plateau", "scaler", "rng")},
+    }
+    path = write_atomic(ckpt, out / f"{name}.pt")
+    metrics = {split: evaluate_checkpoint(str(path), split=split, device="cpu", n_boot=n_boot)
+               for split in ("val", "test")}
+    history = last["history"]
+    record = {
+        "format": RECORD_FORMAT,
+        "name": name,
+        "checkpoint": path.name,
+        "config": config.to_dict(),
+        "config_hash": config_hash(config),
+        "code_hash": code_hash(),
+        "data": metrics["test"]["data"],
+        "studio": {k: getattr(config, k) for k in ("studio_n", "studio_seed", "studio_long_side")}
+        if config.data.startswith("studio") else None,
+        "seed": config.seed,
+        "epochs": int(last["epoch"]),
+        "best_epoch": state["best"].get("epoch"),
+        "images_seen": int(sum(_images(row, config) for row in history)),
+        "train_seconds": float(sum(row.get("seconds", 0.0) for row in history)),
+        "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
+                    "cpus": os.cpu_count(), "torch": torch.__version__,
+                    "device": "cuda" if config.device == "cuda" else config.device},
+        "history": history,
+        "val": _metric_summary(metrics["val"]),
+        "test": _metric_summary(metrics["test"]),
+        "size_bytes": path.stat().st_size,
+    }
+    tmp = out / f".{name}.json.tmp-{os.getpid()}"
+    tmp.write_text(json.dumps(_json_safe(record), indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, out / f"{name}.json")
+    return CourseWeights(name, path, _json_safe(record))
+
+
+def _images(row: dict, config: TrainConfig) -> float:
+    rate, seconds = row.get("images_per_s"), row.get("seconds")
+    if isinstance(rate, (int, float)) and isinstance(seconds, (int, float)):
+        return round(rate * seconds)
+    return 0.0
+
+
+def _metric_summary(result: dict[str, Any]) -> dict[str, Any]:
+    keys = ("srcc", "lcc", "mse", "emd1", "emd2", "accuracy", "balanced_accuracy")
+    out: dict[str, Any] = {"n": result["n"]}
+    for k in keys:
+        out[k] = result.get(k)
+        out[f"{k}_ci"] = list(result.get(f"{k}_ci", (None, None)))
+        out[f"naive_{k}"] = result.get(f"naive_{k}")
+    for k in ("true_srcc", "noise_ceiling_srcc"):
+        if k in result:
+            out[k] = result[k]
+    return out
+
+
+def _json_safe(value: Any) -> Any:
+    import math
+
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

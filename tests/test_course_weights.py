@@ -1,0 +1,114 @@
+"""Course weights: exported compactly with a training record, loaded by course_model, and never stale."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from aesthetics_lib import course_weights as cw
+from aesthetics_lib import zoo
+from aesthetics_lib.commands.evaluate import evaluate_checkpoint
+from aesthetics_lib.data.studio import generate_cadb
+from aesthetics_lib.train import TrainConfig
+
+
+@pytest.fixture()
+def tiny(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TrainConfig:
+    """A tiny course config, with the weights folder and the run folders in tmp_path."""
+    studio = generate_cadb(tmp_path / "studio", n=40, seed=0, long_side=48)
+    monkeypatch.setenv("AESTHETICS_WEIGHTS", str(tmp_path / "weights"))
+    monkeypatch.setattr(cw, "run_folder", lambda name, config: tmp_path / "runs" / f"{name}-{cw.config_hash(config)}")
+    return TrainConfig(
+        data=f"cadb:{studio}", model="nima", model_kwargs={"backbone": "shallow"}, size=32, epochs=1,
+        batch_size=8, max_steps_per_epoch=2, device="cpu", progress=False, verbose=False, out=None,
+    )
+
+
+@pytest.mark.slow
+def test_export_writes_fp16_weights_and_a_record_that_evaluation_reproduces(tiny: TrainConfig, tmp_path: Path) -> None:
+    run, seconds = cw.train_weights("nima", tiny)
+    assert seconds > 0 and (run / "last.pt").is_file()
+    w = cw.export_weights("nima", run, n_boot=50)
+    assert w.checkpoint.parent == tmp_path / "weights"
+    assert w.checkpoint.stat().st_size < (run / "best.pt").stat().st_size  # fp16, no EMA copy
+    record = json.loads((tmp_path / "weights" / "nima.json").read_text())
+    for key in ("config", "config_hash", "code_hash", "data", "seed", "epochs", "images_seen", "train_seconds",
+                "machine", "history", "val", "test"):
+        assert key in record, key
+    assert record["epochs"] == 1 and record["images_seen"] == 16 and len(record["history"]) == 1
+    assert record["test"]["srcc_ci"][0] <= record["test"]["srcc"] <= record["test"]["srcc_ci"][1]
+    again = evaluate_checkpoint(str(w.checkpoint), split="test", device="cpu", n_boot=50)
+    assert again["srcc"] == pytest.approx(record["test"]["srcc"], abs=1e-9)
+    assert [x.name for x in cw.list_weights()] == ["nima"]
+    assert cw.staleness(w, tiny) == []
+
+
+@pytest.mark.slow
+def test_stale_weights_say_why(tiny: TrainConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+    run, _ = cw.train_weights("nima", tiny)
+    w = cw.export_weights("nima", run, n_boot=20)
+    assert any("config changed" in r for r in cw.staleness(w, tiny.replace(epochs=2)))
+    monkeypatch.setattr(cw, "code_hash", lambda root=None: "000000000000")
+    assert any("code changed" in r for r in cw.staleness(w, tiny))
+
+
+def test_export_refuses_an_unfinished_run(tiny: TrainConfig) -> None:
+    run, _ = cw.train_weights("nima", tiny.replace(epochs=2), epochs=1)
+    with pytest.raises(ValueError, match="1 of 2 epochs"):
+        cw.export_weights("nima", run)
+
+
+@pytest.mark.slow
+def test_course_model_loads_shipped_weights_unless_asked_to_train(
+    tiny: TrainConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run, _ = cw.train_weights("nima", tiny)
+    cw.export_weights("nima", run, n_boot=20)
+    monkeypatch.setattr(zoo, "course_config", lambda name, data=None, overrides=None: tiny)
+    cm = zoo.course_model("nima", root=tmp_path / "cache")
+    assert cm.weights is not None and cm.run_dir is None and len(cm.history) == 1
+    img = Image.fromarray(np.full((30, 40, 3), 128, np.uint8))
+    assert 1.0 <= float(cm.score([img]).mean[0]) <= 5.0
+    monkeypatch.setenv("AESTHETICS_TRAIN", "1")
+    trained = zoo.course_model("nima", root=tmp_path / "cache")
+    assert trained.weights is None and trained.run_dir is not None
+
+
+def test_code_hash_follows_the_code(tmp_path: Path) -> None:
+    base = tmp_path / "lib"
+    for dep in cw.CODE_DEPENDENCIES:
+        target = base / dep
+        target = target / "x.py" if not dep.endswith(".py") else target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("a = 1\n")
+    before = cw.code_hash(base)
+    (base / "losses.py").write_text("a = 2\n")
+    assert cw.code_hash(base) != before
+    (base / "losses.py").write_text("a = 1\r\n")  # line endings do not count
+    assert cw.code_hash(base) == before
+
+
+SHIPPED = [w.name for w in cw.list_weights(Path(__file__).resolve().parents[1] / "weights")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_weights_are_current_and_reproduce_their_record(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AESTHETICS_WEIGHTS", raising=False)
+    w = cw.find_weights(name)
+    reasons = cw.staleness(w, zoo.course_config(name))
+    assert not reasons, f"weights/{name}.pt is stale: {'; '.join(reasons)}. Retrain: make weights MODEL={name}"
+    assert w.record["size_bytes"] == w.checkpoint.stat().st_size
+    result = evaluate_checkpoint(str(w.checkpoint), split="test", device="cpu", n_boot=200)
+    assert result["srcc"] == pytest.approx(w.record["test"]["srcc"], abs=2e-3)
+    assert result["mse"] == pytest.approx(w.record["test"]["mse"], rel=1e-2)
+
+
+def test_shipped_weights_fit_the_budget() -> None:
+    folder = Path(__file__).resolve().parents[1] / "weights"
+    total = sum(p.stat().st_size for p in folder.glob("*.pt"))
+    assert total <= 40 * 2**20, f"course weights take {total / 2**20:.1f} MiB; the budget is 40 MiB"
