@@ -57,7 +57,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(REPO / name, src / name)
     skip = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
-    for name in ("aesthetics_lib", "configs"):
+    for name in ("aesthetics_lib", "configs", "weights"):
         shutil.copytree(REPO / name, src / name, ignore=skip)
     dist = tmp / "dist"
     _run(
@@ -105,6 +105,7 @@ def test_wheel_ships_every_module_and_config(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     modules = {p.relative_to(REPO).as_posix() for p in (REPO / "aesthetics_lib").rglob("*.py") if "__pycache__" not in p.parts}
     configs = {f"aesthetics_lib/configs/{p.name}" for p in (REPO / "configs").glob("*.yaml")}
+    configs |= {f"aesthetics_lib/weights/{p.name}" for p in (REPO / "weights").iterdir() if p.suffix in (".pt", ".json", ".md")}
     assert configs, f"no YAML config found in {REPO / 'configs'}"
     missing = sorted((modules | configs) - names)
     assert not missing, (

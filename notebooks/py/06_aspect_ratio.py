@@ -329,7 +329,7 @@ _ = widgets.interact(show_views, aspect=widgets.FloatSlider(value=2.5, min=0.4, 
 
 # %% [markdown]
 # The warp and the native view at long side 64 lose the cue in the same way (both shrink the long side
-# to 64 pixels: their curves coincide), down to about a tenth at 3:1. Keeping the aspect ratio is not enough: what matters is
+# to 64 pixels: their curves coincide), down to less than a tenth from 2.5:1 on. Keeping the aspect ratio is not enough: what matters is
 # the **scale along the long side**. The multi-patch view keeps about half of it at every aspect
 # ratio, because it fixes the short side and lets the long side be as long as it needs to be (a 3:1
 # photo becomes 144 x 48 and is seen through several patches). The studio built this in to mirror
@@ -735,8 +735,8 @@ print("SRCC(ada) - SRCC(avg):", fmt(srcc_gap(both, true_mean)), f"[95 % CI {fmt(
 
 # %% [markdown]
 # The interval covers only the noise of which photos were scored, not the noise of training: a
-# second seed gives another pair of models, and the validation SRCC of a single run already moves by
-# about 0.02 from one epoch to the next (section 6). One run per arm cannot separate two losses that
+# second seed gives another pair of models, and already the validation split puts these two runs in
+# the opposite order (the "best val SRCC" column above). One run per arm cannot separate two losses that
 # differ this little, whichever way the sign falls. Wang et al. proposed MPEMD_ada as the refinement of MPEMD_avg and tuned $k$ and
 # $\beta$ together on AVA; with $k = 1$, $\beta = 1$ and EMDs around 0.1, ada is close to a squared
 # EMD, and its extra emphasis on bad patches is small. An honest test needs several seeds per arm and a sweep

@@ -34,7 +34,7 @@
 # - train (or load) NIMA with the library, and evaluate it with EMD, MSE, SRCC, LCC and accuracy
 #   against the naive baseline, with bootstrap intervals;
 # - compare predicted and true distributions for consensus and polarising photos;
-# - measure what the EMD loss buys over MSE on the mean: a usable prediction of the raters' spread;
+# - measure what the EMD loss buys over MSE on the mean for predicting the raters' spread;
 # - place a small CPU run next to the paper's AVA result without mixing the two up.
 
 # %%
@@ -287,9 +287,11 @@ plt.show()
 # %% [markdown]
 # Read the bars against the tables above, not against a hope. A distribution model *can* express
 # disagreement; whether this one does, at 96 px after a few epochs, is what the gap and its interval
-# say. Two things can hold it back here: five votes per photo make each true distribution a rough
-# sketch, and fine-tuning a pretrained backbone on 1,620 small photos can spoil the features it started
-# with. The next section keeps the backbone frozen and isolates the loss.
+# say. Here NIMA predicts a larger SD for the polarising photos than for the others, by a gap whose
+# interval lies above 0 and whose estimate is smaller than the votes' own gap (the two intervals barely
+# overlap); its predicted SD ranks the photos' true vote SD with an SRCC whose interval lies above 0
+# and far below 1. Five votes per photo make each true distribution a rough sketch, which limits how
+# high that SRCC can go. The next section keeps the backbone frozen and isolates the loss.
 
 # %% [markdown]
 # ## 6. What does the EMD loss buy over MSE on the mean?
@@ -384,11 +386,13 @@ print_table([
 
 # %% [markdown]
 # The MSE-trained head is asked for the right mean and nothing else, so the shape of its softmax is
-# left to chance: its SD carries no information about the raters' agreement, and its EMD is worse
-# even though its means may be as good. The EMD-trained head has to match the whole cumulative
-# distribution, so the spread of its prediction is trained too; how far it follows the votes is in
-# the SRCC (SD) column and in the polarising gap. With five votes per photo the true SD is itself
-# noisy, so even a perfect model would not reach an SRCC of 1 here.
+# left to chance: here its SD shows no relation to the raters' agreement that this test set can detect
+# (the intervals of its SRCC (SD) and of its polarising gap both include 0), and its EMD is higher
+# (the two EMD intervals barely overlap), while the SRCC (mean) intervals of the two heads overlap
+# almost entirely. The EMD-trained head has to match the whole cumulative distribution, so the spread
+# of its prediction is trained too; here both its SRCC (SD) and its polarising gap have intervals above
+# 0, and the paired comparison puts its SD ranking above the MSE head's. With five votes per photo the
+# true SD is itself noisy, so even a perfect model would not reach an SRCC of 1 here.
 
 # %% [markdown]
 # ## Summary
@@ -398,8 +402,9 @@ print_table([
 #   EMD (r=2); `course_model("nima")` trains it once and caches it.
 # - Its test numbers are read with intervals and beside the naive baseline; the paper's AVA SRCC of
 #   0.612 (Inception-v2) belongs to another dataset, another label noise and another scale.
-# - Trained on the mean alone, the same head predicts a mean but no meaningful spread; the EMD loss is
-#   what makes the predicted SD a measurement.
+# - Trained on the mean alone, the same head predicts a spread with no relation to the raters' that
+#   the test set can detect; trained with EMD, its predicted SD follows the true SD, weakly (an SRCC
+#   interval above 0 and far below 1), and better than the MSE head's by a paired interval.
 
 # %% [markdown]
 # ## Exercises

@@ -297,8 +297,9 @@ print("after a broken upload the app says:", demo.error.value.split("⚠ ")[1].s
 # - Ranking near-duplicates is where an aesthetics model should shine: the content is the same and
 #   only quality differs. Measured against a known order, pairwise accuracy tells at once whether a
 #   scorer has learnt a fault: the sharpness feature is perfect on blur and backwards on noise, and
-#   the course's small studio model (minutes of training at 64 px) is close to chance: it would need
-#   far more training, or pretrained features, before it could pick your best shot.
+#   the course's small studio model (minutes of training at 64 px) is at chance on the blurred real
+#   bursts, above it on the other real faults (means over a few photos, without intervals), about at
+#   chance on the studio's near-duplicates, and rarely picks their best shot (the top-1 column).
 # - Cropping is search plus scoring: candidate boxes of the ratio at several sizes, every crop
 #   scored in batches, the best kept (with non-maximum suppression for a varied top three). The
 #   oracle shows the search itself finds the known best crop; the scorer decides how close a tool
