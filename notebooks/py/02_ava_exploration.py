@@ -149,8 +149,9 @@ ava[["image_id", "n_votes", "mean", "std", "split", "tag1_name", "tag2_name", "c
 # ### Votes per image and the pooled vote histogram
 # Every AVA photo has many votes: in a 25,551-image sample, from 81 to 520, 211 on average. Pooling
 # all votes shows how raters use the scale: mostly the middle, 5 being the most common score, and the
-# extremes rarely. The real numbers below are quoted from COURSE.md's summary of a 25,551-image random
-# sample of AVA; the studio was calibrated to match them.
+# extremes rarely. The real numbers below are quoted (not measured here) for a 25,551-image random sample
+# of AVA (Murray et al., CVPR 2012, describe the dataset and its vote histograms); the studio was
+# calibrated to match them.
 
 # %%
 REAL_POOLED = np.array([0.013, 0.027, 0.067, 0.167, 0.288, 0.227, 0.117, 0.057, 0.024, 0.014])
@@ -194,7 +195,7 @@ plt.show()
 
 # %% [markdown]
 # ### The studio beside the real AVA
-# One table of the statistics COURSE.md quotes for a 25,551-image sample of the real AVA, and the same
+# One table of the statistics quoted for a 25,551-image sample of the real AVA, and the same
 # statistics of the data set explored here. Close agreement is by design (the studio's raters are
 # calibrated to these marginals); what the studio cannot copy is the *content* of real photos.
 

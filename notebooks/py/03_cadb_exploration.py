@@ -109,7 +109,8 @@ cadb[["image_id", "scores", "mean", "std", "split", "scene", "aadb_score", "weig
 # ## 2. Five raters, scores 1 to 5
 # Each image has exactly five integer ratings, so its mean lives on a grid of steps of 0.2 (1.0, 1.2,
 # ..., 5.0). The raters rarely use the extremes: in the real CADB 2 and 3 are given about 40 % of the
-# time each, and 5 under 2 %. The real counts below are quoted from COURSE.md (47,485 ratings).
+# time each, and 5 under 2 %. The real counts below are quoted (not measured here) from CADB's published
+# composition scores (Zhang et al., BMVC 2021; 47,485 ratings).
 
 # %%
 ratings = np.concatenate(cadb["scores"].to_numpy()).astype(int)
@@ -428,4 +429,4 @@ _ = check(answer, float(metrics.binarize(test["mean"].to_numpy(), CADB_THRESHOLD
 # - Datta, Joshi, Li & Wang (ECCV 2006) and Ke, Tang & Jing (CVPR 2006): the first hand-crafted
 #   composition cues (rule of thirds, simplicity, edge distribution), measured in notebook 01.
 # - Try: with the real CADB, compare the per-scene table with the paper; compute the split-half
-#   reliability and compare it with SAMP-Net's SRCC of 0.656 (as quoted in COURSE.md's reference table).
+#   reliability and compare it with SAMP-Net's SRCC of 0.656 (Zhang et al., BMVC 2021, on CADB's test split).

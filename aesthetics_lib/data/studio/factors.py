@@ -70,7 +70,8 @@ QUALITY_TERMS: tuple[str, ...] = (
 FINE_DETAIL_TERMS: tuple[str, ...] = ("noise", "softness", "texture")
 _THIRDS = np.array([[1 / 3, 1 / 3], [1 / 3, 2 / 3], [2 / 3, 1 / 3], [2 / 3, 2 / 3]])
 
-# CADB's rating counts 1..5 (47,485 ratings) and AVA's pooled vote histogram 1..10 (COURSE.md).
+# CADB's rating counts 1..5 (47,485 ratings in its composition_scores.json, Zhang et al. 2021) and
+# AVA's pooled vote histogram 1..10 (a 25,551-image sample; Murray et al. 2012 describe the data).
 CADB_TARGET = (1878, 18325, 20215, 6325, 742)
 AVA_TARGET = (0.013, 0.027, 0.067, 0.167, 0.288, 0.227, 0.117, 0.057, 0.024, 0.014)
 
