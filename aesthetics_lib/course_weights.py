@@ -164,7 +164,7 @@ def export_weights(name: str, run_dir: str | os.PathLike, out_dir: str | os.Path
     """Write ``NAME.pt`` (fp16 evaluation weights, spec, config, history) and ``NAME.json`` (the
     training record, with test and validation metrics measured on the fp16 weights) from a finished
     run folder. Returns the :class:`CourseWeights`."""
-    from aesthetics_lib.commands.evaluate import evaluate_checkpoint
+    from aesthetics_lib.commands.evaluate import evaluate_checkpoint, json_safe
     from aesthetics_lib.training.checkpoint import config_of, read_checkpoint, strip_ema, write_atomic
 
     run_dir = Path(run_dir)
@@ -211,9 +211,9 @@ def export_weights(name: str, run_dir: str | os.PathLike, out_dir: str | os.Path
         "size_bytes": path.stat().st_size,
     }
     tmp = out / f".{name}.json.tmp-{os.getpid()}"
-    tmp.write_text(json.dumps(_json_safe(record), indent=1) + "\n", encoding="utf-8")
+    tmp.write_text(json.dumps(json_safe(record), indent=1) + "\n", encoding="utf-8")
     os.replace(tmp, out / f"{name}.json")
-    return CourseWeights(name, path, _json_safe(record))
+    return CourseWeights(name, path, json_safe(record))
 
 
 def _images(row: dict, config: TrainConfig) -> float:
@@ -234,17 +234,3 @@ def _metric_summary(result: dict[str, Any]) -> dict[str, Any]:
         if k in result:
             out[k] = result[k]
     return out
-
-
-def _json_safe(value: Any) -> Any:
-    import math
-
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value

@@ -32,6 +32,10 @@ from aesthetics_lib.train import train as train_run
 
 #: The models of the course, in the order of the notebooks that introduce them.
 COURSE_MODELS: tuple[str, ...] = ("dcnn", "spp", "nima", "multipatch", "sampnet", "convnextv2_sgfm")
+#: Every model the zoo can train and ship (``configs/studio_<name>.yaml``): the course models and the
+#: final model on the offline pretrained backbone (SGFM on EfficientNet-Lite0, trained on the course
+#: studio at CADB's real size).
+ZOO_MODELS: tuple[str, ...] = (*COURSE_MODELS, "sgfm_lite0")
 
 
 def cache_dir() -> Path:
@@ -45,7 +49,7 @@ def course_config(name: str, data: str | None = None, overrides: Mapping[str, An
     set) and ``overrides`` applied."""
     path = config_dir() / f"studio_{name}.yaml"
     if not path.exists():
-        known = ", ".join(COURSE_MODELS)
+        known = ", ".join(ZOO_MODELS)
         raise FileNotFoundError(f"no config for course model {name!r}: expected {path} (known: {known})")
     cfg = load_config(path, dict(overrides or {}))
     data = data or os.environ.get("AESTHETICS_DATA")

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -44,6 +43,7 @@ from torch import nn
 # runnable as a script from the repository root
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))  # bench_train, beside this script
 
 from aesthetics_lib.data.schema import dist_mean  # noqa: E402
 from aesthetics_lib.inference import Predictor  # noqa: E402
@@ -135,25 +135,17 @@ def timed(fn: Callable[[], Any]) -> tuple[Clock, Any]:
 
 
 def machine() -> dict[str, Any]:
-    info: dict[str, Any] = {
-        "python": platform.python_version(), "torch": torch.__version__, "platform": platform.platform(),
-        "cpu": platform.processor() or platform.machine(), "nproc": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(), "cuda": torch.cuda.is_available(),
-        "deterministic_algorithms": None,
-    }
+    """``bench_train.machine()`` (Python, torch, CPU model, cores, threads) plus timm's version."""
+    from bench_train import machine as base_machine
+
+    info = base_machine()
+    info["nproc"] = info.pop("cpu_count")
+    info["deterministic_algorithms"] = None
     try:
         import timm
 
         info["timm"] = timm.__version__
     except ImportError:
-        pass
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    info["cpu"] = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
         pass
     return info
 

@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from aesthetics_lib.zoo import COURSE_MODELS, config_dir, course_config, course_model, run_key
+from aesthetics_lib.zoo import ZOO_MODELS, config_dir, course_config, course_model, run_key
 
 TINY = {"epochs": 1, "studio_n": 80, "max_steps_per_epoch": 2, "batch_size": 8, "size": 32}
 
 
 def test_every_course_model_has_a_config() -> None:
-    for name in COURSE_MODELS:
+    for name in ZOO_MODELS:
         assert (config_dir() / f"studio_{name}.yaml").exists(), name
     with pytest.raises(FileNotFoundError, match="no config for course model"):
         course_config("no_such_model")

@@ -48,10 +48,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the bootstrap")
 
 
-def _clean(value: Any) -> Any:
-    """JSON-safe: NaN/inf -> None, tuples -> lists, NumPy scalars -> floats."""
+def json_safe(value: Any) -> Any:
+    """JSON-safe: NaN/inf -> None, tuples -> lists, NumPy scalars -> numbers, dict keys -> str."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
+        return [json_safe(v) for v in value]
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
@@ -203,7 +205,7 @@ def run(args: argparse.Namespace) -> int:
         args.checkpoint, args.data, args.split, args.batch_size, args.num_workers, args.device, args.n_boot, args.seed
     )
     if args.json:
-        json.dump({k: _clean(v) for k, v in result.items()}, sys.stdout, allow_nan=False)
+        json.dump({k: json_safe(v) for k, v in result.items()}, sys.stdout, allow_nan=False)
         sys.stdout.write("\n")
     else:
         print(format_report(result))

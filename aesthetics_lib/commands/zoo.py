@@ -68,12 +68,12 @@ def run(args: argparse.Namespace) -> int:
     if args.train:
         from aesthetics_lib.course_weights import export_weights, train_weights
         from aesthetics_lib.training.checkpoint import read_checkpoint
-        from aesthetics_lib.zoo import COURSE_MODELS, course_config
+        from aesthetics_lib.zoo import ZOO_MODELS, course_config
 
-        names = list(COURSE_MODELS) if args.train == ["all"] else args.train
-        unknown = [n for n in names if n not in COURSE_MODELS]
+        names = list(ZOO_MODELS) if args.train == ["all"] else args.train
+        unknown = [n for n in names if n not in ZOO_MODELS]
         if unknown:
-            print(f"error: unknown course model(s) {unknown}; expected names from {list(COURSE_MODELS)} or 'all'",
+            print(f"error: unknown course model(s) {unknown}; expected names from {list(ZOO_MODELS)} or 'all'",
                   file=sys.stderr)
             return 2
         for name in names:
