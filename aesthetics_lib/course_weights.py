@@ -200,7 +200,7 @@ def export_weights(name: str, run_dir: str | os.PathLike, out_dir: str | os.Path
         "seed": config.seed,
         "epochs": int(last["epoch"]),
         "best_epoch": state["best"].get("epoch"),
-        "images_seen": int(sum(_images(row, config) for row in history)),
+        "images_seen": int(sum(_images(row) for row in history)),
         "train_seconds": float(sum(row.get("seconds", 0.0) for row in history)),
         "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
                     "cpus": os.cpu_count(), "torch": torch.__version__,
@@ -216,7 +216,8 @@ def export_weights(name: str, run_dir: str | os.PathLike, out_dir: str | os.Path
     return CourseWeights(name, path, json_safe(record))
 
 
-def _images(row: dict, config: TrainConfig) -> float:
+def _images(row: dict) -> float:
+    """Images trained on in one epoch's history row (its rate times its seconds)."""
     rate, seconds = row.get("images_per_s"), row.get("seconds")
     if isinstance(rate, (int, float)) and isinstance(seconds, (int, float)):
         return round(rate * seconds)
