@@ -184,7 +184,10 @@ print_table(
 # to the truth. A model learns from votes and is scored against votes, so this is as far as the labels
 # can vouch for it. On real data the truth is unknown, but the votes can still be checked against
 # themselves: split each image's raters into two halves and correlate the halves' means
-# (`metrics.split_half_reliability`).
+# (`metrics.split_half_reliability`). Stepped up to the full panel (the Spearman-Brown formula), this
+# **reliability** is the squared correlation between a panel's mean and what an endless panel of such
+# raters would agree on. Its square root is therefore about the SRCC that a model predicting that
+# consensus exactly would reach against the 5-vote means: the noise ceiling, estimated from the votes alone.
 
 # %%
 if DATA.studio:
@@ -198,12 +201,25 @@ else:
     print("real data: the true quality is unknown (this section needs the studio)")
 half = metrics.split_half_reliability(np.stack(ann["counts"].to_numpy()), n_splits=20, seed=0)
 print("split-half SRCC of the votes (2 raters vs 3):", fmt(half["srcc_half"]), "· stepped up to 5 raters:", fmt(half["srcc_full"]))
+if DATA.studio:  # the ceiling from the votes alone, beside the ceiling measured against the truth
+    low, high = metrics.bootstrap_ci(metrics.srcc, ann["mean"].to_numpy(), truth, n_boot=1000, seed=0)
+    from_votes = float(np.sqrt(half["srcc_full"]))
+    print_table([{"noise ceiling": "sqrt(reliability at 5 raters), from the votes", "SRCC": fmt(from_votes)},
+                 {"noise ceiling": "SRCC(vote mean, true quality) [95 % CI]", "SRCC": f"{fmt(ceiling)} [{fmt(low)}, {fmt(high)}]"}])
+    print("sqrt(reliability) lies", "inside" if low <= from_votes <= high else "outside",
+          "the bootstrap interval of the ceiling measured against the truth")
 
 # %% [markdown]
+# The square root of the votes' reliability, 0.881, lies inside the bootstrap interval of the SRCC
+# with the hidden truth, 0.874 [0.861, 0.885]: here the votes alone recover the noise ceiling. On real
+# data, where no truth is known, the square root of the split-half reliability is the ceiling to put
+# beside a model's SRCC (notebooks 02 and 03 print it for AVA and CADB).
+#
 # Would more raters fix it? Let the studio's rater model score the same images with larger panels and
 # watch the SRCC with the truth: it climbs fast, then levels off below 1, because every rater shares
 # the crowd's impression of the image. That shared part is *consensus*, not truth, and no number of
-# votes removes it.
+# votes removes it. The curve's point at 5 raters comes from a new draw of five simulated raters, not
+# from the data's own five votes (the star in the plot), so the two differ a little.
 
 # %%
 panel_sizes = [1, 2, 3, 5, 10, 20, 50, 100, 200]
@@ -212,6 +228,9 @@ if DATA.studio:
     big = studio.simulate_votes(truth, factors["polarising"].to_numpy(bool), "cadb", seed=1, config=cfg)["scores"]
     curve = [metrics.srcc(big[:, :k].mean(1), truth) for k in panel_sizes]
     print_table([{"raters": k, "SRCC(mean vote, truth)": c} for k, c in zip(panel_sizes, curve)])
+    five = curve[panel_sizes.index(5)]
+    print("5 raters: the data's own votes", fmt(ceiling), "· a new simulated panel of 5", fmt(five),
+          "(two draws of raters from the same model)")
 
     fig, axes = plt.subplots(1, 2, figsize=(10.5, 3.8))
     pol = factors["polarising"].to_numpy(bool)
@@ -221,9 +240,11 @@ if DATA.studio:
     axes[0].scatter(truth[pol], vote_mean[pol] + np.random.default_rng(1).uniform(-0.06, 0.06, pol.sum()),
                     s=8, alpha=0.7, color="tab:red", label="polarising image")
     axes[0].set(xlabel="hidden true quality", ylabel="mean of 5 votes (jittered)",
-                title=f"5 raters: SRCC with the truth {fmt(ceiling)}")
+                title=f"the data's 5 raters: SRCC with the truth {fmt(metrics.srcc(vote_mean, truth))}")
     axes[0].legend(loc="upper left", fontsize=8)
-    axes[1].semilogx(panel_sizes, curve, "o-")
+    axes[1].semilogx(panel_sizes, curve, "o-", label=f"new simulated panels (5 raters: {fmt(five)})")
+    axes[1].plot([5], [ceiling], "*", color="tab:red", markersize=11, label=f"the data's 5 raters ({fmt(ceiling)})")
+    axes[1].legend(loc="center right", fontsize=8)
     axes[1].axvline(5, color="grey", ls="--", lw=0.8)
     axes[1].text(5.3, min(curve), "CADB: 5 raters", fontsize=8)
     axes[1].axvline(210, color="grey", ls=":", lw=0.8)
@@ -312,7 +333,8 @@ print_table([{"notebooks": nbs, "data": data_choice(layout)} for nbs, layout in 
 # - A label is the consensus of a few raters: five votes with a spread, not a measured truth.
 # - The studio knows each image's true quality, so it can show the **noise ceiling**: the mean of five
 #   votes correlates with the truth well below 1, and more raters only help up to the crowd's shared
-#   impression. No model evaluated against votes can be judged beyond that.
+#   impression. No model evaluated against votes can be judged beyond that. The square root of the
+#   votes' split-half reliability estimates that ceiling from the votes alone.
 # - Raters also disagree on the order of images, the room left for personalised models.
 # - The course runs offline on real sample photos and the studio; `AESTHETICS_DATA` switches every
 #   notebook to the real AVA or CADB.

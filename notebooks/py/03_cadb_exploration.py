@@ -150,13 +150,16 @@ print("share of images where all 5 raters agree:", fmt((sds == 0).mean()))
 # %% [markdown]
 # How reliable is a mean of five? Split the five raters of each image into two groups (2 and 3) at
 # random and correlate the two groups' means across images; the Spearman-Brown formula estimates the
-# agreement of two full panels of five. Compare with AVA's ~200 votes per image in notebook 02: with
-# five votes the labels themselves are noisy, which caps every model's SRCC.
+# agreement of two full panels of five, the **reliability**. Compare with AVA's ~200 votes per image
+# in notebook 02: with five votes the labels themselves are noisy. The cap on a model's SRCC against
+# these labels is the square root of the reliability (what a model that predicted the raters'
+# consensus exactly would reach, notebook 00), not the reliability itself.
 
 # %%
 counts = np.array(cadb["counts"].tolist())
 rel = metrics.split_half_reliability(counts, n_splits=20, seed=0)
 print_table([{k: v for k, v in rel.items() if k != "n_images"}])
+print("noise ceiling for a model's SRCC with the vote means: sqrt(srcc_full) =", fmt(np.sqrt(rel["srcc_full"])))
 
 # %% [markdown]
 # ## 3. The 11 AADB attributes
@@ -195,12 +198,17 @@ sns.heatmap(corr, vmin=-1, vmax=1, cmap="RdBu_r", annot=True, fmt=".2f", annot_k
 ax.set_title("Spearman correlations: attributes, AADB score, composition mean")
 _ = save_figure(fig, "03_attribute_correlations")
 plt.show()
+attr_pairs = pd.Series({(a, b): corr.loc[a, b] for i, a in enumerate(ATTRIBUTES) for b in ATTRIBUTES[i + 1:]})
+attr_pairs = attr_pairs.reindex(attr_pairs.abs().sort_values(ascending=False).index)  # each pair of attributes once
+print_table([{"attribute pair": f"{a} & {b}", "SRCC": v} for (a, b), v in attr_pairs.head(3).items()])
+print("pairs of attributes with |SRCC| >= 0.1:", int((attr_pairs.abs() >= 0.1).sum()), "of", len(attr_pairs))
 
 # %% [markdown]
-# Read the last row: which attributes go with a well-composed image? And the block structure: some
-# attributes travel together (in the studio, `Light` reflects exposure and contrast, `Object` the
-# clutter and subject size). Correlations over all images mix "0 = does not apply" with real
-# judgements; restricted to the images where an attribute is non-zero, the picture can change:
+# Read the last row: which attributes go with a well-composed image? Between the attributes
+# themselves the map is nearly blank: only 2 of the 55 pairs reach |SRCC| 0.1, `DoF` & `Object`
+# (0.264) and `BalacingElements` & `RuleOfThirds` (-0.16), so there are no blocks of attributes that
+# travel together. Correlations over all images mix "0 = does not apply" with real judgements;
+# restricted to the images where an attribute is non-zero, the picture can change:
 
 # %%
 rows = []
@@ -244,6 +252,8 @@ scene_pred = test["scene"].map(train.groupby("scene")["mean"].mean()).to_numpy()
 scene_srcc = metrics.srcc(scene_pred, test["mean"].to_numpy())
 low, high = metrics.bootstrap_ci(metrics.srcc, scene_pred, test["mean"].to_numpy(), n_boot=1000, seed=0)
 print("scene-only predictor, SRCC on the test split:", fmt(scene_srcc), f"[95 % CI {fmt(low)}, {fmt(high)}]")
+print("the interval includes 0: this test split does not show that the scene alone ranks images" if low <= 0 <= high
+      else "the interval excludes 0: the scene alone ranks the test images above chance")
 
 # %% [markdown]
 # SAMP-Net (notebook 08) also re-weights its EMD loss per image with `emdloss_weight.json`. In the
@@ -375,10 +385,11 @@ if STUDIO:
 #   11 AADB attributes plus AADB's score, a scene, composition elements, a train/test split (8,547 /
 #   950) and optional loss weights. The key `BalacingElements` is misspelt in the data; keep it.
 # - Raters use mostly 2 and 3; means sit on a 0.2 grid around 2.7 (SD 0.6); five raters agree only
-#   moderately, which caps what any model can reach.
-# - Attributes are often 0 (neutral / not applicable); some travel together; several correlate with
-#   the composition score, and the correlation changes when the zeros are left out.
-# - Scenes have different base rates: a scene-only predictor already ranks images (content bias).
+#   moderately, which caps what any model can reach at the square root of their reliability.
+# - Attributes are often 0 (neutral / not applicable); they hardly correlate with each other; several
+#   correlate with the composition score, and the correlation changes when the zeros are left out.
+# - Scenes have different base rates; a scene-only predictor's test SRCC, 0.104 [-0.0336, 0.257],
+#   includes 0, so this test split does not show that the scene alone ranks images.
 # - Composition elements mark the boxes and lines that carry the composition; `viz.draw_elements`
 #   draws them.
 # - A mean hides disagreement: polarising images have ordinary means and two camps of votes.

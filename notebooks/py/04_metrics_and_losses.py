@@ -203,23 +203,27 @@ plt.show()
 #   whether the predictions put the images in the raters' order, whatever the scale.
 #
 # They disagree when the relation is monotone but not linear. Below, a "model" predicts the studio's
-# test means with some noise, and a second model outputs a squashed, exponential version of the
-# same predictions: same order, so the same SRCC, but a lower LCC (and a terrible MSE: it is on
-# another scale altogether).
+# test means with some noise, and a second model passes the same predictions through a logistic
+# (S-shaped) curve that keeps them between 1 and 5 but squeezes both ends of the scale together and
+# stretches the middle. Same order, so the SRCC between the two models is 1 and their SRCCs with the
+# raters are equal; the S-curve is not a straight line, so the LCC between the two models is below 1
+# and the curved model's LCC with the raters is lower.
 
 # %%
 y = test["mean"].to_numpy()
 rng = np.random.default_rng(0)
 pred_linear = y + rng.normal(0, 0.3, len(y))
-pred_curved = np.exp(2.5 * (pred_linear - 3))  # monotone, non-linear
+pred_curved = 1 + 4 / (1 + np.exp(-6 * (pred_linear - 2.6)))  # monotone, non-linear, bounded in (1, 5)
+print("between the two models: SRCC", fmt(metrics.srcc(pred_curved, pred_linear)),
+      "· LCC", fmt(metrics.lcc(pred_curved, pred_linear)))
 rows = []
-for name, pred in [("noisy linear", pred_linear), ("same, through exp()", pred_curved)]:
+for name, pred in [("noisy linear", pred_linear), ("same, through a logistic curve", pred_curved)]:
     rows.append({"model": name, "SRCC": metrics.srcc(pred, y), "LCC": metrics.lcc(pred, y), "MSE": metrics.mse(pred, y)})
 print_table(rows)
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-for ax, (name, pred) in zip(axes, [("noisy linear", pred_linear), ("same, through exp()", pred_curved)]):
+for ax, (name, pred) in zip(axes, [("noisy linear", pred_linear), ("same, through a logistic curve", pred_curved)]):
     ax.scatter(y + rng.uniform(-0.05, 0.05, len(y)), pred, s=8, alpha=0.5)
     ax.set(xlabel="raters' mean score (jittered)", ylabel="prediction",
            title=f"{name}\nSRCC {fmt(metrics.srcc(pred, y))} · LCC {fmt(metrics.lcc(pred, y))}")
@@ -470,7 +474,8 @@ plt.show()
 #   three; r=1 counts gaps linearly, r=2 weighs big gaps more. The NumPy formula, `metrics.emd` and
 #   `losses.emd_loss` agree.
 # - **SRCC** only asks for the right order and is unchanged by any increasing transform or offset;
-#   **LCC** asks for a straight line. A monotone non-linear prediction has SRCC 1 and LCC below it.
+#   **LCC** asks for a straight line. A monotone non-linear transform of a prediction has SRCC 1 and
+#   LCC below 1 with it: its SRCC with the raters stays, its LCC falls.
 # - **Accuracy** depends on an arbitrary line, on `>=` vs `>` at a grid value such as 2.6, on float
 #   rounding, and on class balance; a constant classifier gets the majority share. Report balanced
 #   accuracy and the naive baseline beside it.
