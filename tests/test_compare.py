@@ -1,0 +1,66 @@
+"""Paired comparisons and the reliability ceiling."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from aesthetics_lib import metrics as M
+from aesthetics_lib.compare import PairedDifference, paired_bootstrap, reliability_ceiling
+
+
+def _data(n: int = 400, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    truth = rng.normal(size=n)
+    good = truth + rng.normal(scale=0.6, size=n)
+    bad = truth + rng.normal(scale=1.5, size=n)
+    return truth, bad, good
+
+
+def test_paired_interval_matches_scipy_bootstrap() -> None:
+    truth, bad, good = _data()
+    ours = paired_bootstrap(M.srcc, bad, good, truth, n_boot=4000, seed=0)
+
+    def stat(a, b, t):
+        return stats.spearmanr(b, t)[0] - stats.spearmanr(a, t)[0]
+
+    ref = stats.bootstrap((bad, good, truth), stat, paired=True, vectorized=False, n_resamples=4000,
+                          method="percentile", random_state=np.random.default_rng(1))
+    assert ours.difference == pytest.approx(stat(bad, good, truth), abs=1e-9)
+    assert ours.low == pytest.approx(ref.confidence_interval.low, abs=0.02)
+    assert ours.high == pytest.approx(ref.confidence_interval.high, abs=0.02)
+    assert ours.verdict == "higher"
+
+
+def test_pairing_narrows_the_interval_and_verdicts_follow_it() -> None:
+    truth, bad, good = _data(seed=3)
+    same = paired_bootstrap(M.mse, good, good + 1e-9, truth, n_boot=500)
+    assert same.verdict == "no clear difference" and same.low <= same.difference <= same.high
+    worse = paired_bootstrap(M.mse, good, bad, truth, n_boot=500)
+    assert worse.verdict == "higher" and worse.low > 0  # b's MSE is higher
+    assert paired_bootstrap(M.srcc, good, bad, truth, n_boot=500).verdict == "lower"
+    assert "(lower)" in str(PairedDifference(-0.1, -0.2, -0.05))
+
+
+def test_paired_bootstrap_refuses_mismatched_predictions() -> None:
+    with pytest.raises(ValueError, match="same shape"):
+        paired_bootstrap(M.srcc, np.zeros(5), np.zeros(6), np.zeros(5))
+
+
+def test_reliability_ceiling_is_the_square_root() -> None:
+    assert reliability_ceiling(0.81) == pytest.approx(0.9)
+    assert reliability_ceiling(0.0) == 0.0
+    with pytest.raises(ValueError, match="in \\[0, 1\\]"):
+        reliability_ceiling(1.2)
+
+
+def test_ceiling_from_simulated_votes_matches_the_truth() -> None:
+    """Raters = consensus + independent noise: sqrt(reliability of 10 votes) is about the SRCC of the
+    10-vote mean with the consensus."""
+    rng = np.random.default_rng(0)
+    consensus = rng.normal(size=3000)
+    votes = np.clip(np.round(3 + consensus[:, None] + rng.normal(scale=1.0, size=(3000, 10))), 1, 5).astype(int)
+    counts = np.stack([(votes == k).sum(1) for k in range(1, 6)], 1)
+    rel = M.split_half_reliability(counts, n_splits=10, seed=0)
+    assert reliability_ceiling(rel["srcc_full"]) == pytest.approx(M.srcc(votes.mean(1), consensus), abs=0.03)
