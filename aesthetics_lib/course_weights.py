@@ -194,7 +194,7 @@ def export_weights(name: str, run_dir: str | os.PathLike, out_dir: str | os.Path
         "config": config.to_dict(),
         "config_hash": config_hash(config),
         "code_hash": code_hash(),
-        "data": metrics["test"]["data"],
+        "data": config.data,
         "studio": {k: getattr(config, k) for k in ("studio_n", "studio_seed", "studio_long_side")}
         if config.data.startswith("studio") else None,
         "seed": config.seed,
@@ -202,9 +202,7 @@ def export_weights(name: str, run_dir: str | os.PathLike, out_dir: str | os.Path
         "best_epoch": state["best"].get("epoch"),
         "images_seen": int(sum(_images(row) for row in history)),
         "train_seconds": float(sum(row.get("seconds", 0.0) for row in history)),
-        "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-                    "cpus": os.cpu_count(), "torch": torch.__version__,
-                    "device": "cuda" if config.device == "cuda" else config.device},
+        "machine": _machine(config),
         "history": history,
         "val": _metric_summary(metrics["val"]),
         "test": _metric_summary(metrics["test"]),
@@ -214,6 +212,23 @@ def export_weights(name: str, run_dir: str | os.PathLike, out_dir: str | os.Path
     tmp.write_text(json.dumps(json_safe(record), indent=1) + "\n", encoding="utf-8")
     os.replace(tmp, out / f"{name}.json")
     return CourseWeights(name, path, json_safe(record))
+
+
+def _machine(config: TrainConfig) -> dict[str, Any]:
+    """Where the weights were trained: OS, CPU model, cores, torch, the device (and GPU name)."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            cpu = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), cpu)
+    except OSError:
+        pass
+    info = {"platform": platform.platform(), "cpu": cpu, "cpus": os.cpu_count(), "torch": torch.__version__,
+            "device": config.device}
+    if config.device in ("cuda", "auto") and torch.cuda.is_available():
+        info["device"], info["gpu"] = "cuda", torch.cuda.get_device_name(0)
+    elif config.device == "auto":
+        info["device"] = "cpu"
+    return info
 
 
 def _images(row: dict) -> float:
