@@ -112,8 +112,6 @@ def eval_loader(dataset: Dataset, batch_size: int = 32, num_workers: int = 0, pi
 
 #: Model outputs collected by default (others on request: ``keep=("pattern_weights",)``).
 OUTPUT_KEYS: tuple[str, ...] = ("dist", "mean", "prob_good", "attributes")
-#: Tolerance of the good/bad cut: a float32 mean of 2.6 (2.5999999) counts as reaching 2.6.
-THRESHOLD_TOLERANCE = 1e-6
 
 
 @dataclass
@@ -157,8 +155,10 @@ class Predictions:
     @property
     def good(self) -> np.ndarray:
         """``[N]`` bool: predicted "good" (mean >= threshold, or P(good) >= 0.5 for a binary head)."""
-        if self.mean is not None:
-            return self.mean.astype(np.float64) >= self.threshold - THRESHOLD_TOLERANCE
+        if self.mean is not None:  # the metrics' own cut (a float32 2.5999999 reaches 2.6)
+            from aesthetics_lib.metrics import binarize
+
+            return binarize(self.mean, self.threshold)
         if self.prob_good is not None:
             return self.prob_good >= 0.5
         raise ValueError("Predictions.good: the model predicted neither a mean score nor P(good)")
