@@ -37,11 +37,14 @@ from aesthetics_lib.training.config import TrainConfig
 
 #: Value of the record's ``format`` key.
 RECORD_FORMAT = "aesthetics_lib.course_weights/1"
-#: The library files (relative to ``aesthetics_lib/``) whose code decides what a course model computes
-#: and learns: a change to any of them makes the shipped weights stale.
+#: The library files (relative to ``aesthetics_lib/``) whose code decides what every course model
+#: computes and learns: a change to any of them makes all shipped weights stale. Each model's own
+#: module under ``models/`` is added by :func:`code_files`, so changing one model's code makes only
+#: that model's weights stale.
 CODE_DEPENDENCIES: tuple[str, ...] = (
-    "models", "pretrained.py", "saliency.py", "spec.py", "losses.py", "training",
-    "data/studio", "data/transforms.py", "data/cadb.py", "data/base.py", "data/io.py", "data/schema.py",
+    "models/__init__.py", "models/heads.py", "models/registry.py", "pretrained.py", "saliency.py", "spec.py",
+    "losses.py", "training", "data/studio", "data/transforms.py", "data/cadb.py", "data/base.py", "data/io.py",
+    "data/schema.py",
 )
 #: Config keys that do not change the trained weights (left out of :func:`config_hash`).
 NON_WEIGHT_KEYS: tuple[str, ...] = ("out", "progress", "verbose", "num_workers", "cache_dir")
@@ -70,17 +73,41 @@ def config_hash(config: TrainConfig) -> str:
     return hashlib.sha256(blob).hexdigest()[:12]
 
 
-def code_hash(root: str | os.PathLike | None = None) -> str:
-    """A short hash of the source of :data:`CODE_DEPENDENCIES` (file names and contents, line endings
-    normalised), under ``root`` (default: this library's folder)."""
+def model_module(model: str) -> str:
+    """The file (relative to ``aesthetics_lib/``) that defines the registered model ``model``
+    (``"sampnet"`` -> ``"models/sampnet.py"``)."""
+    from aesthetics_lib.models.registry import model_class
+
+    module = model_class(model).__module__
+    prefix = "aesthetics_lib."
+    if not module.startswith(prefix):
+        raise ValueError(f"model {model!r} is defined outside the library ({module}); its code cannot be hashed")
+    return module[len(prefix):].replace(".", "/") + ".py"
+
+
+def code_files(model: str | None = None, root: str | os.PathLike | None = None) -> list[str]:
+    """The files (relative to ``root``, default this library's folder) that :func:`code_hash` reads:
+    those of :data:`CODE_DEPENDENCIES` and, for ``model``, the module that defines it (for
+    ``model=None``: every module under ``models/``)."""
+    base = Path(root) if root is not None else Path(__file__).resolve().parent
+    deps = list(CODE_DEPENDENCIES)
+    deps += [model_module(model)] if model is not None else ["models"]
+    files: set[str] = set()
+    for dep in deps:
+        path = base / dep
+        found = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        files.update(f.relative_to(base).as_posix() for f in found)
+    return sorted(files)
+
+
+def code_hash(model: str | None = None, root: str | os.PathLike | None = None) -> str:
+    """A short hash of the source of :func:`code_files` (file names and contents, line endings
+    normalised): what model ``model``'s weights depend on (None: every model)."""
     base = Path(root) if root is not None else Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for dep in CODE_DEPENDENCIES:
-        path = base / dep
-        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
-        for f in files:
-            digest.update(f.relative_to(base).as_posix().encode() + b"\0")
-            digest.update(f.read_bytes().replace(b"\r\n", b"\n") + b"\0")
+    for name in code_files(model, base):
+        digest.update(name.encode() + b"\0")
+        digest.update((base / name).read_bytes().replace(b"\r\n", b"\n") + b"\0")
     return digest.hexdigest()[:12]
 
 
@@ -127,7 +154,7 @@ def staleness(weights: CourseWeights, config: TrainConfig) -> list[str]:
     want = config_hash(config)
     if weights.record.get("config_hash") != want:
         reasons.append(f"the config changed (trained with {weights.record.get('config_hash')}, now {want})")
-    code = code_hash()
+    code = code_hash(config.model)
     if weights.record.get("code_hash") != code:
         reasons.append(f"the model/data code changed (trained with {weights.record.get('code_hash')}, now {code})")
     return reasons
@@ -193,7 +220,8 @@ def export_weights(name: str, run_dir: str | os.PathLike, out_dir: str | os.Path
         "checkpoint": path.name,
         "config": config.to_dict(),
         "config_hash": config_hash(config),
-        "code_hash": code_hash(),
+        "code_hash": code_hash(config.model),
+        "code_files": code_files(config.model),
         "data": config.data,
         "studio": {k: getattr(config, k) for k in ("studio_n", "studio_seed", "studio_long_side")}
         if config.data.startswith("studio") else None,

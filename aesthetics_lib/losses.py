@@ -267,15 +267,17 @@ def binary_loss(
 ) -> Tensor:
     """Cross-entropy of good/bad logits against the label "mean score >= threshold". ``[B, 2], [B] -> []``.
 
-    For a binary head (CMU's and RAPID's task, notebooks/05_dcnn): class 1 is "good"; a mean equal
-    to the threshold up to float rounding (1e-6) counts as good, as in
-    :func:`aesthetics_lib.metrics.accuracy`. ``weight`` ``[B]`` scales each sample."""
+    For a binary head (CMU's and RAPID's task, notebooks/05_dcnn): class 1 is "good", labelled by
+    :func:`aesthetics_lib.metrics.binarize` (the one good/bad cut, a mean equal to the threshold up
+    to float rounding counting as good). ``weight`` ``[B]`` scales each sample."""
+    from aesthetics_lib.metrics import binarize
+
     _check_reduction(reduction, "binary_loss")
     z = _promote(logits)
     if z.ndim != 2 or z.shape[1] != 2:
         raise ValueError(f"binary_loss: expected logits [B, 2] (bad, good), found {tuple(z.shape)}")
     t = torch.as_tensor(target_mean, device=z.device).reshape(-1)
-    label = (t.double() >= float(threshold) - TIE_TOL).long()
+    label = torch.as_tensor(binarize(t.detach().double().cpu().numpy(), threshold), device=z.device).long()
     per_sample = nn.functional.cross_entropy(z, label, reduction="none")
     return _reduce(_apply_weight(per_sample, weight, "binary_loss"), reduction)
 

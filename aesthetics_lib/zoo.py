@@ -23,7 +23,7 @@ from typing import Any, Mapping, Sequence
 from PIL import Image
 from torch import nn
 
-from aesthetics_lib.course_weights import CourseWeights, config_hash, find_weights, staleness
+from aesthetics_lib.course_weights import CourseWeights, config_hash, find_weights, list_weights, staleness
 from aesthetics_lib.inference import Predictions, Predictor
 from aesthetics_lib.paths import cache_root, config_dir, file_lock
 from aesthetics_lib.spec import ModelSpec
@@ -32,10 +32,22 @@ from aesthetics_lib.train import train as train_run
 
 #: The models of the course, in the order of the notebooks that introduce them.
 COURSE_MODELS: tuple[str, ...] = ("dcnn", "spp", "nima", "multipatch", "sampnet", "convnextv2_sgfm")
-#: Every model the zoo can train and ship (``configs/studio_<name>.yaml``): the course models and the
+#: The lessons' ablations that ship weights too: ``name -> (course model, config overrides)``. A
+#: notebook that asks for ``course_model("multipatch", overrides=VARIANTS["multipatch_avg"][1])``
+#: gets the shipped ``multipatch_avg`` weights (they match by config hash), so both arms of a
+#: comparison are trained with the same real budget.
+VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
+    # notebooks/06: the same small CNN on the whole image warped to a square of about the patches'
+    # pixel count (112^2 = 12,544 vs 6 x 48^2 = 13,824), and multi-patch with plain MPEMD_avg
+    "multipatch_warp": ("multipatch", {"view": "warp", "size": 112, "patches": None, "patch_mode": None}),
+    "multipatch_avg": ("multipatch", {"patch_mode": "avg"}),
+    # notebooks/08: SAMP-Net without saliency (everything else the same)
+    "sampnet_plain": ("sampnet", {"model_kwargs.use_saliency": False}),
+}
+#: Every model the zoo can train and ship: the course models (``configs/studio_<name>.yaml``), the
 #: final model on the offline pretrained backbone (SGFM on EfficientNet-Lite0, trained on the course
-#: studio at CADB's real size).
-ZOO_MODELS: tuple[str, ...] = (*COURSE_MODELS, "sgfm_lite0")
+#: studio at CADB's real size) and the :data:`VARIANTS`.
+ZOO_MODELS: tuple[str, ...] = (*COURSE_MODELS, "sgfm_lite0", *VARIANTS)
 
 
 def cache_dir() -> Path:
@@ -44,9 +56,13 @@ def cache_dir() -> Path:
 
 
 def course_config(name: str, data: str | None = None, overrides: Mapping[str, Any] | None = None) -> TrainConfig:
-    """The small offline config of course model ``name`` (``configs/studio_<name>.yaml``, or the copy
-    shipped in the package), with the data spec replaced by ``data`` (or ``AESTHETICS_DATA`` when
-    set) and ``overrides`` applied."""
+    """The offline config of course model ``name`` (``configs/studio_<name>.yaml``, or the copy
+    shipped in the package; for a :data:`VARIANTS` name, its course model's config with the variant's
+    overrides), with the data spec replaced by ``data`` (or ``AESTHETICS_DATA`` when set) and
+    ``overrides`` applied."""
+    if name in VARIANTS:
+        base, changes = VARIANTS[name]
+        return course_config(base, data, {**changes, **dict(overrides or {})})
     path = config_dir() / f"studio_{name}.yaml"
     if not path.exists():
         known = ", ".join(ZOO_MODELS)
@@ -108,6 +124,20 @@ class CourseModel:
         return self.predictor.score(images, keep=keep)
 
 
+def shipped_weights(name: str, config: TrainConfig) -> CourseWeights | None:
+    """The shipped weights trained from exactly ``config`` with the current code: ``name``'s own, or
+    any other shipped weights with the same config hash (a :data:`VARIANTS` entry asked for as
+    ``name`` + overrides); None when there are none."""
+    own = find_weights(name)
+    candidates = [own] if own is not None else []
+    candidates += [w for w in list_weights() if w.name != name]
+    want = config_hash(config)
+    for w in candidates:
+        if w.record.get("config_hash") == want and not staleness(w, config):
+            return w
+    return None
+
+
 def course_model(
     name: str,
     data: str | None = None,
@@ -127,8 +157,8 @@ def course_model(
     cfg = course_config(name, data, overrides)
     if train is None:
         train = os.environ.get("AESTHETICS_TRAIN", "").strip().lower() in ("1", "true", "yes", "on")
-    shipped = None if train else find_weights(name)
-    if shipped is not None and not staleness(shipped, cfg):
+    shipped = None if train else shipped_weights(name, cfg)
+    if shipped is not None:
         predictor = Predictor.from_checkpoint(shipped.checkpoint, device="cpu")
         info = predictor.checkpoint
         return CourseModel(name=name, predictor=predictor, config=info.config, history=list(info.history),

@@ -52,7 +52,7 @@ def test_stale_weights_say_why(tiny: TrainConfig, monkeypatch: pytest.MonkeyPatc
     run, _ = cw.train_weights("nima", tiny)
     w = cw.export_weights("nima", run, n_boot=20)
     assert any("config changed" in r for r in cw.staleness(w, tiny.replace(epochs=2)))
-    monkeypatch.setattr(cw, "code_hash", lambda root=None: "000000000000")
+    monkeypatch.setattr(cw, "code_hash", lambda model=None, root=None: "000000000000")
     assert any("code changed" in r for r in cw.staleness(w, tiny))
 
 
@@ -78,21 +78,38 @@ def test_course_model_loads_shipped_weights_unless_asked_to_train(
     assert trained.weights is None and trained.run_dir is not None
 
 
-def test_code_hash_follows_the_code(tmp_path: Path) -> None:
+def test_code_hash_follows_the_code_each_model_depends_on(tmp_path: Path) -> None:
     base = tmp_path / "lib"
-    for dep in cw.CODE_DEPENDENCIES:
+    for dep in (*cw.CODE_DEPENDENCIES, "models/nima.py", "models/sampnet.py"):
         target = base / dep
         target = target / "x.py" if not dep.endswith(".py") else target
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text("a = 1\n")
-    before = cw.code_hash(base)
+    before = cw.code_hash("nima", base)
     (base / "losses.py").write_text("a = 2\n")
-    assert cw.code_hash(base) != before
+    assert cw.code_hash("nima", base) != before
     (base / "losses.py").write_text("a = 1\r\n")  # line endings do not count
-    assert cw.code_hash(base) == before
+    assert cw.code_hash("nima", base) == before
+    (base / "models" / "sampnet.py").write_text("b = 2\n")  # another model's code: nima's weights stay
+    assert cw.code_hash("nima", base) == before
+    (base / "models" / "nima.py").write_text("b = 2\n")
+    assert cw.code_hash("nima", base) != before
+    assert "models/sampnet.py" in cw.code_files("sampnet", base) and "models/sampnet.py" not in cw.code_files("nima", base)
 
 
-SHIPPED = [w.name for w in cw.list_weights(Path(__file__).resolve().parents[1] / "weights")]
+WEIGHTS = Path(__file__).resolve().parents[1] / "weights"
+#: Every training record in weights/ (a record whose checkpoint is missing must fail, not be skipped).
+SHIPPED = sorted(p.stem for p in WEIGHTS.glob("*.json"))
+
+
+def test_every_record_has_its_checkpoint_and_git_keeps_them() -> None:
+    for name in SHIPPED:
+        assert (WEIGHTS / f"{name}.pt").is_file(), f"weights/{name}.json has no weights/{name}.pt"
+    if (WEIGHTS.parent / ".git").exists():
+        import subprocess
+
+        ignored = subprocess.run(["git", "check-ignore", "-q", "weights/x.pt"], cwd=WEIGHTS.parent).returncode == 0
+        assert not ignored, ".gitignore ignores weights/*.pt: the course weights would never be committed"
 
 
 @pytest.mark.slow
@@ -100,6 +117,7 @@ SHIPPED = [w.name for w in cw.list_weights(Path(__file__).resolve().parents[1] /
 def test_shipped_weights_are_current_and_reproduce_their_record(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AESTHETICS_WEIGHTS", raising=False)
     w = cw.find_weights(name)
+    assert w is not None, f"weights/{name}.json has no checkpoint weights/{name}.pt"
     reasons = cw.staleness(w, zoo.course_config(name))
     assert not reasons, f"weights/{name}.pt is stale: {'; '.join(reasons)}. Retrain: make weights MODEL={name}"
     assert w.record["size_bytes"] == w.checkpoint.stat().st_size

@@ -6,14 +6,21 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from aesthetics_lib.zoo import ZOO_MODELS, config_dir, course_config, course_model, run_key
+from aesthetics_lib.zoo import VARIANTS, ZOO_MODELS, config_dir, course_config, course_model, run_key
 
 TINY = {"epochs": 1, "studio_n": 80, "max_steps_per_epoch": 2, "batch_size": 8, "size": 32}
 
 
 def test_every_course_model_has_a_config() -> None:
     for name in ZOO_MODELS:
-        assert (config_dir() / f"studio_{name}.yaml").exists(), name
+        base = VARIANTS[name][0] if name in VARIANTS else name
+        assert (config_dir() / f"studio_{base}.yaml").exists(), name
+
+
+def test_a_variant_is_its_course_model_with_overrides() -> None:
+    for name, (base, changes) in VARIANTS.items():
+        assert course_config(name) == course_config(base, overrides=changes), name
+        assert run_key(course_config(name)) != run_key(course_config(base)), name
     with pytest.raises(FileNotFoundError, match="no config for course model"):
         course_config("no_such_model")
 

@@ -1,6 +1,6 @@
 """``python -m aesthetics_lib synth``: render a synthetic studio dataset in the real CADB or AVA layout.
 
-Example: ``python -m aesthetics_lib synth --layout cadb --out data/studio_cadb --n 2000 --seed 0``.
+Example: ``python -m aesthetics_lib synth --layout cadb --out data/studio_cadb --n 9497 --seed 0``.
 It refuses (exit code 2) to write into a non-empty folder that is not a studio dataset of the same
 parameters, so nothing a user wrote is ever overwritten; a folder that already holds the same dataset
 is left as it is. Introduced in notebooks/00_welcome.
@@ -14,12 +14,14 @@ import sys
 import time
 from pathlib import Path
 
+from aesthetics_lib.data.studio.generate import STUDIO_N
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``synth``."""
     parser.add_argument("--layout", choices=("cadb", "ava"), default="cadb", help="on-disk layout and rater model")
     parser.add_argument("--out", required=True, help="folder to create (must be new, empty, or the same dataset)")
-    parser.add_argument("--n", type=int, default=2000, help="number of images (default 2000)")
+    parser.add_argument("--n", type=int, default=STUDIO_N, help=f"number of images (default {STUDIO_N}, CADB's size)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--long-side", type=int, default=160, help="long side of the images in pixels (default 160)")
     parser.add_argument("--workers", type=int, default=None, help="render processes (default: 2 for 200+ images)")

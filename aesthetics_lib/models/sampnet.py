@@ -177,7 +177,13 @@ class SAMPNet(AestheticModel):
     """``[B, 3, S, S]`` (warped, ImageNet-normalised; optional ``saliency=[B, 1, H, W]``) ->
     ``{"dist": [B, K], "mean": [B], "pattern_weights": [B, 8]}`` + ``"attributes": [B, A]`` (tanh)
     and ``"attribute_gate": [B, 2]`` with ``attribute_names`` (default the 6 of
-    ``schema.SAMPNET_ATTRIBUTES``). Saliency is computed from the images when not given."""
+    ``schema.SAMPNET_ATTRIBUTES``). Saliency is computed from the images when not given.
+
+    ``channels``: when set, a 1 x 1 convolution (+ batch norm + ReLU) first maps the backbone's map
+    to this many channels. The paper pools ResNet-18's 512 channels; a wider backbone (EfficientNet-
+    Lite0's 1280, the ImageNet backbone that ships offline) would make the per-pattern layers, which
+    see every partition's feature at once, tens of millions of weights, so the course's SAMP-Net
+    reduces it (a simplification of ours, not the paper's)."""
 
     view = "warp"
 
@@ -188,6 +194,7 @@ class SAMPNet(AestheticModel):
         backbone: str = "resnet18",
         pretrained: bool | str = False,
         pattern_dim: int | None = None,
+        channels: int | None = None,
         use_saliency: bool = True,
         dropout: float = 0.5,
         supersample: int = 8,
@@ -199,6 +206,11 @@ class SAMPNet(AestheticModel):
         self.supersample = int(supersample)
         self.backbone = BackboneMap(backbone, pretrained)
         c = self.backbone.out_channels
+        self.reduce: nn.Module = nn.Identity()
+        if channels is not None:
+            self.reduce = nn.Sequential(nn.Conv2d(c, int(channels), 1, bias=False), nn.BatchNorm2d(int(channels)),
+                                        nn.ReLU(inplace=True))
+            c = int(channels)
         d = int(pattern_dim) if pattern_dim is not None else 2 * c
         self.pattern_dim = d
         self.pattern_weight_layer = nn.Sequential(
@@ -241,7 +253,7 @@ class SAMPNet(AestheticModel):
     ) -> dict[str, torch.Tensor]:
         """Other extras are ignored."""
         self._check_images(images)
-        fmap = self.backbone(images)
+        fmap = self.reduce(self.backbone(images))
         h, w = fmap.shape[-2:]
         sal = None
         if self.use_saliency:

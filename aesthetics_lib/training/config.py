@@ -71,7 +71,7 @@ class TrainConfig:
 
     # data
     data: str = "studio"
-    studio_n: int = 2000
+    studio_n: int = 9497  # data.studio.STUDIO_N: CADB's size
     studio_seed: int = 0
     studio_long_side: int = 160
     val_fraction: float = 0.1

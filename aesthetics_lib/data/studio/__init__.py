@@ -65,6 +65,7 @@ from aesthetics_lib.data.studio.factors import (
     sample_factors,
 )
 from aesthetics_lib.data.studio.generate import (
+    STUDIO_N,
     ensure_studio,
     generate_ava,
     generate_cadb,
@@ -106,6 +107,6 @@ __all__ = [
     "CropExample", "StudioBurst", "canvas_factors", "crop_table", "crop_factors", "crop_quality",
     "render_canvas", "generate_crop_set", "render_studio_burst",
     # generation, cache and readers
-    "generate_cadb", "generate_ava", "studio_cache_dir", "ensure_studio", "studio_params", "read_factors",
+    "STUDIO_N", "generate_cadb", "generate_ava", "studio_cache_dir", "ensure_studio", "studio_params", "read_factors",
     "subject_mask",
 ]
