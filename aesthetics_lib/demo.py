@@ -327,7 +327,7 @@ def build_demo(course_model: Any = None, photos: Sequence[str] = DEMO_PHOTOS, as
 
     ``course_model``: a trained course model (``.model``, ``.transform``, ``.score(images)``, as
     :func:`aesthetics_lib.zoo.course_model` returns), a model name for ``zoo.course_model``, or
-    None for ``course_model("convnextv2_sgfm")``. ``photos``: names for the picker
+    None for ``course_model("sgfm_lite0")`` (the course's final model). ``photos``: names for the picker
     (:mod:`aesthetics_lib.data.photos`); ``first_photo`` is analysed at once. The app object is
     ``widget.demo`` (:class:`AestheticsDemo`); ``options`` go to it (``max_side``, ``title``,
     ``crop_scales``, ``crop_stride``). Introduced in notebooks/11_applications.
@@ -335,7 +335,7 @@ def build_demo(course_model: Any = None, photos: Sequence[str] = DEMO_PHOTOS, as
     if course_model is None or isinstance(course_model, str):
         from aesthetics_lib.zoo import course_model as load
 
-        course_model = load(course_model or "convnextv2_sgfm")
+        course_model = load(course_model or "sgfm_lite0")
     app = AestheticsDemo(course_model, photos=photos, aspects=aspects, cam_method=cam_method, **options)
     if first_photo is not None:
         app.picker.value = first_photo

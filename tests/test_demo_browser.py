@@ -24,7 +24,7 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "notebooks" / "demo.ipynb"
-MODEL = os.environ.get("AESTHETICS_DEMO_MODEL", "convnextv2_sgfm")
+MODEL = os.environ.get("AESTHETICS_DEMO_MODEL", "sgfm_lite0")
 SERVER_START_S = 60  # Voila answering HTTP
 APP_READY_S = 240  # kernel start, imports, model load, first render
 SCORE_S = 180  # one photo analysed (score, CAM, crop search) on a busy CPU

@@ -14,7 +14,7 @@ setup_notebook()
 
 from aesthetics_lib.demo import build_demo
 
-MODEL = os.environ.get("AESTHETICS_DEMO_MODEL", "convnextv2_sgfm")
+MODEL = os.environ.get("AESTHETICS_DEMO_MODEL", "sgfm_lite0")
 app = build_demo(MODEL)
 demo = app.demo
 cfg = demo.course_model.config
