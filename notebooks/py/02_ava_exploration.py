@@ -50,6 +50,7 @@ import pandas as pd
 import seaborn as sns
 
 from aesthetics_lib import metrics
+from aesthetics_lib.compare import reliability_ceiling
 from aesthetics_lib.data import registry
 from aesthetics_lib.data.ava import read_ava_annotations
 from aesthetics_lib.data.io import load_image
@@ -60,9 +61,9 @@ from aesthetics_lib.viz import plot_distribution, save_figure
 # ## Configuration
 # `default_data("ava")` returns the data set named by the environment variable `AESTHETICS_DATA`
 # when it holds an AVA entry (`AESTHETICS_DATA=ava:/path/to/AVA`), and otherwise the studio in AVA's
-# layout (2,000 images, built once in about a minute and cached under `data/cache/studio/`). Nothing here
-# trains, so the real AVA only makes the cells slower: reading 255,000 image headers for the aspect
-# ratios takes a few minutes.
+# layout (as many images as CADB, 9,497: the count is printed in section 1; rendered once on first use,
+# which takes a minute or two, and cached under `data/cache/studio/`). Nothing here trains, so the real
+# AVA only makes the cells slower: reading 255,000 image headers for the aspect ratios takes a few minutes.
 
 # %%
 SPEC = registry.default_data("ava")
@@ -225,7 +226,7 @@ print_table([{"statistic": s, "real AVA (quoted)": r, "this data set": v} for s,
 # %%
 rel = metrics.split_half_reliability(counts, n_splits=10, seed=0)
 print_table([{k: v for k, v in rel.items() if k != "n_images"}])
-print("noise ceiling for a model's SRCC with the vote means: sqrt(srcc_full) =", fmt(np.sqrt(rel["srcc_full"])))
+print("noise ceiling for a model's SRCC with the vote means: sqrt(srcc_full) =", fmt(reliability_ceiling(rel["srcc_full"])))
 
 # %% [markdown]
 # ## 3. The 5.0 threshold and class imbalance
@@ -303,15 +304,18 @@ fig.tight_layout()
 _ = save_figure(fig, "02_consensus_controversial")
 plt.show()
 shares = np.stack(picked["dist"].to_numpy())  # each image's share of votes per score 1..10
+print("consensus images: share of the votes on their most common score", fmt(shares[:4].max(1).min()), "to",
+      fmt(shares[:4].max(1).max()))
+print("controversial images: share of the votes on any one score", fmt(shares[4:].min()), "to", fmt(shares[4:].max()))
 picked.assign(top_share=shares.max(1), lowest_share=shares.min(1))[
     ["image_id", "mean", "std", "top_share", "lowest_share", "tag1_name", "tag2_name"]].round(3)
 
 # %% [markdown]
 # `top_share` is the share of the votes on an image's most common score, `lowest_share` the share on
-# its least used one. The consensus images put 0.360 to 0.432 of their votes on one score. The
-# controversial histograms are nearly flat: every score from 1 to 10 gets between 0.040 and 0.162 of
-# the votes. Their disagreement is votes spread over the whole scale, not half the raters at the top
-# and half at the bottom.
+# its least used one. The consensus images put well over a third of their votes on one score (the
+# first line above the table). The controversial histograms are nearly flat: every score from 1 to 10
+# gets a share between the two numbers of the second line, none above a fifth. Their disagreement is
+# votes spread over the whole scale, not half the raters at the top and half at the bottom.
 
 # %% [markdown]
 # ## 6. Semantic tags and challenges
@@ -352,7 +356,9 @@ per_challenge.round(3)
 train, test = ava[ava["split"] == "train"], ava[ava["split"] == "test"]
 challenge_mean = train.groupby("challenge")["mean"].mean()
 pred = test["challenge"].map(challenge_mean).fillna(train["mean"].mean()).to_numpy()
-print("challenge-mean predictor, SRCC on the test split:", fmt(metrics.srcc(pred, test["mean"].to_numpy())))
+low, high = metrics.bootstrap_ci(metrics.srcc, pred, test["mean"].to_numpy(), n_boot=1000, seed=0)
+print("challenge-mean predictor, SRCC on the test split:", fmt(metrics.srcc(pred, test["mean"].to_numpy())),
+      f"[95 % CI {fmt(low)}, {fmt(high)}]", "· the interval excludes 0" if low > 0 else "· the interval includes 0")
 
 # %% [markdown]
 # ## 7. The official test list vs a random split
@@ -389,13 +395,16 @@ random_srcc = np.array(random_srcc)
 print("SRCC on the official list:", fmt(challenge_predictor_srcc(official)))
 print("SRCC on 20 random test sets of the same size: mean", fmt(random_srcc.mean()),
       "min", fmt(random_srcc.min()), "max", fmt(random_srcc.max()))
+if STUDIO:
+    print("the real AVA's official list has 19,930 usable ids:", round(19930 / official.sum()),
+          "times this test split")
 
 # %% [markdown]
 # The same predictor, scored on different random test sets of the same size, moves a lot (compare the
-# minimum and the maximum). On the real AVA
-# the test sets are 100 times larger, so the spread is smaller, but leaderboards separate methods by
-# differences of 0.01: compare only numbers measured on the same images, and give a bootstrap
-# interval (notebook 01) with every number you report.
+# minimum and the maximum). On the real AVA the test sets are larger (the last line says by how much),
+# so the spread is smaller, but leaderboards separate methods by differences of 0.01: compare only
+# numbers measured on the same images, and give a bootstrap interval (notebook 01) with every number
+# you report.
 
 # %% [markdown]
 # ## Summary
@@ -408,7 +417,8 @@ print("SRCC on 20 random test sets of the same size: mean", fmt(random_srcc.mean
 #   Report balanced accuracy or correlations beside it.
 # - Aspect ratios cluster at 3:2, 4:3, 2:3 and 3:4: a square warp distorts most photos.
 # - The spread of the votes separates consensus from controversial images; a mean hides it.
-# - Tags and challenges carry content bias: a pixel-free predictor already ranks images a little.
+# - Tags and challenges carry content bias: a pixel-free predictor (each challenge's mean score)
+#   already ranks the test images, with an SRCC interval above 0.
 # - Official test list and random splits hold different images: never compare numbers across them.
 
 # %% [markdown]

@@ -50,6 +50,7 @@ import pandas as pd
 import seaborn as sns
 
 from aesthetics_lib import metrics
+from aesthetics_lib.compare import reliability_ceiling
 from aesthetics_lib.data import registry
 from aesthetics_lib.data.cadb import read_cadb_annotations
 from aesthetics_lib.data.io import load_image
@@ -59,8 +60,9 @@ from aesthetics_lib.viz import draw_elements, draw_thirds, plot_distribution, sa
 # %% [markdown]
 # ## Configuration
 # `default_data("cadb")` returns the CADB entry of `AESTHETICS_DATA` if there is one
-# (`AESTHETICS_DATA=cadb:/path/to/CADB_Dataset`), and otherwise the studio in CADB's layout (2,000
-# images, built once and cached under `data/cache/studio/`). Nothing here trains.
+# (`AESTHETICS_DATA=cadb:/path/to/CADB_Dataset`), and otherwise the studio in CADB's layout (as many
+# images as the real CADB, the count printed in section 1; rendered once on first use and cached under
+# `data/cache/studio/`). Nothing here trains.
 
 # %%
 SPEC = registry.default_data("cadb")
@@ -159,7 +161,7 @@ print("share of images where all 5 raters agree:", fmt((sds == 0).mean()))
 counts = np.array(cadb["counts"].tolist())
 rel = metrics.split_half_reliability(counts, n_splits=20, seed=0)
 print_table([{k: v for k, v in rel.items() if k != "n_images"}])
-print("noise ceiling for a model's SRCC with the vote means: sqrt(srcc_full) =", fmt(np.sqrt(rel["srcc_full"])))
+print("noise ceiling for a model's SRCC with the vote means: sqrt(srcc_full) =", fmt(reliability_ceiling(rel["srcc_full"])))
 
 # %% [markdown]
 # ## 3. The 11 AADB attributes
@@ -205,10 +207,11 @@ print("pairs of attributes with |SRCC| >= 0.1:", int((attr_pairs.abs() >= 0.1).s
 
 # %% [markdown]
 # Read the last row: which attributes go with a well-composed image? Between the attributes
-# themselves the map is nearly blank: only 2 of the 55 pairs reach |SRCC| 0.1, `DoF` & `Object`
-# (0.264) and `BalacingElements` & `RuleOfThirds` (-0.16), so there are no blocks of attributes that
-# travel together. Correlations over all images mix "0 = does not apply" with real judgements;
-# restricted to the images where an attribute is non-zero, the picture can change:
+# themselves the map is nearly blank: only 2 of the 55 pairs reach |SRCC| 0.1 (the line under the
+# table), `DoF` & `Object` and `BalacingElements` & `RuleOfThirds`, and neither reaches 0.3, so there
+# are no blocks of attributes that travel together. Correlations over all images mix "0 = does not
+# apply" with real judgements; restricted to the images where an attribute is non-zero, the picture
+# can change:
 
 # %%
 rows = []
@@ -243,8 +246,8 @@ per_scene.round(3)
 # %% [markdown]
 # A predictor that knows only the scene (the average training score of the image's scene) uses no
 # pixels at all; whatever it ranks right is content bias, the floor a composition model must rise
-# above. The bootstrap interval (resampling the test images) shows how little a small test split can
-# tell about such a weak effect: a few hundred images cannot separate an SRCC of 0.1 from 0.
+# above. Such an effect is weak, so the bootstrap interval (resampling the test images) matters: the
+# second line says whether this test split can tell the scene-only SRCC from 0.
 
 # %%
 train, test = cadb[cadb["split"] == "train"], cadb[cadb["split"] == "test"]
@@ -351,10 +354,12 @@ else:
     print("the real CADB has no polarising label: run with the studio to see this part")
 
 # %% [markdown]
-# The mean score of the polarising images is ordinary; only the spread gives them away. Here are the
-# vote histograms of polarising and ordinary images with the same mean: a model that predicts only a
-# mean (or a loss that compares only means) cannot tell them apart, while a model that predicts the
-# whole distribution (NIMA, notebook 07) can.
+# The polarising images score a little higher on average than the others (the table), but their means
+# lie in the ordinary range of means; what gives them away is the spread: about twice the SD, and far
+# more often votes on both sides of the middle. Here are the vote histograms of polarising and
+# ordinary images with the same mean: a model that predicts only a mean (or a loss that compares only
+# means) cannot tell them apart, while a model that predicts the whole distribution (NIMA, notebook
+# 07) can.
 
 # %%
 if STUDIO:
@@ -388,11 +393,12 @@ if STUDIO:
 #   moderately, which caps what any model can reach at the square root of their reliability.
 # - Attributes are often 0 (neutral / not applicable); they hardly correlate with each other; several
 #   correlate with the composition score, and the correlation changes when the zeros are left out.
-# - Scenes have different base rates; a scene-only predictor's test SRCC, 0.104 [-0.0336, 0.257],
-#   includes 0, so this test split does not show that the scene alone ranks images.
+# - Scenes have different base rates; a scene-only predictor, which sees no pixels, ranks the test
+#   images weakly but above chance (its SRCC interval excludes 0): content bias a composition model can
+#   pick up without learning composition.
 # - Composition elements mark the boxes and lines that carry the composition; `viz.draw_elements`
 #   draws them.
-# - A mean hides disagreement: polarising images have ordinary means and two camps of votes.
+# - A mean hides disagreement: polarising images have means in the ordinary range and two camps of votes.
 
 # %% [markdown]
 # ## Exercises

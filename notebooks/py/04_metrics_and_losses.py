@@ -283,7 +283,7 @@ print_table(
 #
 # **Trap 3: imbalance.** If most images are on one side, a classifier that always answers the
 # majority class scores high without looking at a single pixel. On real AVA about 70% of the images
-# have a mean above 5 (COURSE statistics from a 25,551-image sample), so "always good" gets about
+# have a mean above 5 (in a 25,551-image random sample; notebook 02), so "always good" gets about
 # 70%. Here is the same trap on this data; the **balanced accuracy** (the mean of the recall on each
 # class) gives any constant answer 0.5.
 
@@ -321,7 +321,8 @@ print_table([{"model": "predict the training mean", **naive}])
 # Hold the reference table from the literature against this. On real CADB the SD of the 9,497 image
 # means is 0.59 (computed from the public `composition_scores.json`), so predicting a constant gives
 # an MSE of about $0.59^2 \approx 0.35$ on a test set with that spread. Quoted results on CADB's test
-# split (MSE / EMD r=2 / SRCC / LCC, as quoted in the course's seed slides):
+# split (MSE / EMD r=2 / SRCC / LCC for SAMP-Net and the models it was compared with, the numbers
+# attributed to Zhang et al. 2021; we have not checked them against the paper here):
 #
 # | model | MSE | EMD | SRCC | LCC |
 # |---|---|---|---|---|
