@@ -57,7 +57,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(REPO / name, src / name)
     skip = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
-    for name in ("aesthetics_lib", "configs", "weights"):
+    for name in ("aesthetics_lib", "configs", "weights", "data/cadb_labels"):  # the package-dir folders
         shutil.copytree(REPO / name, src / name, ignore=skip)
     dist = tmp / "dist"
     _run(
@@ -106,6 +106,7 @@ def test_wheel_ships_every_module_and_config(wheel: Path) -> None:
     modules = {p.relative_to(REPO).as_posix() for p in (REPO / "aesthetics_lib").rglob("*.py") if "__pycache__" not in p.parts}
     configs = {f"aesthetics_lib/configs/{p.name}" for p in (REPO / "configs").glob("*.yaml")}
     configs |= {f"aesthetics_lib/weights/{p.name}" for p in (REPO / "weights").iterdir() if p.suffix in (".pt", ".json", ".md")}
+    configs |= {f"aesthetics_lib/cadb_labels/{p.name}" for p in (REPO / "data" / "cadb_labels").iterdir() if p.is_file()}
     assert configs, f"no YAML config found in {REPO / 'configs'}"
     missing = sorted((modules | configs) - names)
     assert not missing, (
@@ -161,3 +162,15 @@ def test_installed_wheel_trains_scores_and_loads_a_course_model(site: Path, outs
         f"the course model was cached in {run_dir}, not under AESTHETICS_CACHE"
     )
     assert 1.0 <= float(mean) <= 5.0, f"course model mean score {mean} outside the 1..5 scale"
+
+
+def test_installed_wheel_reads_the_shipped_cadb_labels(site: Path, outside: tuple[Path, dict[str, str]]) -> None:
+    cwd, env = outside
+    code = (
+        "from aesthetics_lib.data.cadb_labels import cadb_labels_dir, read_cadb_labels\n"
+        "print(cadb_labels_dir())\n"
+        "print(len(read_cadb_labels()))\n"
+    )
+    folder, n = _run([sys.executable, "-c", code], cwd=cwd, env=env).stdout.strip().splitlines()[-2:]
+    assert Path(folder).resolve().is_relative_to(site / "aesthetics_lib" / "cadb_labels"), folder
+    assert int(n) == 9497, f"the installed labels hold {n} images, expected 9,497"

@@ -39,6 +39,10 @@ _EXPORTS: dict[str, str] = {
     "CADBDataset": "cadb",
     "read_ava_annotations": "ava",
     "AVADataset": "ava",
+    "read_cadb_labels": "cadb_labels",
+    "read_cadb_elements": "cadb_labels",
+    "verify_cadb_labels": "cadb_labels",
+    "cadb_labels_dir": "cadb_labels",
     "CachedImages": "cache",
     "FeatureSet": "feature_set",
     # transforms
