@@ -1,9 +1,9 @@
 # %% [markdown]
 # # Aesthetics Lab · score a photo
 #
-# Pick a sample photo or upload one of your own (JPEG or PNG). The course's ConvNeXt V2 + SGFM model (trained on the synthetic photo studio, notebook 09) predicts its score and the distribution of votes, turns its attribute predictions into feedback, shows where it looks (Grad-CAM, notebook 10) and proposes the best crop to the ratio you choose (notebook 11).
+# Pick a sample photo or upload one of your own (JPEG or PNG). The course's final model, `sgfm_lite0` (the SGFM design of notebook 09 on an ImageNet-pretrained EfficientNet-Lite0, fine-tuned on the synthetic photo studio), predicts its score and the distribution of votes, turns its attribute predictions into feedback, shows where it looks (Grad-CAM, notebook 10) and proposes the best crop to the ratio you choose (notebook 11).
 #
-# Serve this page with `make demo` (Voila). The first start trains the model if it is not cached yet (a few minutes on a CPU); set `AESTHETICS_DEMO_MODEL` to another course model name to try it.
+# Serve this page with `make demo` (Voila). The model's trained weights ship with the course (`weights/sgfm_lite0.pt`), so the page loads them instead of training; set `AESTHETICS_DEMO_MODEL` to another course model's name (e.g. `sampnet`, whose weights ship too) to try it.
 
 # %%
 import os
