@@ -218,3 +218,12 @@ def test_predictions_read_as_a_mapping() -> None:
     assert preds.good.tolist() == [False, True]
     with pytest.raises(KeyError, match="hold"):
         preds["dist"]
+
+
+def test_default_batch_size_follows_the_device() -> None:
+    from aesthetics_lib.inference import DEFAULT_BATCH, default_batch_size
+
+    model = torch.nn.Linear(2, 2)
+    assert Predictor(model, device="cpu").batch_size == DEFAULT_BATCH["cpu"] == default_batch_size("cpu")
+    assert default_batch_size("cuda:0") == DEFAULT_BATCH["cuda"] > DEFAULT_BATCH["cpu"]
+    assert Predictor(model, device="cpu", batch_size=3).batch_size == 3

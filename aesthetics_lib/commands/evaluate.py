@@ -41,7 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--split", default="test", choices=("train", "val", "test", "all"), help="split (default test)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-size", type=int, default=None,
+                        help="photos per forward pass (default: 8 on a CPU, 64 on a GPU)")
     parser.add_argument("--num-workers", type=int, default=0)
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for the intervals (default 1000)")
@@ -65,7 +66,7 @@ def evaluate_checkpoint(
     checkpoint: str,
     data: str | None = None,
     split: str = "test",
-    batch_size: int = 32,
+    batch_size: int | None = None,
     num_workers: int = 0,
     device: str = "auto",
     n_boot: int = 1000,

@@ -37,7 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--csv", metavar="OUT", help="also write the results to this CSV file")
     parser.add_argument("--force", action="store_true", help="overwrite an existing CSV")
     parser.add_argument("--top-attributes", type=int, default=3, metavar="N", help="attributes shown per image (default 3)")
-    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--batch-size", type=int, default=None,
+                        help="photos per forward pass (default: 8 on a CPU, 64 on a GPU)")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
 
 
@@ -72,7 +73,7 @@ def find_images(paths: Sequence[str | os.PathLike]) -> tuple[list[Path], list[tu
 def score_images(
     paths: Sequence[str | os.PathLike],
     checkpoint: str | os.PathLike,
-    batch_size: int = 16,
+    batch_size: int | None = None,
     device: str = "auto",
 ) -> tuple[list[dict[str, Any]], list[tuple[str, str]], dict[str, Any]]:
     """Score image files/folders: ``(rows ranked by score, failed (path, reason), meta)``.

@@ -173,7 +173,7 @@ print_table([{k: row[k] for k in ("epoch", "train_loss", "val_emd2", "val_mse", 
 if record is not None:
     print("from the training record: images seen", record["images_seen"], "· kept epoch", record["best_epoch"])
 # the test photos as the trainer sees them (pre-resized in the decoded-image cache), as notebook 09 does
-pred = predict(nima.model, build_datasets(CFG, splits=("test",))[2], batch_size=16)
+pred = predict(nima.model, build_datasets(CFG, splits=("test",))[2], batch_size=8)
 assert list(pred["image_id"]) == list(test_ds.image_ids), "test photos in another order"
 
 # %% [markdown]
@@ -332,7 +332,7 @@ backbone = create_model("nima", backbone="efficientnet_lite0", pretrained="packa
 @torch.no_grad()
 def features(ds):
     """Frozen EfficientNet-Lite0 features (global average pooled), ``[N, 1280]``."""
-    return torch.cat([backbone(batch["image"]).mean((2, 3)) for batch in DataLoader(ds, batch_size=16)])
+    return torch.cat([backbone(batch["image"]).mean((2, 3)) for batch in DataLoader(ds, batch_size=8)])
 
 
 class NimaHead(nn.Module):
