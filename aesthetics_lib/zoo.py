@@ -24,6 +24,7 @@ from PIL import Image
 from torch import nn
 
 from aesthetics_lib.course_weights import CourseWeights, config_hash, find_weights, list_weights, staleness
+from aesthetics_lib.data.registry import env_data
 from aesthetics_lib.inference import Predictions, Predictor
 from aesthetics_lib.paths import cache_root, config_dir, file_lock
 from aesthetics_lib.spec import ModelSpec
@@ -58,8 +59,9 @@ def cache_dir() -> Path:
 def course_config(name: str, data: str | None = None, overrides: Mapping[str, Any] | None = None) -> TrainConfig:
     """The offline config of course model ``name`` (``configs/studio_<name>.yaml``, or the copy
     shipped in the package; for a :data:`VARIANTS` name, its course model's config with the variant's
-    overrides), with the data spec replaced by ``data`` (or ``AESTHETICS_DATA`` when set) and
-    ``overrides`` applied."""
+    overrides), with the data spec replaced by ``data`` (or by the CADB entry of ``AESTHETICS_DATA``
+    when it has one: the course configs are CADB-layout configs, so an AVA entry leaves them on the
+    studio) and ``overrides`` applied."""
     if name in VARIANTS:
         base, changes = VARIANTS[name]
         return course_config(base, data, {**changes, **dict(overrides or {})})
@@ -68,7 +70,7 @@ def course_config(name: str, data: str | None = None, overrides: Mapping[str, An
         known = ", ".join(ZOO_MODELS)
         raise FileNotFoundError(f"no config for course model {name!r}: expected {path} (known: {known})")
     cfg = load_config(path, dict(overrides or {}))
-    data = data or os.environ.get("AESTHETICS_DATA")
+    data = data or env_data("cadb")
     if data:
         cfg = cfg.replace(data=data)
     return cfg.replace(progress=False, verbose=False)

@@ -46,3 +46,11 @@ def test_train_once_then_load(tmp_path, monkeypatch) -> None:
     assert np.allclose(scores["dist"].sum(1), 1, atol=1e-5)
     assert scores["mean"][0] == pytest.approx(scores["mean"][2], abs=1e-6)
     assert np.all((scores["mean"] >= 1) & (scores["mean"] <= 5))
+
+
+def test_course_configs_take_only_the_cadb_entry_of_the_data_variable(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    cadb, ava = tmp_path / "CADB_Dataset", tmp_path / "AVA"
+    monkeypatch.setenv("AESTHETICS_DATA", f"cadb:{cadb},ava:{ava}")
+    assert course_config("dcnn").data == f"cadb:{cadb}"
+    monkeypatch.setenv("AESTHETICS_DATA", f"ava:{ava}")  # no CADB entry: the CADB-layout configs stay on the studio
+    assert course_config("dcnn").data == "studio"

@@ -270,6 +270,16 @@ def _env_specs() -> list[DataSpec]:
         raise ValueError(f"{ENV_DATA}={value!r}: {exc}") from None
 
 
+def env_data(layout: str) -> str | None:
+    """The entry of ``AESTHETICS_DATA`` with ``layout`` (``"cadb"``, ``"ava"`` ...) as a data spec
+    string (``"cadb:/path"``), or None when the variable is unset or has no entry of that layout.
+    ``AESTHETICS_DATA=cadb:/x,ava:/y`` gives ``"cadb:/x"`` for ``"cadb"``."""
+    for spec in _env_specs():
+        if spec.layout == layout:
+            return str(spec)
+    return None
+
+
 def default_data(
     layout: str | None = "cadb",
     n: int | None = None,
