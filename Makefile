@@ -13,7 +13,7 @@ ROOT_FLAGS := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 HEADLESS := $(and $(filter Linux,$(shell uname -s 2>/dev/null)),$(if $(DISPLAY)$(WAYLAND_DISPLAY),,yes))
 SERVER_FLAGS := $(ROOT_FLAGS) $(if $(HEADLESS),--no-browser)
 
-.PHONY: install lab test test-unit test-notebooks notebooks demo test-demo bench weights clean-data
+.PHONY: install lab test test-unit test-notebooks notebooks demo test-demo site test-site bench weights clean-data
 
 install:
 	$(PIP) install -q -r requirements.txt
@@ -44,6 +44,16 @@ demo: install
 test-demo: install
 	bash tools/install_chromium.sh
 	env -u AESTHETICS_DATA HF_HUB_OFFLINE=1 $(PYTHON) -m pytest -m browser tests/test_demo_browser.py -v
+
+# The course website: Jupyter Book 1 builds it offline from the stored notebooks (never executed), with
+# the API from the docstrings and MathJax served by the site itself, into site/_build/html.
+site: install
+	$(PIP) install -q -r requirements-site.txt
+	env -u AESTHETICS_DATA HF_HUB_OFFLINE=1 $(PYTHON) tools/build_site.py
+
+test-site: site
+	bash tools/install_chromium.sh
+	$(PYTHON) -m pytest -m browser tests/test_site_browser.py -v
 
 bench:
 	$(PYTHON) benchmarks/bench_train.py
