@@ -357,7 +357,7 @@ print_table([{"notebooks": nbs, "data": data_choice(layout)} for nbs, layout in 
 # %%
 answer = ...
 expected = pick.loc[pick["std"].idxmax(), "image_id"]
-ok = check(answer, expected, hint="look at the SD column of the table of eight images (and at the votes: which are most spread?).")
+check(answer, expected, hint="look at the SD column of the table of eight images (and at the votes: which are most spread?).")
 
 # %% [markdown]
 # **Exercise 2.** What is the noise ceiling of this data: the SRCC between the mean of the five votes
@@ -366,7 +366,7 @@ ok = check(answer, expected, hint="look at the SD column of the table of eight i
 # %%
 answer = ...
 expected = ceiling
-ok = check(answer, expected, tol=0.01, hint="it is printed as SRCC(vote mean, true quality) in section 3.")
+check(answer, expected, tol=0.01, hint="it is printed as SRCC(vote mean, true quality) in section 3.")
 
 # %% [markdown]
 # **Exercise 3 (personalised aesthetics).** Which rater (column 0-4) agrees least with the other four,
@@ -375,7 +375,7 @@ ok = check(answer, expected, tol=0.01, hint="it is printed as SRCC(vote mean, tr
 # %%
 answer = ...
 expected = int(np.argmin(mean_agree))
-ok = check(answer, expected, tol=0, hint="use the pairwise SRCC table: average each row without the diagonal 1.")
+check(answer, expected, tol=0, hint="use the pairwise SRCC table: average each row without the diagonal 1.")
 
 # %% [markdown]
 # ## Going further

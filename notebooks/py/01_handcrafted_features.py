@@ -507,7 +507,7 @@ if SPEC.studio:
 
 # %%
 answer = ...
-_ = check(answer, F.colourfulness(photos["flower"]), tol=1e-3,
+check(answer, F.colourfulness(photos["flower"]), tol=1e-3,
       hint="rg = R - G, yb = (R + G) / 2 - B; M = sqrt(var(rg) + var(yb)) + 0.3 * sqrt(mean(rg)**2 + mean(yb)**2).")
 
 # %% [markdown]
@@ -516,7 +516,7 @@ _ = check(answer, F.colourfulness(photos["flower"]), tol=1e-3,
 
 # %%
 answer = ...
-_ = check(answer, srcc_table["SRCC"].abs().idxmax(), hint="sort the table of section 2 by the absolute SRCC.")
+check(answer, srcc_table["SRCC"].abs().idxmax(), hint="sort the table of section 2 by the absolute SRCC.")
 
 # %% [markdown]
 # **3.** Which feature reacts most strongly to the `noise` degradation (the largest absolute value in
@@ -524,7 +524,7 @@ _ = check(answer, srcc_table["SRCC"].abs().idxmax(), hint="sort the table of sec
 
 # %%
 answer = ...
-_ = check(answer, response["noise"].abs().idxmax(), hint="look at the noise column of `response`; ignore the sign.")
+check(answer, response["noise"].abs().idxmax(), hint="look at the noise column of `response`; ignore the sign.")
 
 # %% [markdown]
 # **4.** Refit the gradient-boosting model (same settings) on the **three** features with the largest
@@ -535,7 +535,7 @@ top3 = importance.index[:3].tolist()
 boost3 = GradientBoostingRegressor(n_estimators=150, max_depth=3, learning_rate=0.05, subsample=0.8,
                                    random_state=0).fit(X_train[top3], y_train)
 answer = ...
-_ = check(answer, metrics.srcc(boost3.predict(X_test[top3]), y_test), tol=2e-3,
+check(answer, metrics.srcc(boost3.predict(X_test[top3]), y_test), tol=2e-3,
       hint="fit on X_train[top3], predict X_test[top3], and compute metrics.srcc(prediction, y_test).")
 
 # %% [markdown]

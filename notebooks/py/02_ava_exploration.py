@@ -429,7 +429,7 @@ if STUDIO:
 
 # %%
 answer = ...
-_ = check(answer, int(right[:, 9].sum()), hint="the dropped column holds the votes for 10: sum column c10 over all images.")
+check(answer, int(right[:, 9].sum()), hint="the dropped column holds the votes for 10: sum column c10 over all images.")
 
 # %% [markdown]
 # **2.** What accuracy does a classifier get at the 5.0 threshold by answering "good" for every image
@@ -437,7 +437,7 @@ _ = check(answer, int(right[:, 9].sum()), hint="the dropped column holds the vot
 
 # %%
 answer = ...
-_ = check(answer, float(metrics.binarize(test["mean"].to_numpy(), AVA_THRESHOLD).mean()), tol=2e-3,
+check(answer, float(metrics.binarize(test["mean"].to_numpy(), AVA_THRESHOLD).mean()), tol=2e-3,
       hint="it is the share of test images whose mean is at least 5.0.")
 
 # %% [markdown]
@@ -446,7 +446,7 @@ _ = check(answer, float(metrics.binarize(test["mean"].to_numpy(), AVA_THRESHOLD)
 
 # %%
 answer = ...
-_ = check(answer, per_tag[per_tag["images"] >= 100]["mean_score"].idxmax(),
+check(answer, per_tag[per_tag["images"] >= 100]["mean_score"].idxmax(),
       hint="group the table `per_tag` (section 6), keep the tags with images >= 100, take the largest mean_score.")
 
 # %% [markdown]
@@ -455,7 +455,7 @@ _ = check(answer, per_tag[per_tag["images"] >= 100]["mean_score"].idxmax(),
 
 # %%
 answer = ...
-_ = check(answer, ava.loc[ava["std"].idxmax(), "image_id"], hint="sort `ava` by the column std.")
+check(answer, ava.loc[ava["std"].idxmax(), "image_id"], hint="sort `ava` by the column std.")
 
 # %% [markdown]
 # ## Going further

@@ -408,7 +408,7 @@ if STUDIO:
 
 # %%
 answer = ...
-_ = check(answer, int((cadb["std"] == 0).sum()), hint="an image where all raters agree has an SD of 0.")
+check(answer, int((cadb["std"] == 0).sum()), hint="an image where all raters agree has an SD of 0.")
 
 # %% [markdown]
 # **2.** Which attribute has the largest positive Spearman correlation with the composition mean over
@@ -416,14 +416,14 @@ _ = check(answer, int((cadb["std"] == 0).sum()), hint="an image where all raters
 
 # %%
 answer = ...
-_ = check(answer, summary["SRCC with composition mean"].idxmax(), hint="look at the table `summary` in section 3.")
+check(answer, summary["SRCC with composition mean"].idxmax(), hint="look at the table `summary` in section 3.")
 
 # %% [markdown]
 # **3.** Which scene has the lowest base rate (the lowest average composition score)?
 
 # %%
 answer = ...
-_ = check(answer, per_scene["mean_score"].idxmin(), hint="look at the table `per_scene` in section 4.")
+check(answer, per_scene["mean_score"].idxmin(), hint="look at the table `per_scene` in section 4.")
 
 # %% [markdown]
 # **4.** In the **test** split, what share of images is "good" at the threshold 2.6 (mean >= 2.6)?
@@ -431,7 +431,7 @@ _ = check(answer, per_scene["mean_score"].idxmin(), hint="look at the table `per
 
 # %%
 answer = ...
-_ = check(answer, float(metrics.binarize(test["mean"].to_numpy(), CADB_THRESHOLD).mean()), tol=2e-3,
+check(answer, float(metrics.binarize(test["mean"].to_numpy(), CADB_THRESHOLD).mean()), tol=2e-3,
       hint="select the rows with split == 'test' and count the means at or above 2.6.")
 
 # %% [markdown]

@@ -494,7 +494,7 @@ plt.show()
 # %%
 answer = ...
 expected = metrics.emd([0.2, 0.6, 0.2, 0, 0], [0, 0.2, 0.6, 0.2, 0], r=1)
-ok = check(answer, expected, tol=1e-3, hint="write the two cumulative sums, take |gap| at each of the 5 positions, average over K=5.")
+check(answer, expected, tol=1e-3, hint="write the two cumulative sums, take |gap| at each of the 5 positions, average over K=5.")
 
 # %% [markdown]
 # **Exercise 2 (rank loss by hand).** Three images have raters' means `[2.0, 3.0, 2.6]` and predicted
@@ -504,7 +504,7 @@ ok = check(answer, expected, tol=1e-3, hint="write the two cumulative sums, take
 # %%
 answer = ...
 expected = losses.rank_hinge_loss(torch.tensor([2.5, 2.62, 2.6]), torch.tensor([2.0, 3.0, 2.6]), margin=0.05).item()
-ok = check(answer, expected, tol=1e-3, hint="list the 3 pairs (better, worse), compute max(0, 0.05 - (pred_better - pred_worse)) for each, average.")
+check(answer, expected, tol=1e-3, hint="list the 3 pairs (better, worse), compute max(0, 0.05 - (pred_better - pred_worse)) for each, average.")
 
 # %% [markdown]
 # **Exercise 3 (a free lunch).** What accuracy does the classifier that always answers "good" get on
@@ -514,7 +514,7 @@ ok = check(answer, expected, tol=1e-3, hint="list the 3 pairs (better, worse), c
 # %%
 answer = ...
 expected = metrics.accuracy(np.full(len(y), 5.0), y, CADB_THRESHOLD)
-ok = check(answer, expected, tol=1e-3, hint="it is the share of test images whose mean is >= 2.6 (mind the float tolerance).")
+check(answer, expected, tol=1e-3, hint="it is the share of test images whose mean is >= 2.6 (mind the float tolerance).")
 
 # %% [markdown]
 # **Exercise 4 (a generous rater).** Make rater 0 *more lenient* by half a point (add 0.5 to every
@@ -523,7 +523,7 @@ ok = check(answer, expected, tol=1e-3, hint="it is the share of test images whos
 # %%
 answer = ...
 expected = (metrics.mse(scores[:, 0] + 0.5, others), metrics.srcc(scores[:, 0] + 0.5, others))
-ok = check(answer, expected, tol=1e-3, hint="MSE = (mean error)^2 + var(error): only the first term changes; SRCC does not change at all.")
+check(answer, expected, tol=1e-3, hint="MSE = (mean error)^2 + var(error): only the first term changes; SRCC does not change at all.")
 
 # %% [markdown]
 # ## Going further

@@ -605,7 +605,7 @@ print("highest test SRCC:", best["name"], metrics.format_ci(best, "srcc"))
 # %%
 answer = ...
 expected = float(np.mean((test_means - train_means.mean()) ** 2))
-ok = check(answer, expected, tol=1e-3, hint="np.mean((test_means - train_means.mean()) ** 2)")
+check(answer, expected, tol=1e-3, hint="np.mean((test_means - train_means.mean()) ** 2)")
 
 # %% [markdown]
 # **Exercise 2 (what a frozen backbone trains).** How many parameters does the frozen DCNN of
@@ -614,7 +614,7 @@ ok = check(answer, expected, tol=1e-3, hint="np.mean((test_means - train_means.m
 # %%
 answer = ...
 expected = sum(p.numel() for p in frozen.parameters() if p.requires_grad)
-ok = check(answer, expected, tol=0, hint="sum(p.numel() for p in frozen.parameters() if p.requires_grad)")
+check(answer, expected, tol=0, hint="sum(p.numel() for p in frozen.parameters() if p.requires_grad)")
 
 # %% [markdown]
 # **Exercise 3 (reading the paired interval).** Look at the first row of the paired comparison in
@@ -624,7 +624,7 @@ ok = check(answer, expected, tol=0, hint="sum(p.numel() for p in frozen.paramete
 # %%
 answer = ...
 expected = "yes" if local_helps else "no"
-ok = check(answer, expected, hint="read the '95% paired CI' column: is its lower end above 0?")
+check(answer, expected, hint="read the '95% paired CI' column: is its lower end above 0?")
 
 # %% [markdown]
 # **Exercise 4 (how far the warp squeezes).** A studio photo is 160 pixels wide. By what factor
@@ -634,7 +634,7 @@ ok = check(answer, expected, hint="read the '95% paired CI' column: is its lower
 # %%
 answer = ...
 expected = 160 / CFG.size
-ok = check(answer, expected, tol=1e-3, hint="divide the original width by the warp's side.")
+check(answer, expected, tol=1e-3, hint="divide the original width by the warp's side.")
 
 # %% [markdown]
 # ## Going further

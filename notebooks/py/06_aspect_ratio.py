@@ -939,7 +939,7 @@ print_table([{k: v for k, v in r.items() if not k.startswith("_")} for r in gaps
 # %%
 answer = ...
 expected = SpatialPyramidPool((1, 2, 3, 6)).output_features(64)
-ok = check(answer, expected, tol=0, hint="one number per cell per channel: 64 x (1 + 4 + 9 + 36).")
+check(answer, expected, tol=0, hint="one number per cell per channel: 64 x (1 + 4 + 9 + 36).")
 
 # %% [markdown]
 # **2. A tilted horizon.** A panorama of aspect 3:1 has its horizon tilted by 2°. After a warp to a
@@ -948,7 +948,7 @@ ok = check(answer, expected, tol=0, hint="one number per cell per channel: 64 x 
 # %%
 answer = ...
 expected = math.degrees(math.atan(3 * math.tan(math.radians(2))))
-ok = check(answer, expected, tol=1e-2, hint="the warp divides x by 3 and keeps y: the slope tan(2°) becomes 3 tan(2°).")
+check(answer, expected, tol=1e-2, hint="the warp divides x by 3 and keeps y: the slope tan(2°) becomes 3 tan(2°).")
 
 # %% [markdown]
 # **3. MPEMD_ada by hand.** An image has two patches whose EMDs to its vote distribution are 0.1 and
@@ -957,7 +957,7 @@ ok = check(answer, expected, tol=1e-2, hint="the warp divides x by 3 and keeps y
 # %%
 answer = ...
 expected = mpemd_by_hand([0.1, 0.3], mode="ada", k=1.0, beta=2.0)
-ok = check(answer, expected, tol=1e-3, hint="EMDc = 1 - EMD; each patch gives -(1 - EMDc^2) log EMDc; average the two.")
+check(answer, expected, tol=1e-3, hint="EMDc = 1 - EMD; each patch gives -(1 - EMDc^2) log EMDc; average the two.")
 
 # %% [markdown]
 # **4. Buckets.** A photo is 180 pixels wide and 100 high. Which aspect bucket does the `native` view
@@ -968,7 +968,7 @@ ok = check(answer, expected, tol=1e-3, hint="EMDc = 1 - EMD; each patch gives -(
 answer = ...
 ratio = ASPECT_BUCKETS[aspect_bucket(100, 180)]
 expected = (ratio, *bucket_shape(ratio, NATIVE_LONG))
-ok = check(answer, expected, tol=1e-3, hint="1.8 is nearest (in log ratio) to one of 3/2, 2 or 3; then the short side is 96 / ratio, rounded to a multiple of 16.")
+check(answer, expected, tol=1e-3, hint="1.8 is nearest (in log ratio) to one of 3/2, 2 or 3; then the short side is 96 / ratio, rounded to a multiple of 16.")
 
 # %% [markdown]
 # **5. Where the fence survives.** A studio photo of 2.5:1 is 160 x 64 pixels, and its fence repeats
@@ -980,7 +980,7 @@ ok = check(answer, expected, tol=1e-3, hint="1.8 is nearest (in log ratio) to on
 # %%
 answer = ...
 expected = tuple(fence_period(160, 64).values())[1:]
-ok = check(answer, expected, tol=1e-2, hint="each view multiplies the period by its new length of the side it fixes over the old one: 112/160, 96/160, 72/64.")
+check(answer, expected, tol=1e-2, hint="each view multiplies the period by its new length of the side it fixes over the old one: 112/160, 96/160, 72/64.")
 
 # %% [markdown]
 # ## Going further

@@ -450,7 +450,7 @@ answer = ...
 votes = np.array([1, 2, 4, 5, 5])
 dist = np.bincount(votes, minlength=K + 1)[1:] / len(votes)
 expected = [float(dist @ bins), float(np.sqrt((((bins - dist @ bins) ** 2) * dist).sum()))]
-ok = check(answer, expected, tol=1e-3, hint="p = (0.2, 0.2, 0, 0.2, 0.4); mean = sum(i * p_i); SD = sqrt(sum((i - mean)**2 * p_i)).")
+check(answer, expected, tol=1e-3, hint="p = (0.2, 0.2, 0, 0.2, 0.4); mean = sum(i * p_i); SD = sqrt(sum((i - mean)**2 * p_i)).")
 
 # %% [markdown]
 # **Exercise 2 (what the mean hides).** What is the EMD (r=2) between the "consensus" and "two camps"
@@ -460,7 +460,7 @@ ok = check(answer, expected, tol=1e-3, hint="p = (0.2, 0.2, 0, 0.2, 0.4); mean =
 answer = ...
 expected = [metrics.emd(examples["consensus"], examples["two camps"], r=2),
             float((examples["consensus"] @ bins - examples["two camps"] @ bins) ** 2)]
-ok = check(answer, expected, tol=1e-3, hint="use metrics.emd(p, q, r=2); both means are 3.")
+check(answer, expected, tol=1e-3, hint="use metrics.emd(p, q, r=2); both means are 3.")
 
 # %% [markdown]
 # **Exercise 3 (reading the results).** In section 6, which loss gave the head whose predicted SD
@@ -469,7 +469,7 @@ ok = check(answer, expected, tol=1e-3, hint="use metrics.emd(p, q, r=2); both me
 # %%
 answer = ...
 expected = max(heads, key=lambda name: metrics.srcc(heads[name]["std"], sd_test))
-ok = check(answer, expected, hint="compare the 'SRCC (SD)' column of the two rows.")
+check(answer, expected, hint="compare the 'SRCC (SD)' column of the two rows.")
 
 # %% [markdown]
 # ## Going further
