@@ -8,8 +8,9 @@ inside the installed package):
   ``evaluate --checkpoint`` and ``score --checkpoint`` take it and it stays small;
 - ``NAME.json``: its training record: the config and its hash (:func:`config_hash`), the hash of the
   code the weights depend on (:func:`code_hash`), the data and studio spec, seed, epochs, images seen,
-  wall time, machine, per-epoch history, and validation and test metrics with 95 % intervals,
-  measured on the exported fp16 weights.
+  wall time, machine, per-epoch history, validation and test metrics with 95 % intervals, measured
+  on the exported fp16 weights, and the predicted means of the first :data:`SAMPLE_N` test photos
+  (``test_sample``, :func:`test_sample`: what a quick check recomputes to the third decimal).
 
 :func:`train_weights` trains one model from its config in a resumable run folder (stopped runs
 continue from ``last.pt``) and :func:`export_weights` writes the two files; ``python -m
@@ -46,6 +47,8 @@ CODE_DEPENDENCIES: tuple[str, ...] = (
     "losses.py", "training", "data/studio", "data/transforms.py", "data/cadb.py", "data/base.py", "data/io.py",
     "data/schema.py",
 )
+#: Test photos whose predictions the record keeps (``test_sample``), for a quick reproduction check.
+SAMPLE_N = 48
 #: Config keys that do not change the trained weights (left out of :func:`config_hash`).
 NON_WEIGHT_KEYS: tuple[str, ...] = ("out", "progress", "verbose", "num_workers", "cache_dir")
 
@@ -234,12 +237,30 @@ def export_weights(name: str, run_dir: str | os.PathLike, out_dir: str | os.Path
         "history": history,
         "val": _metric_summary(metrics["val"]),
         "test": _metric_summary(metrics["test"]),
+        "test_sample": test_sample(path),
         "size_bytes": path.stat().st_size,
     }
     tmp = out / f".{name}.json.tmp-{os.getpid()}"
     tmp.write_text(json.dumps(json_safe(record), indent=1) + "\n", encoding="utf-8")
     os.replace(tmp, out / f"{name}.json")
     return CourseWeights(name, path, json_safe(record))
+
+
+def test_sample(checkpoint: str | os.PathLike, n: int = SAMPLE_N) -> dict[str, Any]:
+    """The predicted mean scores of the first ``n`` photos of the test split of the checkpoint's own
+    data (``{"n", "image_ids", "mean"}``): the record keeps them so that a check can recompute them in
+    seconds, where the test metrics need the whole split."""
+    from aesthetics_lib.data.registry import open_dataset
+    from aesthetics_lib.inference import Predictor
+    from aesthetics_lib.training.build import resolve_data
+
+    predictor = Predictor.from_checkpoint(checkpoint, device="cpu")
+    config = predictor.checkpoint.config
+    test = open_dataset(resolve_data(config), "test", None, val_fraction=config.val_fraction, seed=config.seed)
+    n = min(n, len(test))
+    pred = predictor.score([test.load_image(i) for i in range(n)])  # batched by input shape
+    return {"n": n, "image_ids": [str(i) for i in list(test.image_ids)[:n]],
+            "mean": [round(float(v), 5) for v in pred.mean]}
 
 
 def _machine(config: TrainConfig) -> dict[str, Any]:

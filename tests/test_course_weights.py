@@ -43,6 +43,9 @@ def test_export_writes_fp16_weights_and_a_record_that_evaluation_reproduces(tiny
     assert record["test"]["srcc_ci"][0] <= record["test"]["srcc"] <= record["test"]["srcc_ci"][1]
     again = evaluate_checkpoint(str(w.checkpoint), split="test", device="cpu", n_boot=50)
     assert again["srcc"] == pytest.approx(record["test"]["srcc"], abs=1e-9)
+    sample = record["test_sample"]
+    assert sample["n"] == len(sample["mean"]) == len(sample["image_ids"]) == min(cw.SAMPLE_N, record["test"]["n"])
+    assert cw.test_sample(w.checkpoint) == sample
     assert [x.name for x in cw.list_weights()] == ["nima"]
     assert cw.staleness(w, tiny) == []
 
@@ -121,9 +124,13 @@ def test_shipped_weights_are_current_and_reproduce_their_record(name: str, monke
     reasons = cw.staleness(w, zoo.course_config(name))
     assert not reasons, f"weights/{name}.pt is stale: {'; '.join(reasons)}. Retrain: make weights MODEL={name}"
     assert w.record["size_bytes"] == w.checkpoint.stat().st_size
-    result = evaluate_checkpoint(str(w.checkpoint), split="test", device="cpu", n_boot=200)
-    assert result["srcc"] == pytest.approx(w.record["test"]["srcc"], abs=2e-3)
-    assert result["mse"] == pytest.approx(w.record["test"]["mse"], rel=1e-2)
+    # The predictions the record keeps for the first test photos, recomputed: the weights, the code
+    # and the studio together still give what was measured. (The whole test split's metrics are
+    # reproduced by the notebooks that print them: 07, 08 and 09, checked by nbval.)
+    recorded, again = w.record["test_sample"], cw.test_sample(w.checkpoint)
+    assert again["image_ids"] == recorded["image_ids"], "the studio's test split changed"
+    np.testing.assert_allclose(again["mean"], recorded["mean"], atol=2e-3,
+                               err_msg=f"weights/{name}.pt no longer reproduces its record's test predictions")
 
 
 def test_shipped_weights_fit_the_budget() -> None:
