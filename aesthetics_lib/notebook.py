@@ -117,6 +117,38 @@ def check(
     is_correct(answer, expected, tol=tol, hint=hint, name=name, validate=validate)
 
 
+#: The outcomes a "predict, run, check" exercise asks the student to predict.
+DIRECTIONS = ("up", "down", "same")
+
+
+def check_prediction(prediction: Any, before: float | None, after: float | None, *, tol: float = 1e-9,
+                     what: str = "the result", name: str = "") -> None:
+    """Grade a "predict, run, check" exercise: the student wrote ``prediction`` (``"up"``, ``"down"``
+    or ``"same"``) *before* changing a setting and rerunning an experiment that measured ``before``
+    and ``after``. Prints what was measured and whether the prediction held (``correct`` only when the
+    student predicted, ran the changed experiment, and predicted right). Returns None, like
+    :func:`check`.
+
+    ``after`` is None while the student has not run the changed experiment yet; a change within
+    ``tol`` counts as ``"same"``. ``what`` names the measured quantity in the message.
+    """
+    label = f"[{name}] " if name else ""
+    if prediction is None or prediction is Ellipsis:
+        print(f"{label}no prediction yet: write up, down or same before you run anything.")
+        return
+    said = str(prediction).strip().lower()
+    if said not in DIRECTIONS:
+        print(f"{label}predict one of {', '.join(DIRECTIONS)} (found {prediction!r}).")
+        return
+    if before is None or after is None:
+        print(f"{label}prediction noted ({said}); now change the setting and run the experiment cell.")
+        return
+    change = float(after) - float(before)
+    seen = "same" if abs(change) <= tol else ("up" if change > 0 else "down")
+    verdict = "correct: your prediction held" if said == seen else "your prediction did not hold: can you say why?"
+    print(f"{label}{what}: {float(before):.4g} -> {float(after):.4g} ({seen}, change {change:+.4g}); {verdict}")
+
+
 def is_correct(
     answer: Any,
     expected: Any,

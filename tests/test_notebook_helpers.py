@@ -7,7 +7,7 @@ import random
 import numpy as np
 import torch
 
-from aesthetics_lib.notebook import check, fmt, is_correct, print_table, setup_notebook
+from aesthetics_lib.notebook import check, check_prediction, fmt, is_correct, print_table, setup_notebook
 
 
 def test_setup_is_silent_and_seeds(capsys) -> None:
@@ -59,3 +59,17 @@ def test_print_table(capsys) -> None:
     print_table([{"model": "nima", "srcc": 0.61234}, {"model": "dcnn", "srcc": 0.5}])
     out = capsys.readouterr().out.splitlines()
     assert out[0].split() == ["model", "srcc"] and out[1].split() == ["nima", "0.612"]
+
+
+def test_check_prediction_grades_the_prediction_against_the_run(capsys) -> None:
+    def said(*args, **kwargs) -> str:
+        assert check_prediction(*args, **kwargs) is None
+        return capsys.readouterr().out
+
+    assert "no prediction yet" in said(..., 0.6, 0.4)
+    assert "predict one of" in said("sideways", 0.6, 0.4)
+    assert "now change the setting" in said("down", 0.6, None)  # predicted, not run yet
+    out = said("Down ", 0.6, 0.4, what="accuracy")
+    assert "accuracy: 0.6 -> 0.4 (down" in out and "correct: your prediction held" in out
+    assert "did not hold" in said("up", 0.6, 0.4)
+    assert "correct" in said("same", 0.5, 0.5 + 1e-12)

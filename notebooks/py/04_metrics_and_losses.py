@@ -36,7 +36,7 @@
 # - put a bootstrap confidence interval on a metric and see how it shrinks with the test-set size.
 
 # %%
-from aesthetics_lib.notebook import setup_notebook, fmt, check, print_table
+from aesthetics_lib.notebook import setup_notebook, fmt, check, check_prediction, print_table
 
 setup_notebook()
 
@@ -524,6 +524,23 @@ check(answer, expected, tol=1e-3, hint="it is the share of test images whose mea
 answer = ...
 expected = (metrics.mse(scores[:, 0] + 0.5, others), metrics.srcc(scores[:, 0] + 0.5, others))
 check(answer, expected, tol=1e-3, hint="MSE = (mean error)^2 + var(error): only the first term changes; SRCC does not change at all.")
+
+# %% [markdown]
+# **Exercise 5 (predict, run, check: where the line is drawn).** The "always good" classifier of
+# trap 3 gets its accuracy from the threshold alone. *Before you run anything*, predict: if the
+# threshold moves from 2.6 up to 3.0, does that classifier's accuracy go up, down or stay the same?
+# Write your prediction, then set `NEW_THRESHOLD = 3.0` and run the cell: `check_prediction` prints
+# what was measured and grades your prediction. Then do the same for its *balanced* accuracy
+# (`metrics.balanced_accuracy`): predict first, then change the metric in the cell and run it again.
+
+# %%
+prediction = ...  # "up", "down" or "same", written before you run the experiment
+NEW_THRESHOLD = ...  # then set it to 3.0 and run this cell
+
+said_good = np.full(len(y), 5.0)  # a classifier that calls every photo "good"
+before = metrics.accuracy(said_good, y, CADB_THRESHOLD)
+after = None if NEW_THRESHOLD is ... else metrics.accuracy(said_good, y, NEW_THRESHOLD)
+check_prediction(prediction, before, after, what="accuracy of always 'good'")
 
 # %% [markdown]
 # ## Going further
