@@ -35,7 +35,7 @@
 # - know the map of the course and check the environment (CPU/GPU, which data each notebook will use).
 
 # %%
-from aesthetics_lib.notebook import setup_notebook, fmt, check, print_table
+from aesthetics_lib.notebook import setup_notebook, fmt, check, check_prediction, print_table
 
 setup_notebook()
 
@@ -376,6 +376,24 @@ check(answer, expected, tol=0.01, hint="it is printed as SRCC(vote mean, true qu
 answer = ...
 expected = int(np.argmin(mean_agree))
 check(answer, expected, tol=0, hint="use the pairwise SRCC table: average each row without the diagonal 1.")
+
+# %% [markdown]
+# **Exercise 4 (predict, run, check: fewer raters).** The noise ceiling above comes from five votes per
+# photo. *Before you run anything*, predict: if each photo's score were the mean of only its first
+# three raters' votes, would SRCC(vote mean, true quality) go up, down or stay the same? Write your
+# prediction, then set `N_RATERS = 3` and run the cell. Then predict what one rater alone would give,
+# and check that too.
+
+# %%
+prediction = ...  # "up", "down" or "same", written before you run the experiment
+N_RATERS = ...  # then set it to 3 and run this cell
+
+if truth is None:
+    print("real data: the true quality is unknown (this exercise needs the studio)")
+else:
+    votes = np.stack(ann["scores"].to_numpy())  # [photos, 5 raters]
+    fewer = None if N_RATERS is ... else metrics.srcc(votes[:, :N_RATERS].mean(axis=1), truth)
+    check_prediction(prediction, ceiling, fewer, what="SRCC(mean of the votes, true quality)")
 
 # %% [markdown]
 # ## Going further
