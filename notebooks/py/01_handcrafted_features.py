@@ -41,7 +41,7 @@
 #   ground truth what each feature actually measures.
 
 # %%
-from aesthetics_lib.notebook import setup_notebook, fmt, check, print_table
+from aesthetics_lib.notebook import setup_notebook, fmt, check, check_prediction, print_table
 
 setup_notebook()
 
@@ -537,6 +537,21 @@ boost3 = GradientBoostingRegressor(n_estimators=150, max_depth=3, learning_rate=
 answer = ...
 check(answer, metrics.srcc(boost3.predict(X_test[top3]), y_test), tol=2e-3,
       hint="fit on X_train[top3], predict X_test[top3], and compute metrics.srcc(prediction, y_test).")
+
+# %% [markdown]
+# **Exercise 5 (predict, run, check: a new photo).** The heat map of section 1 averages two photos.
+# Take a third, `"coffee"`, and add sensor noise (the `"noise"` degradation at level 0.6). *Before you
+# run anything*, predict: does its `sharpness` (the variance of the Laplacian) go up, down or stay the
+# same? Write your prediction, then set `KIND = "noise"` and run the cell. Then predict and check
+# `"jpeg"` the same way.
+
+# %%
+prediction = ...  # "up", "down" or "same", written before you run the experiment
+KIND = ...  # then set it to "noise" and run this cell
+
+coffee = photos["coffee"]
+after = None if KIND is ... else F.sharpness(degrade(coffee, KIND, 0.6, seed=0))
+check_prediction(prediction, F.sharpness(coffee), after, what=f"sharpness of 'coffee' ({KIND} at 0.6)")
 
 # %% [markdown]
 # ## Going further
