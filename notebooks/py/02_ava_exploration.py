@@ -39,7 +39,7 @@
 # - explain why scores measured on the official test list and on a random split cannot be compared.
 
 # %%
-from aesthetics_lib.notebook import setup_notebook, fmt, check, print_table
+from aesthetics_lib.notebook import setup_notebook, fmt, check, check_prediction, print_table
 
 setup_notebook()
 
@@ -456,6 +456,22 @@ check(answer, per_tag[per_tag["images"] >= 100]["mean_score"].idxmax(),
 # %%
 answer = ...
 check(answer, ava.loc[ava["std"].idxmax(), "image_id"], hint="sort `ava` by the column std.")
+
+# %% [markdown]
+# **Exercise 4 (predict, run, check: more votes, less noise).** Section 3 counted the images whose mean
+# lies within one standard error of 5.0: labels a new panel of raters could flip. Keep only the images
+# with more votes than the median image has. *Before you run anything*, predict: does the share of
+# such coin-flip labels among them go up, down or stay the same? Write your prediction, then set
+# `KEEP = "more votes"` and run the cell.
+
+# %%
+prediction = ...  # "up", "down" or "same", written before you run the experiment
+KEEP = ...  # then set it to "more votes" and run this cell
+
+n_votes = ava["n_votes"].to_numpy()
+more = n_votes > np.median(n_votes)
+after = None if KEEP is ... else near[more].mean()
+check_prediction(prediction, near.mean(), after, what="share of labels within one standard error of 5.0")
 
 # %% [markdown]
 # ## Going further
