@@ -37,7 +37,7 @@
 # - draw composition elements over images, and find the polarising images whose mean hides two camps.
 
 # %%
-from aesthetics_lib.notebook import setup_notebook, fmt, check, print_table
+from aesthetics_lib.notebook import setup_notebook, fmt, check, check_prediction, print_table
 
 setup_notebook()
 
@@ -433,6 +433,29 @@ check(answer, per_scene["mean_score"].idxmin(), hint="look at the table `per_sce
 answer = ...
 check(answer, float(metrics.binarize(test["mean"].to_numpy(), CADB_THRESHOLD).mean()), tol=2e-3,
       hint="select the rows with split == 'test' and count the means at or above 2.6.")
+
+# %% [markdown]
+# **Exercise 5 (predict, run, check: agreement on the easy photos).** Split each photo's five raters
+# into two groups (2 and 3 raters) and correlate the two groups' means across photos: that is the
+# split-half reliability of notebook 00. Now keep only the *consensual* photos, those whose vote SD is
+# below the median. *Before you run anything*, predict: does the split-half SRCC go up, down or stay
+# the same? Write your prediction, then set `SUBSET = "consensual"` and run the cell. Whatever it
+# measures, explain it: what else changes when you keep only those photos?
+
+# %%
+prediction = ...  # "up", "down" or "same", written before you run the experiment
+SUBSET = ...  # then set it to "consensual" and run this cell
+
+counts = np.stack(cadb["counts"].to_numpy())
+consensual = cadb["std"].to_numpy() < np.median(cadb["std"])
+
+def halves(c):
+    """Split-half SRCC (2 raters vs 3) of the vote counts ``c``."""
+    return metrics.split_half_reliability(c, n_splits=20, seed=0)["srcc_half"]
+
+
+after = None if SUBSET is ... else halves(counts[consensual])
+check_prediction(prediction, halves(counts), after, what="split-half SRCC of the composition scores")
 
 # %% [markdown]
 # ## Going further
