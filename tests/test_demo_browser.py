@@ -9,16 +9,15 @@ the end whatever happens.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
+from browser_support import chromium, free_port, wait
 
 pytestmark = pytest.mark.browser
 
@@ -31,34 +30,6 @@ SCORE_S = 180  # one photo analysed (score, CAM, crop search) on a busy CPU
 ERROR_S = 60
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _need(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        pytest.skip(f"{tool} is not installed: run `bash tools/install_chromium.sh` (or `make test-demo`)")
-    return path
-
-
-def _wait(what: str, fn, timeout: float, interval: float = 0.5, log: Path | None = None):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            value = fn()
-            if value:
-                return value
-        except Exception as exc:  # the page is still building
-            last = exc
-        time.sleep(interval)
-    tail = log.read_text(errors="replace")[-3000:] if log is not None and log.exists() else ""
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what} (last error: {last!r})\n{tail}")
-
-
 @pytest.fixture(scope="module")
 def voila_url(tmp_path_factory):
     pytest.importorskip("voila")
@@ -66,7 +37,7 @@ def voila_url(tmp_path_factory):
     from aesthetics_lib.zoo import course_model
 
     course_model(MODEL)
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("voila") / "voila.log"
     env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     cmd = [sys.executable, "-m", "voila", str(DEMO), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
@@ -82,7 +53,7 @@ def voila_url(tmp_path_factory):
                 return True
 
         try:
-            _wait("the Voila server", up, SERVER_START_S, log=log)
+            wait("the Voila server", up, SERVER_START_S, log=log)
         except AssertionError:
             if proc.poll() is not None:
                 pytest.fail(f"voila exited with code {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
@@ -101,25 +72,7 @@ def voila_url(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    chromium = _need("chromium")
-    driver_path = _need("chromedriver")
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = chromium
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", f"--user-data-dir={profile}", "--window-size=1400,1100"):
-        opts.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=opts)
-    driver.set_page_load_timeout(APP_READY_S)
-    driver.set_script_timeout(30)
-    try:
-        yield driver
-    finally:
-        driver.quit()
+    yield from chromium(tmp_path_factory.mktemp("chromium-profile"), "test-demo", page_load_s=APP_READY_S, script_s=30)
 
 
 def _text(driver, css: str) -> str:
@@ -152,7 +105,7 @@ def _choose_file(driver, path: Path, log: Path) -> None:
     if not inputs:  # ipywidgets 8
         driver.execute_script(_CATCH_FILE_INPUT)
         driver.find_element(By.CSS_SELECTOR, ".aesthetics-demo-upload").click()
-        inputs = [_wait("the upload's file input", lambda: driver.find_element(By.ID, "aesthetics-upload-input"), 30, log=log)]
+        inputs = [wait("the upload's file input", lambda: driver.find_element(By.ID, "aesthetics-upload-input"), 30, log=log)]
     inputs[0].send_keys(str(path))
 
 
@@ -162,10 +115,10 @@ def test_sample_photo_gets_a_score_and_a_bad_upload_an_error(voila_url, browser)
 
     url, log = voila_url
     browser.get(url)
-    select = _wait("the photo picker", lambda: browser.find_element(By.CSS_SELECTOR, ".aesthetics-demo-picker select"),
+    select = wait("the photo picker", lambda: browser.find_element(By.CSS_SELECTOR, ".aesthetics-demo-picker select"),
                    APP_READY_S, log=log)
     Select(select).select_by_visible_text("chelsea")
-    score = _wait("a score for the sample photo",
+    score = wait("a score for the sample photo",
                   lambda: (t := _text(browser, ".aesthetics-demo-score")) and "Score" in t and t, SCORE_S, log=log)
     assert "1–5" in score
     value = float(score.split("Score", 1)[1].split()[0])
@@ -176,7 +129,7 @@ def test_sample_photo_gets_a_score_and_a_bad_upload_an_error(voila_url, browser)
         bad = Path(tmp) / "not-a-photo.jpg"
         bad.write_text("this is a text file pretending to be a JPEG\n")
         _choose_file(browser, bad, log)
-        message = _wait("the error message for the bad upload",
+        message = wait("the error message for the bad upload",
                         lambda: (t := _text(browser, ".aesthetics-demo-error")) and "Could not read" in t and t,
                         ERROR_S, log=log)
     assert "not-a-photo.jpg" in message

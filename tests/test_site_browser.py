@@ -22,15 +22,13 @@ import http.server
 import importlib.util
 import json
 import re
-import shutil
-import socket
 import sys
 import threading
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from browser_support import chromium, free_port, wait
 import yaml
 
 pytestmark = pytest.mark.browser
@@ -55,33 +53,6 @@ def _build_site_module():
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _need(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        pytest.skip(f"{tool} is not installed: run `bash tools/install_chromium.sh` (or `make test-site`)")
-    return path
-
-
-def _wait(what: str, fn, timeout: float, interval: float = 0.25):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            value = fn()
-            if value:
-                return value
-        except Exception as exc:  # the page is still loading
-            last = exc
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what} (last error: {last!r})")
 
 
 def _toc_files(path: Path) -> list[str]:
@@ -128,30 +99,12 @@ def site_url():
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    chromium = _need("chromium")
-    driver_path = _need("chromedriver")
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = chromium
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", f"--user-data-dir={profile}", "--window-size=1400,1100",
-                 # nothing but the local server is reachable: no host name resolves, and anything not on
-                 # the loopback goes to a proxy port where nothing listens
-                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-                 f"--proxy-server=http://127.0.0.1:{_free_port()}"):
-        opts.add_argument(flag)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=opts)
-    driver.set_page_load_timeout(PAGE_LOAD_S)
-    driver.set_script_timeout(MATH_S + 5)
-    try:
-        yield driver
-    finally:
-        driver.quit()
+    # nothing but the local server is reachable: no host name resolves, and anything not on the
+    # loopback goes to a proxy port where nothing listens
+    offline = ("--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1", f"--proxy-server=http://127.0.0.1:{free_port()}")
+    yield from chromium(tmp_path_factory.mktemp("chromium-profile"), "test-site", offline, page_load_s=PAGE_LOAD_S,
+                        script_s=MATH_S + 5,
+                        capabilities={"goog:loggingPrefs": {"browser": "ALL", "performance": "ALL"}})
 
 
 # Reports the images of the page, waits for none; the test polls it until every image is complete.
@@ -213,15 +166,15 @@ def _check_page(driver, base: str, page: str, expect: dict) -> list[str]:
     problems = []
     url = base + page
     driver.get(url)
-    _wait(f"{page} to load", lambda: driver.execute_script("return document.readyState") == "complete", PAGE_LOAD_S)
+    wait(f"{page} to load", lambda: driver.execute_script("return document.readyState") == "complete", PAGE_LOAD_S)
     if "search.html" in page:
-        _wait(f"search results for {SEARCH_WORD!r}",
+        wait(f"search results for {SEARCH_WORD!r}",
               lambda: driver.execute_script("return document.querySelectorAll('#search-results ul.search li').length"),
               SEARCH_S)
 
     images = []
     if driver.execute_script("return document.images.length"):
-        images = _wait(f"the images of {page} to finish loading",
+        images = wait(f"the images of {page} to finish loading",
                        lambda: (imgs := driver.execute_script(_IMAGES_JS)) and all(i["complete"] for i in imgs) and imgs,
                        IMAGES_S)
     broken = [i["src"] for i in images if i["width"] == 0]
