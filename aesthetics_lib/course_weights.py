@@ -10,7 +10,7 @@ inside the installed package):
   code the weights depend on (:func:`code_hash`), the data and studio spec, seed, epochs, images seen,
   wall time, machine, per-epoch history, validation and test metrics with 95 % intervals, measured
   on the exported fp16 weights, and the predicted means of the first :data:`SAMPLE_N` test photos
-  (``test_sample``, :func:`test_sample`: what a quick check recomputes to the third decimal).
+  (``test_sample``, :func:`predict_test_sample`: what a quick check recomputes to the third decimal).
 
 :func:`train_weights` trains one model from its config in a resumable run folder (stopped runs
 continue from ``last.pt``) and :func:`export_weights` writes the two files; ``python -m
@@ -237,7 +237,7 @@ def export_weights(name: str, run_dir: str | os.PathLike, out_dir: str | os.Path
         "history": history,
         "val": _metric_summary(metrics["val"]),
         "test": _metric_summary(metrics["test"]),
-        "test_sample": test_sample(path),
+        "test_sample": predict_test_sample(path),
         "size_bytes": path.stat().st_size,
     }
     tmp = out / f".{name}.json.tmp-{os.getpid()}"
@@ -246,7 +246,7 @@ def export_weights(name: str, run_dir: str | os.PathLike, out_dir: str | os.Path
     return CourseWeights(name, path, json_safe(record))
 
 
-def test_sample(checkpoint: str | os.PathLike, n: int = SAMPLE_N) -> dict[str, Any]:
+def predict_test_sample(checkpoint: str | os.PathLike, n: int = SAMPLE_N) -> dict[str, Any]:
     """The predicted mean scores of the first ``n`` photos of the test split of the checkpoint's own
     data (``{"n", "image_ids", "mean"}``): the record keeps them so that a check can recompute them in
     seconds, where the test metrics need the whole split."""

@@ -37,7 +37,7 @@ from aesthetics_lib.spec import ModelSpec
 
 AMP_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
 #: Default photos per forward pass by device type. On a CPU small batches run fastest: EfficientNet-Lite0
-#: at 128 px scores about 2x more photos per second in batches of 8 than of 32 on one thread (measured
+#: at 128 px scores 1.4-1.5x more photos per second in batches of 8 than of 32 on one thread (measured
 #: in benchmarks/README.md, "Batch size of inference on a CPU"); a GPU wants large batches.
 DEFAULT_BATCH = {"cpu": 8, "cuda": 64}
 

@@ -45,7 +45,7 @@ def test_export_writes_fp16_weights_and_a_record_that_evaluation_reproduces(tiny
     assert again["srcc"] == pytest.approx(record["test"]["srcc"], abs=1e-9)
     sample = record["test_sample"]
     assert sample["n"] == len(sample["mean"]) == len(sample["image_ids"]) == min(cw.SAMPLE_N, record["test"]["n"])
-    assert cw.test_sample(w.checkpoint) == sample
+    assert cw.predict_test_sample(w.checkpoint) == sample
     assert [x.name for x in cw.list_weights()] == ["nima"]
     assert cw.staleness(w, tiny) == []
 
@@ -127,7 +127,7 @@ def test_shipped_weights_are_current_and_reproduce_their_record(name: str, monke
     # The predictions the record keeps for the first test photos, recomputed: the weights, the code
     # and the studio together still give what was measured. (The whole test split's metrics are
     # reproduced by the notebooks that print them: 07, 08 and 09, checked by nbval.)
-    recorded, again = w.record["test_sample"], cw.test_sample(w.checkpoint)
+    recorded, again = w.record["test_sample"], cw.predict_test_sample(w.checkpoint)
     assert again["image_ids"] == recorded["image_ids"], "the studio's test split changed"
     np.testing.assert_allclose(again["mean"], recorded["mean"], atol=2e-3,
                                err_msg=f"weights/{name}.pt no longer reproduces its record's test predictions")
