@@ -13,7 +13,7 @@ ROOT_FLAGS := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 HEADLESS := $(and $(filter Linux,$(shell uname -s 2>/dev/null)),$(if $(DISPLAY)$(WAYLAND_DISPLAY),,yes))
 SERVER_FLAGS := $(ROOT_FLAGS) $(if $(HEADLESS),--no-browser)
 
-.PHONY: install lab test test-unit test-notebooks notebooks demo test-demo site test-site bench weights clean-data
+.PHONY: install lab test test-unit test-notebooks notebooks demo test-demo site test-site grade bench weights clean-data
 
 install:
 	$(PIP) install -q -r requirements.txt
@@ -54,6 +54,10 @@ site: install
 test-site: site
 	bash tools/install_chromium.sh
 	$(PYTHON) -m pytest -m browser tests/test_site_browser.py -v
+
+# Grade a folder of assignment submissions (one folder per student): SUBMISSIONS=dir, tables in grades/.
+grade:
+	env -u AESTHETICS_DATA HF_HUB_OFFLINE=1 $(PYTHON) -m assignments.grade $(SUBMISSIONS) --out $(or $(OUT),grades)
 
 bench:
 	$(PYTHON) benchmarks/bench_train.py

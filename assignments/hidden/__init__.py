@@ -1,0 +1,1 @@
+"""Hidden tests of the assignments (in a real course, the instructor keeps this folder)."""
