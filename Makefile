@@ -13,7 +13,7 @@ ROOT_FLAGS := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 HEADLESS := $(and $(filter Linux,$(shell uname -s 2>/dev/null)),$(if $(DISPLAY)$(WAYLAND_DISPLAY),,yes))
 SERVER_FLAGS := $(ROOT_FLAGS) $(if $(HEADLESS),--no-browser)
 
-.PHONY: install lab test test-unit test-notebooks notebooks demo test-demo site test-site grade bench weights clean-data
+.PHONY: install lab test test-unit test-notebooks notebooks demo test-demo site test-site grade grade-check bench weights clean-data
 
 install:
 	$(PIP) install -q -r requirements.txt
@@ -58,6 +58,10 @@ test-site: site
 # Grade a folder of assignment submissions (one folder per student): SUBMISSIONS=dir, tables in grades/.
 grade:
 	env -u AESTHETICS_DATA HF_HUB_OFFLINE=1 $(PYTHON) -m assignments.grade $(SUBMISSIONS) --out $(or $(OUT),grades)
+
+# The reference solutions get full marks and the starters zero, at the full budget (~1.5 min cold).
+grade-check:
+	env -u AESTHETICS_DATA HF_HUB_OFFLINE=1 $(PYTHON) -m assignments.grade --self-check --out $(or $(OUT),grades-self-check)
 
 bench:
 	$(PYTHON) benchmarks/bench_train.py

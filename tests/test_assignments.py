@@ -1,9 +1,10 @@
-"""The assignments' grader (``python -m assignments.grade``) on four submission folders: the reference
-solutions get full marks, the untouched starters zero, a submission that crashes (at import, and
-inside a test) and one that loops get clear failure rows, the loop within its test's 5-second limit.
+"""The assignments' grader (``python -m assignments.grade``) on five submission folders: the reference
+solutions (and A3's second reference, of the other kind) get full marks, the untouched starters zero,
+a submission that crashes (at import, and inside a test) and one that loops get clear failure rows,
+the loop within its test's 5-second limit.
 
 The grader runs once, in a subprocess, on the small ``ci`` budget of assignments/data.py with a fresh
-cache in a temporary folder (about 20 s on two cores, most of it rendering the photos and the
+cache in a temporary folder (about 23 s on two cores, most of it rendering the photos and the
 reference runs). The full budget, what a course grades with, is checked by
 ``python -m assignments.grade --self-check`` (minutes; assignments/README.md).
 """
@@ -30,12 +31,13 @@ NAMES = list(ASSIGNMENTS)
 
 
 def _write_submissions(root: Path) -> None:
-    """reference, starter, crash and loop folders, as students hand them in."""
-    for student in ("reference", "starter", "crash", "loop"):
+    """reference, reference-pattern (A3 only), starter, crash and loop folders, as students hand them in."""
+    for student in ("reference", "reference-pattern", "starter", "crash", "loop"):
         (root / student).mkdir()
     for a in ASSIGNMENTS.values():
         shutil.copy(a.solution, root / "reference" / a.file_name)
         shutil.copy(a.starter, root / "starter" / a.file_name)
+    shutil.copy(REPO / "assignments" / "solutions" / "pattern" / "a3_ablation.py", root / "reference-pattern")
     (root / "crash" / "a1_feature.py").write_text('raise RuntimeError("boom at import")\n')
     a2 = ASSIGNMENTS["a2_nima"].starter.read_text()
     stop = 'raise NotImplementedError("emd_loss: write the EMD here")'
@@ -73,10 +75,10 @@ def rows_of(graded: dict, student: str, assignment: str) -> list[dict]:
 
 
 def test_reference_solutions_get_full_marks(graded):
-    for name in NAMES:
-        rows = rows_of(graded, "reference", name)
+    for student, name in [("reference", n) for n in NAMES] + [("reference-pattern", "a3_ablation")]:
+        rows = rows_of(graded, student, name)
         failed = [(r["test"], r["message"]) for r in rows if r["status"] != "passed"]
-        assert not failed, f"reference {name}: {failed}"
+        assert not failed, f"{student} {name}: {failed}"
         assert len(rows) >= 10 and all(float(r["points"]) == float(r["max_points"]) > 0 for r in rows)
         assert {r["kind"] for r in rows} == {"public", "hidden"}
 
@@ -119,7 +121,7 @@ def test_tables_are_written(graded):
     out = graded["out"]
     with open(out / "scores.csv", newline="", encoding="utf-8") as f:
         scores = {(r["student"], r["assignment"]): r for r in csv.DictReader(f)}
-    assert len(scores) == 4 * len(NAMES)
+    assert len(scores) == 5 * len(NAMES)
     for name in NAMES:
         ref = scores["reference", name]
         assert float(ref["score"]) == float(ref["max"]) > 0 and ref["status"] == "all tests passed"
@@ -163,3 +165,13 @@ def test_starter_notebooks_match_their_sources():
         got = [(c["cell_type"], "".join(c["source"])) for c in stored["cells"]]
         assert got == want, f"{a.folder / 'starter.ipynb'} differs from starter.py: run jupytext --sync on it"
         assert all(not c.get("outputs") for c in stored["cells"]), "the starter notebooks are stored without outputs"
+
+
+def test_a3_kind_is_read_without_running_the_file(tmp_path):
+    from assignments.loader import declared_kind
+
+    assert declared_kind(ASSIGNMENTS["a3_ablation"].solution) == "fusion"
+    assert declared_kind(REPO / "assignments" / "solutions" / "pattern" / "a3_ablation.py") == "pattern"
+    assert declared_kind(ASSIGNMENTS["a3_ablation"].starter) is None
+    (tmp_path / "a3_ablation.py").write_text('import os\nos._exit(1)\nKIND: str = "pattern"\n')
+    assert declared_kind(tmp_path / "a3_ablation.py") == "pattern"

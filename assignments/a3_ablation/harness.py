@@ -232,7 +232,9 @@ def build_head(kind: str, arm: str, submission: ModuleType | None, example: Stor
     from aesthetics_lib.models.sampnet import PATTERN_NAMES, SAMPNet
 
     channels = example.maps.shape[1]
-    model = SAMPNet(num_bins=num_bins, attribute_names=(), backbone="efficientnet_lite0", pretrained=False,
+    # the backbone is replaced by the stored maps: build the model around the library's tiny CNN
+    # (the 1x1 reduction to `channels` is replaced too, so the pattern layers see the stored maps)
+    model = SAMPNet(num_bins=num_bins, attribute_names=(), backbone="shallow", pretrained=False,
                     channels=channels, supersample=SUPERSAMPLE)
     model.backbone, model.reduce = nn.Identity(), nn.Identity()
     if arm == "variant":
