@@ -37,7 +37,7 @@ from typing import Any, Sequence
 
 from assignments import ASSIGNMENTS, ROOT, Assignment
 from assignments.loader import declared_kind
-from assignments.runner import Job, collect_child, read_events, run_child
+from assignments.runner import Job, collect_child, exit_child, read_events, redirect_output, run_child
 
 #: The file that marks a folder as the grader's output (only such a folder is written into again).
 MARKER = ".assignments-grades"
@@ -140,11 +140,9 @@ def _prepare_set(which: str, budget: str, kinds: Sequence[str]) -> None:
 def _prepare_child(budget: str, workers: int, kinds: Sequence[str], log: Path) -> None:
     """Render both studio sets, cache their features and A3's maps for ``kinds``; one set per
     process when ``workers`` > 1. Never returns (``os._exit``)."""
-    code = 0
-    try:
-        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        os.dup2(fd, 1)
-        os.dup2(fd, 2)
+
+    def body() -> None:
+        redirect_output(log)
         from assignments.data import SETS
 
         if workers > 1:
@@ -153,15 +151,8 @@ def _prepare_child(budget: str, workers: int, kinds: Sequence[str], log: Path) -
         else:
             for which in SETS:
                 _prepare_set(which, budget, kinds)
-    except BaseException:
-        import traceback
 
-        traceback.print_exc()
-        code = 1
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+    exit_child(body, 1)
 
 
 def start_preparing(budget: str, workers: int, kinds: Sequence[str], work: Path) -> tuple[Any, Path]:

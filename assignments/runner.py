@@ -17,7 +17,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, NoReturn
 
 import pytest
 
@@ -160,7 +160,8 @@ def _isolate_pytest() -> None:
         os.environ.pop(name, None)
 
 
-def _redirect_output(log: Path) -> None:
+def redirect_output(log: Path) -> None:
+    """Send this process's stdout and stderr (file descriptors 1 and 2) to ``log``, truncated."""
     log.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     sys.stdout.flush()
@@ -170,16 +171,33 @@ def _redirect_output(log: Path) -> None:
     os.close(fd)
 
 
+def exit_child(body: Callable[[], int | None], failure_code: int) -> NoReturn:
+    """Run a child process's ``body`` and leave with ``os._exit``: its return value (None = 0), or
+    ``failure_code`` after printing the traceback when it raises (the grader's own failure, left in
+    the log), with stdout and stderr flushed first."""
+    code = failure_code
+    try:
+        code = body() or 0
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+        code = failure_code
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
 def run_child(job: Job) -> None:
     """The child: import the submission under a limit, run the tests, record everything; never
     returns (``os._exit``)."""
     from assignments.loader import SubmissionError, load_submission
 
-    code = 0
-    try:
+    def body() -> None:
         if hasattr(os, "setsid"):
             os.setsid()  # its own process group: the parent kills the group, with anything it started
-        _redirect_output(job.log)
+        redirect_output(job.log)
         os.environ["ASSIGNMENT_BUDGET"] = job.budget
         _isolate_pytest()
         if job.threads:
@@ -201,35 +219,21 @@ def run_child(job: Job) -> None:
             return
         pytest.main(pytest_args(job.assignment, ["--submission", str(job.path), "--budget", job.budget]), plugins=[recorder])
         recorder.write(event="end")
-    except BaseException:  # the grader's own failure: leave a trace in the log
-        import traceback
 
-        traceback.print_exc()
-        code = 3
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+    exit_child(body, 3)
 
 
 def collect_child(assignment: Assignment, results: Path, log: Path) -> None:
     """A child that only lists an assignment's tests (the ``collected`` event); never returns."""
-    code = 0
-    try:
-        _redirect_output(log)
+
+    def body() -> int:
+        redirect_output(log)
         _isolate_pytest()
         recorder = Recorder(results, assignment.test_limit_s)
         rc = pytest.main(pytest_args(assignment, ["--collect-only"]), plugins=[recorder])
-        code = 0 if int(rc) == 0 else 4
-    except BaseException:
-        import traceback
+        return 0 if int(rc) == 0 else 4
 
-        traceback.print_exc()
-        code = 3
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+    exit_child(body, 3)
 
 
 def read_events(path: Path) -> list[dict[str, Any]]:
