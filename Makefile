@@ -13,7 +13,7 @@ ROOT_FLAGS := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 HEADLESS := $(and $(filter Linux,$(shell uname -s 2>/dev/null)),$(if $(DISPLAY)$(WAYLAND_DISPLAY),,yes))
 SERVER_FLAGS := $(ROOT_FLAGS) $(if $(HEADLESS),--no-browser)
 
-.PHONY: install lab test test-unit test-notebooks notebooks demo test-demo site test-site grade grade-check bench weights clean-data
+.PHONY: install lab test test-unit test-notebooks notebooks notebook-sources instructor demo test-demo site test-site grade grade-check bench weights clean-data
 
 install:
 	$(PIP) install -q -r requirements.txt
@@ -22,21 +22,35 @@ install:
 lab: install
 	HF_HUB_OFFLINE=1 $(PYTHON) -m jupyter lab $(SERVER_FLAGS) notebooks/
 
+# The notebooks are checked through their instructor build: the stored student notebooks with the
+# reference solutions put back, each of which must print "correct" (tools/build_notebooks.py).
+NB_TESTS := notebooks/instructor notebooks/demo.ipynb
+
 test: install
+	$(PYTHON) tools/build_notebooks.py --instructor
 	env -u AESTHETICS_DATA $(NB_ENV) $(PYTHON) -m pytest -n $(JOBS) --dist loadscope --nbval --nbval-current-env \
-	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900 -m "not browser" tests notebooks
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900 -m "not browser" tests $(NB_TESTS)
 
 test-unit:
 	env -u AESTHETICS_DATA $(NB_ENV) $(PYTHON) -m pytest -n $(JOBS) -m "not browser" tests
 
-test-notebooks:
+test-notebooks: instructor
 	env -u AESTHETICS_DATA $(NB_ENV) $(PYTHON) -m pytest -n $(JOBS) --dist loadscope --nbval --nbval-current-env \
-	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900 notebooks
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900 $(NB_TESTS)
 
-# Re-execute notebooks from their py:percent sources with the environment CI uses.
-# NB=05 re-runs only the notebooks whose name starts with 05.
+# Re-execute the student notebooks from their py:percent sources (solution cells left out) with the
+# environment CI uses. NB=05 re-runs only the notebooks whose name starts with 05.
 notebooks:
 	env -u AESTHETICS_DATA $(NB_ENV) $(PYTHON) tools/build_notebooks.py -j $(JOBS) $(NB)
+
+# After a prose-only edit of a source: update the stored notebooks' text, keep their outputs.
+notebook-sources:
+	$(PYTHON) tools/build_notebooks.py --sources-only $(NB)
+
+# The instructor notebooks, with the reference solutions, in notebooks/instructor/ (git-ignored).
+# EXECUTE=1 runs them too (as long as the course itself).
+instructor:
+	env -u AESTHETICS_DATA $(NB_ENV) $(PYTHON) tools/build_notebooks.py -j $(JOBS) --instructor $(if $(EXECUTE),--execute) $(NB)
 
 demo: install
 	HF_HUB_OFFLINE=1 $(PYTHON) -m voila notebooks/demo.ipynb --no-browser

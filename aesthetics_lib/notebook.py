@@ -1,6 +1,12 @@
 """Helpers every notebook uses: reproducible set-up, stable number printing, checked exercises.
 
 Introduced in notebooks/00_welcome. ``setup_notebook()`` is the first code cell of every notebook.
+
+Exercises end in :func:`check` or :func:`check_prediction`. Their reference solutions live in the
+notebook sources (cells tagged ``solution``), never in the student notebooks; the instructor build
+(``make instructor``) runs each solution under the ``%%solution`` cell magic that
+:func:`setup_notebook` registers, which fails the cell unless every check in it printed ``correct``
+(:func:`run_solution`).
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ def setup_notebook(seed: int = DEFAULT_SEED, threads: int | None = None, dpi: in
 
         ip = get_ipython()
         if ip is not None:
+            ip.register_magic_function(_solution_magic, magic_kind="cell", magic_name="solution")
             from matplotlib_inline.backend_inline import set_matplotlib_formats
 
             ip.run_line_magic("matplotlib", "inline")
@@ -117,6 +124,39 @@ def check(
     is_correct(answer, expected, tol=tol, hint=hint, name=name, validate=validate)
 
 
+#: Every verdict :func:`check` and :func:`check_prediction` gave in this process, in order (True for
+#: ``correct``); :func:`run_solution` reads the ones its cell added.
+VERDICTS: list[bool] = []
+
+
+class SolutionError(AssertionError):
+    """A reference solution whose checks did not all print ``correct``."""
+
+
+def run_solution(code: str, namespace: dict[str, Any]) -> None:
+    """Run a reference solution's ``code`` in ``namespace`` (a notebook's globals) and raise
+    :class:`SolutionError` unless it made at least one check and every check it made was correct.
+
+    The ``%%solution`` cell magic of the instructor build calls this, so that a solution that no
+    longer matches its exercise fails the notebook tests instead of teaching a wrong answer.
+    """
+    start = len(VERDICTS)
+    exec(compile(code, "<solution>", "exec"), namespace)
+    made = VERDICTS[start:]
+    if not made:
+        raise SolutionError("this solution cell made no check(...) or check_prediction(...) call")
+    if not all(made):
+        wrong = [i + 1 for i, ok in enumerate(made) if not ok]
+        raise SolutionError(f"check(s) {wrong} of {len(made)} in this solution cell did not print 'correct'")
+
+
+def _solution_magic(line: str, cell: str) -> None:
+    """``%%solution``: run the cell as a reference solution (see :func:`run_solution`)."""
+    from IPython import get_ipython
+
+    run_solution(cell, get_ipython().user_ns)
+
+
 #: The outcomes a "predict, run, check" exercise asks the student to predict.
 DIRECTIONS = ("up", "down", "same")
 
@@ -135,18 +175,22 @@ def check_prediction(prediction: Any, before: float | None, after: float | None,
     label = f"[{name}] " if name else ""
     if prediction is None or prediction is Ellipsis:
         print(f"{label}no prediction yet: write up, down or same before you run anything.")
+        VERDICTS.append(False)
         return
     said = str(prediction).strip().lower()
     if said not in DIRECTIONS:
         print(f"{label}predict one of {', '.join(DIRECTIONS)} (found {prediction!r}).")
+        VERDICTS.append(False)
         return
     if before is None or after is None:
         print(f"{label}prediction noted ({said}); now change the setting and run the experiment cell.")
+        VERDICTS.append(False)
         return
     change = float(after) - float(before)
     seen = "same" if abs(change) <= tol else ("up" if change > 0 else "down")
     verdict = "correct: your prediction held" if said == seen else "your prediction did not hold: can you say why?"
     print(f"{label}{what}: {float(before):.4g} -> {float(after):.4g} ({seen}, change {change:+.4g}); {verdict}")
+    VERDICTS.append(said == seen)
 
 
 def is_correct(
@@ -160,16 +204,17 @@ def is_correct(
 ) -> bool:
     """Like :func:`check` (prints the same verdict) but returns whether the answer is right."""
     label = f"[{name}] " if name else ""
+    ok = False
     try:
         if answer is None or answer is Ellipsis:
             print(f"{label}no answer yet: replace the ... with your answer.")
-            return False
-        ok = validate(answer) if validate is not None else _matches(answer, expected, tol)
+        else:
+            ok = bool(validate(answer) if validate is not None else _matches(answer, expected, tol))
+            print(f"{label}correct" if ok else f"{label}{hint}")
     except Exception as exc:  # a malformed answer gets a hint, not a traceback
         print(f"{label}could not check this answer ({type(exc).__name__}: {exc}). {hint}")
-        return False
-    print(f"{label}correct" if ok else f"{label}{hint}")
-    return bool(ok)
+    VERDICTS.append(ok)
+    return ok
 
 
 def _matches(answer: Any, expected: Any, tol: float) -> bool:

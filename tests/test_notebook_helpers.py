@@ -1,13 +1,23 @@
-"""setup_notebook, fmt and check: the helpers every notebook relies on."""
+"""setup_notebook, fmt, check and the solution runner: the helpers every notebook relies on."""
 
 from __future__ import annotations
 
 import random
 
 import numpy as np
+import pytest
 import torch
 
-from aesthetics_lib.notebook import check, check_prediction, fmt, is_correct, print_table, setup_notebook
+from aesthetics_lib.notebook import (
+    SolutionError,
+    check,
+    check_prediction,
+    fmt,
+    is_correct,
+    print_table,
+    run_solution,
+    setup_notebook,
+)
 
 
 def test_setup_is_silent_and_seeds(capsys) -> None:
@@ -73,3 +83,33 @@ def test_check_prediction_grades_the_prediction_against_the_run(capsys) -> None:
     assert "accuracy: 0.6 -> 0.4 (down" in out and "correct: your prediction held" in out
     assert "did not hold" in said("up", 0.6, 0.4)
     assert "correct" in said("same", 0.5, 0.5 + 1e-12)
+
+
+def test_run_solution_requires_every_check_correct(capsys) -> None:
+    ns = {"check": check, "check_prediction": check_prediction, "expected": 0.5}
+    run_solution("answer = 0.25 * 2\ncheck(answer, expected)", ns)  # right: no error
+    assert ns["answer"] == 0.5 and "correct" in capsys.readouterr().out
+    with pytest.raises(SolutionError, match=r"check\(s\) \[2\] of 2"):
+        run_solution("check(0.5, expected)\ncheck(0.7, expected)", ns)
+    with pytest.raises(SolutionError, match="no check"):
+        run_solution("answer = 1", ns)
+    with pytest.raises(SolutionError):  # an unanswered prediction is not a solution
+        run_solution("check_prediction(..., 1.0, 2.0)", ns)
+    run_solution("check_prediction('up', 1.0, 2.0)", ns)
+    with pytest.raises(ZeroDivisionError):  # a solution that crashes fails as it is
+        run_solution("1 / 0", ns)
+
+
+def test_solution_cell_magic_under_ipython(capsys) -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_cell("from aesthetics_lib.notebook import setup_notebook, check\nsetup_notebook()")
+        good = shell.run_cell("%%solution\nanswer = 2 + 2\ncheck(answer, 4)")
+        assert good.success and shell.user_ns["answer"] == 4
+        bad = shell.run_cell("%%solution\ncheck(5, 4)")
+        assert not bad.success and isinstance(bad.error_in_exec, SolutionError)
+    finally:
+        InteractiveShell.clear_instance()
+        torch.use_deterministic_algorithms(False)
