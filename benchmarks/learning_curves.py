@@ -74,6 +74,8 @@ def train_arm(arm: str) -> float:
            *_set_args(overrides)]
     if (out / "last.pt").exists():
         cmd.append("--resume")
+    elif out.exists() and not any(out.glob("*.pt")):  # stopped before its first epoch ended: start again
+        cmd.append("--force")
     start = time.perf_counter()
     subprocess.run(cmd, check=True, cwd=ROOT, env={**os.environ, "CI": "1", "HF_HUB_OFFLINE": "1"})
     return time.perf_counter() - start
