@@ -31,15 +31,15 @@ def test_pick_photos_spans_the_range_in_a_shuffled_order() -> None:
 def test_report_compares_like_with_like() -> None:
     truth, panel = _panel()
     # a sixth rater of the same kind lands among the panel; a random one below all of them
-    good = rater_report(np.clip(np.round(truth + np.random.default_rng(5).normal(0, 0.7, len(truth))), 1, 5), panel)
-    bad = rater_report(np.random.default_rng(6).integers(1, 6, len(truth)), panel)
+    good = rater_report(np.clip(np.round(truth + np.random.default_rng(5).normal(0, 0.7, len(truth))), 1, 5), panel, n_boot=200)
+    bad = rater_report(np.random.default_rng(6).integers(1, 6, len(truth)), panel, n_boot=200)
     assert min(good.panel_srcc) - 0.15 < good.srcc < max(good.panel_srcc) + 0.15
     assert bad.place == 0 and abs(bad.srcc) < 0.4
     # each panel rater against the mean of the other four, by hand
     j = 2
     assert bad.panel_srcc[j] == pytest.approx(metrics.srcc(panel[:, j], np.delete(panel, j, 1).mean(1)))
     assert good.interval[0] <= good.srcc <= good.interval[1]
-    lenient = rater_report(panel[:, 0] + 1, panel)  # an offset moves only the offset
+    lenient = rater_report(panel[:, 0] + 1, panel, n_boot=200)  # an offset moves only the offset
     assert lenient.offset == pytest.approx(1 + panel[:, 0].mean() - panel.mean())
     assert "above" in lenient.summary() and f"{lenient.place} of its 5 raters" in lenient.summary()
 
