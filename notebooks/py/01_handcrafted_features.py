@@ -1,7 +1,6 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: ipynb,py//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -197,6 +196,10 @@ fig.tight_layout()
 _ = save_figure(fig, "01_feature_maps")
 plt.show()
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The paragraph above says the China photo gets a horizon tilt it does not have; fail if a re-run changes that.
+assert abs(F.horizon_tilt(china)) >= 2, "the China photo no longer gets a spurious horizon tilt: rewrite the text above"
+
 # %% [markdown]
 # ### Spoiling a photo on purpose
 # `photos.degrade(image, kind, level)` spoils a photo in one of eight ways by a level from 0 (unchanged)
@@ -240,13 +243,13 @@ plt.show()
 
 # %% [markdown]
 # Read the heat map column by column: exposure moves brightness and clipping, desaturation lowers
-# colourfulness and saturation, blur and JPEG compression lower the sharpness (so do underexposure,
-# tilt and off-centring, by as much). Tilt moves `horizon_tilt` by 0.81 SD, but blur and either
-# exposure change move it by -0.7 SD, about as much the other way (the row is printed below): on China
-# they wipe out the line the feature had found, so its tilt falls from 6 to 0 degrees, and on the
-# flower photo it reads 0 in every case. Then row by row: **noise raises the sharpness** far more than
-# blur lowers it (noise is high-frequency energy, exactly what the Laplacian measures), and several
-# degradations move features they have nothing to do with. The `horizon_tilt` row, and the raw
+# colourfulness and saturation, blur and JPEG compression lower the sharpness (so do underexposure, tilt
+# and off-centring, by similar amounts: between -1.1 and -1.8 SD). Tilt moves `horizon_tilt` by 0.81 SD,
+# but blur and either exposure change move it by -0.7 SD, about as much the other way (the row is printed
+# below): on China they wipe out the line the feature had found, so its tilt falls from 6 to 0 degrees,
+# and on the flower photo it reads 0 in every case. Then row by row: **noise raises the sharpness** far
+# more than blur lowers it (noise is high-frequency energy, exactly what the Laplacian measures), and
+# several degradations move features they have nothing to do with. The `horizon_tilt` row, and the raw
 # sharpness values for China:
 
 # %%
@@ -258,6 +261,21 @@ print_table([{"photo": name, "intact": intact.loc[name, "horizon_tilt"],
 china_table = graded[graded["photo"] == "china"].pivot_table(index="level", columns="kind", values="sharpness")
 print("sharpness of China at each level of each degradation")
 china_table[KINDS].round(4)
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The claims of the two paragraphs above, checked against the numbers: a re-run that changes them fails here.
+assert response.loc["brightness", "underexpose"] < -1 < 1 < response.loc["brightness", "overexpose"], "brightness"
+assert response.loc["clipped_dark", "underexpose"] > 0.3, "underexposure no longer raises clipped_dark"
+assert response.loc["clipped_bright", "overexpose"] > 1, "overexposure no longer raises clipped_bright"
+assert max(response.loc[["colourfulness", "saturation"], "desaturate"]) < -1, "desaturation no longer lowers colour"
+lowered = ("blur", "jpeg", "underexpose", "tilt", "offcentre")
+assert all(-1.85 < response.loc["sharpness", k] < -1.05 for k in lowered), "update 'between -1.1 and -1.8 SD'"
+assert response.loc["sharpness", "noise"] > 5 * abs(response.loc["sharpness", "blur"]), "noise vs blur on sharpness"
+assert round(response.loc["horizon_tilt", "tilt"], 2) == 0.81, "the horizon_tilt row changed: update the text"
+assert all(round(response.loc["horizon_tilt", k], 1) == -0.7 for k in ("blur", "underexpose", "overexpose")), "tilt row"
+assert intact.loc["china", "horizon_tilt"] == 6 and all(
+    worst.loc[(k, "china"), "horizon_tilt"] == 0 for k in ("blur", "underexpose", "overexpose")), "China's tilt changed"
+assert (graded.loc[graded["photo"] == "flower", "horizon_tilt"] == 0).all(), "the flower photo now gets a horizon tilt"
 
 # %% [markdown]
 # ## 2. The features on the studio's photos
@@ -310,11 +328,11 @@ _ = save_figure(fig, "01_feature_srcc")
 plt.show()
 
 # %% [markdown]
-# Every correlation is weak. That does not mean brightness is irrelevant: a photo can be too dark *or*
-# too bright, so the score rises and then falls with brightness, and a rank correlation, which only
-# sees monotone trends, averages the two sides to nearly nothing. Binning each feature into ten equal
-# groups and plotting the average score per group shows the shape (sharpness rises and falls too:
-# blurred photos at the low end, noisy ones at the high end):
+# Every correlation is weak: none reaches 0.3 in absolute value. That does not mean brightness is
+# irrelevant: a photo can be too dark *or* too bright, so the score rises and then falls with brightness,
+# and a rank correlation, which only sees monotone trends, averages the two sides to nearly nothing.
+# Binning each feature into ten equal groups and plotting the average score per group shows the shape
+# (sharpness rises and falls too: blurred photos at the low end, noisy ones at the high end):
 
 # %%
 show = ["brightness", "saturation", "sharpness", "edge_spread"]
@@ -327,6 +345,14 @@ for ax, f in zip(axes, show):
 axes[0].set_ylabel("average mean score (per tenth)")
 fig.tight_layout()
 plt.show()
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The claims above (weak correlations; brightness and sharpness rise and then fall), checked on the studio.
+if SPEC.studio:
+    assert srcc_table["SRCC"].abs().max() < 0.3, "a feature now reaches |SRCC| >= 0.3 with the score: update the text"
+    for f in ("brightness", "sharpness"):
+        per_tenth = y.groupby(pd.qcut(X[f], 10, labels=False, duplicates="drop")).mean().to_numpy()
+        assert per_tenth[1:-1].max() > max(per_tenth[0], per_tenth[-1]) + 0.1, f"{f} no longer rises and then falls"
 
 # %% [markdown]
 # ## 3. A regressor on the features
@@ -365,13 +391,23 @@ print(f"SRCC of gradient boosting minus ridge on {len(y_test)} test images: {gap
     "lower": "ridge ranks the test images better than gradient boosting",
     "no clear difference": "the interval includes 0, this test split does not tell the two models apart"}[gap.verdict])
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The paragraph below, checked against the numbers: a re-run that changes them fails here.
+if SPEC.studio:
+    assert min(results[m]["srcc_ci"][0] for m in ("ridge", "gradient boosting")) > 0, "an SRCC interval now includes 0"
+    assert max(results[m]["mse"] for m in ("ridge", "gradient boosting")) < base_mse, "a model lost to the baseline"
+    assert results["gradient boosting"]["srcc_ci"][0] < results["ridge"]["srcc_ci"][1], "the intervals no longer overlap"
+    assert gap.verdict == "higher" and gap.low < 0.02, "the paired difference is no longer 'above 0, by a small margin'"
+
 # %% [markdown]
 # Both models rank the test images: their SRCC intervals lie above 0, where the constant baseline has
 # no ranking at all, and both lower the baseline's MSE (the lines under the table). Gradient boosting
-# can follow the rise-and-fall shapes that a linear model cannot, and the difference of the two SRCCs,
-# bootstrapped on the same resamples of the test images (the last line), puts it ahead of ridge.
-# The gain is small: the interval's lower end is close to 0, and both models stay far below what the
-# votes themselves allow (next cell).
+# can follow the rise-and-fall shapes that a linear model cannot. Does it rank better here? The two
+# intervals in the table overlap, and overlapping intervals do not tell two models apart. The paired
+# difference does better, because both models are scored on the same resamples of the test images and
+# the images' shared difficulty cancels: its interval (the last line) lies above 0, so on this test
+# split gradient boosting ranks the images better than ridge, by a small margin (the interval's lower
+# end is close to 0). Both models stay far below what the votes themselves allow (next cell).
 #
 # How far could a perfect model go? The studio knows every image's true quality, so it can say how well
 # the raters' own mean tracks it: no model can agree with the votes much better than the votes agree
@@ -388,6 +424,12 @@ if SPEC.studio:
         {"SRCC on the test split": "gradient boosting vs vote mean", "value": results["gradient boosting"]["srcc"]},
         {"SRCC on the test split": "gradient boosting vs true quality", "value": metrics.srcc(boost.predict(X_test), truth[~is_train])},
     ])
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# "Both models stay far below the noise ceiling" (above and in the summary), checked.
+if SPEC.studio:
+    ceiling_gap = metrics.srcc(y_test, truth[~is_train]) - results["gradient boosting"]["srcc_ci"][1]
+    assert ceiling_gap > 0.3, "gradient boosting is no longer far below the noise ceiling: update the text"
 
 # %% [markdown]
 # ## 4. Which features matter?
@@ -449,19 +491,27 @@ if SPEC.studio:
 # %% [markdown]
 # Four findings to take away:
 #
-# - **sharpness is mostly a noise detector.** On these images the variance of the Laplacian follows
-#   the sensor noise far more than the lens softness it is supposed to measure: noise *adds* fine
-#   detail, so a blurred but noisy photo looks "sharp" to it. The scatter below shows both factors at
-#   once: softness only shows (the yellow points at the bottom) where there is little noise.
-# - **thirds_distance barely finds the subject.** The saliency map lights up every edge and texture
-#   (the horizon, the clutter, a fence), so its centroid is a poor estimate of where the subject is:
-#   notebook 08 shows what saliency-aware *learnt* pooling does instead.
-# - **horizon_tilt finds tilted horizons**, with two catches. The studio counts a tilt as positive
-#   when the line falls to the right, the feature when it rises to the right, hence the negative
-#   correlation: conventions differ between tools, so check signs before you conclude anything. And
-#   some tilted horizons are missed (read as 0, the flat row of points), while on the China photo it
-#   reported a tilt for a level scene, taking the slope of the trees' edge for the horizon (section 1).
-# - **symmetry** falls with the tilt of the horizon: a slanted line breaks the mirror symmetry.
+# - **sharpness is mostly a noise detector.** Its SRCC with the true sensor noise is 0.84; with the
+#   lens softness it is supposed to measure, -0.21. Noise *adds* fine detail, so a blurred but noisy
+#   photo looks "sharp" to it. The first scatter below shows both factors at once: softness only shows
+#   (the yellow points at the bottom) where there is little noise, as the first line under the figure
+#   measures. The same noise drives `hue_count` (0.65) and `edge_spread` (0.58). Ke et al. designed
+#   `edge_spread` to detect clutter, yet it does not follow the studio's clutter at all (0.00): the
+#   feature with the largest SRCC with the score (section 2) predicts it for a reason its name does
+#   not say.
+# - **thirds_distance barely finds the subject** (SRCC 0.14 with the true distance of the subject to
+#   the nearest third). The saliency map lights up every edge and texture (the horizon, the clutter, a
+#   fence), so its centroid is a poor estimate of where the subject is: notebook 08 shows what
+#   saliency-aware *learnt* pooling does instead.
+# - **horizon_tilt finds tilted horizons** (SRCC -0.70), with two catches. The studio counts a tilt as
+#   positive when the line falls to the right, the feature when it rises to the right, hence the
+#   negative sign: conventions differ between tools, so check signs before you conclude anything. And
+#   some tilted horizons are missed (read as 0, the flat row of points; the second line under the
+#   figure counts them), while on the China photo it reported a tilt for a level scene, taking a
+#   slanted run of edges lower in the frame for the horizon (section 1).
+# - **symmetry follows three factors, each weakly**: the scene's true symmetry (0.32), the aspect ratio
+#   (0.32) and the size of the horizon's tilt (-0.33: a slanted line breaks the mirror symmetry). None
+#   of them explains much of it.
 
 # %%
 if SPEC.studio:
@@ -479,6 +529,33 @@ if SPEC.studio:
     fig.tight_layout()
     _ = save_figure(fig, "01_sharpness_vs_noise")
     plt.show()
+    noise_rank = factors["noise"].rank(pct=True)
+    quiet, noisy = noise_rank <= 0.25, noise_rank > 0.75
+    softness_srcc = {"least noisy quarter": metrics.srcc(X["sharpness"][quiet], factors["softness"][quiet]),
+                     "noisiest quarter": metrics.srcc(X["sharpness"][noisy], factors["softness"][noisy])}
+    print("SRCC of sharpness with the true lens softness: least noisy quarter of the images",
+          fmt(softness_srcc["least noisy quarter"]), "| noisiest quarter", fmt(softness_srcc["noisiest quarter"]))
+    tilted = factors["horizon_tilt"].abs() > 3
+    missed = float((X["horizon_tilt"][tilted] == 0).mean())
+    print(f"horizons tilted by more than 3 degrees: {int(tilted.sum())};",
+          f"read as 0 by horizon_tilt: {fmt(100 * missed)} %")
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The four findings above, checked against the numbers: a re-run that changes them fails here.
+if SPEC.studio:
+    quoted = {("sharpness", "noise"): 0.84, ("sharpness", "lens softness"): -0.21, ("hue_count", "noise"): 0.65,
+              ("edge_spread", "noise"): 0.58, ("edge_spread", "clutter"): 0.0,
+              ("thirds_distance", "subject to thirds"): 0.14,
+              ("horizon_tilt", "horizon tilt"): -0.70, ("symmetry", "symmetry"): 0.32, ("symmetry", "aspect"): 0.32,
+              ("symmetry", "|horizon tilt|"): -0.33}
+    changed = {k: round(tracks.loc[k], 3) for k, v in quoted.items() if round(tracks.loc[k], 2) != v}
+    assert not changed, f"SRCCs quoted in the findings changed: {changed}"
+    assert best["sharpness"] == "noise" and best["thirds_distance"] == "subject to thirds", "what they track changed"
+    assert tracks.loc["symmetry"].abs().max() < 0.4, "symmetry now follows a factor strongly"
+    assert srcc_table.index[0] == "edge_spread", "edge_spread no longer has the largest SRCC with the score"
+    assert softness_srcc["least noisy quarter"] < -0.4, "softness no longer shows in the least noisy images"
+    assert abs(softness_srcc["noisiest quarter"]) < 0.25, "softness now shows in the noisiest images"
+    assert missed > 0.1, "horizon_tilt no longer misses tilted horizons"
 
 # %% [markdown]
 # ## Summary
@@ -490,7 +567,8 @@ if SPEC.studio:
 # - Single-feature SRCCs with the score are weak, partly because many relations rise and then fall
 #   (too dark and too bright are both bad). Ridge and gradient boosting both rank the test images
 #   (SRCC intervals above 0); gradient boosting, which can fit such shapes, ranks them a little better
-#   (their paired SRCC difference excludes 0, by a small margin), and both stay far below the noise ceiling.
+#   (their intervals overlap, but their paired SRCC difference excludes 0, by a small margin), and both
+#   stay far below the noise ceiling.
 # - Report the test SRCC with a bootstrap interval and beside the predict-the-mean baseline and the
 #   noise ceiling; compare two models with a *paired* interval on the same test images.
 # - Importance (coefficients, permutation) says what a model *uses*; only ground truth says what a
@@ -499,44 +577,113 @@ if SPEC.studio:
 
 # %% [markdown]
 # ## Exercises
-# Replace each `...` with your answer and run the cell.
+# Replace each `...` with your answer and run the cell: it prints "correct" or a hint. Exercises 1, 2
+# and 4 ask for code, exercise 5 for a prediction that an experiment then tests; exercise 3 is read
+# from a figure. The value each check compares with is computed in a hidden cell just above it: open it
+# only after you have answered.
 #
-# **1.** Compute the colourfulness of the flower photo yourself from the Hasler & Süsstrunk formula
-# (section 1), on the 0-255 scale, with NumPy only. (`np.asarray(photos["flower"], dtype=float)` gives
-# the pixels.)
+# **Exercise 1 (colourfulness by hand).** Write `my_colourfulness(image)`, Hasler & Süsstrunk's
+# colourfulness M on the 0-255 scale (section 1 gives the formula), with NumPy only, and apply it to a
+# photo whose colourfulness this page does not print: the China photo desaturated half-way,
+# `degrade(photos["china"], "desaturate", 0.5, seed=0)`. (Check your function first on the flower
+# photo: the table of section 1 gives its value.)
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The value the check below compares with (hidden: open it after you have answered).
+expected = F.colourfulness(degrade(photos["china"], "desaturate", 0.5, seed=0))
 
 # %%
-answer = ...
-check(answer, F.colourfulness(photos["flower"]), tol=1e-3,
-      hint="rg = R - G, yb = (R + G) / 2 - B; M = sqrt(var(rg) + var(yb)) + 0.3 * sqrt(mean(rg)**2 + mean(yb)**2).")
+def my_colourfulness(image):
+    """Hasler & Süsstrunk's colourfulness M of an RGB image, on the 0-255 scale."""
+    ...  # your code
+
+
+answer = ...  # my_colourfulness of the half-desaturated China photo
+check(answer, expected, tol=1e-3,
+      hint="work on float pixels; build the two opponent channels of section 1 from the R, G and B planes; "
+           "M combines their standard deviations and their means (population SD, NumPy's default).")
+
+# %% tags=["solution"]
+def my_colourfulness(image):
+    """Hasler & Süsstrunk's colourfulness M of an RGB image, on the 0-255 scale."""
+    rgb = np.asarray(image, dtype=np.float64)
+    rg = rgb[..., 0] - rgb[..., 1]
+    yb = (rgb[..., 0] + rgb[..., 1]) / 2 - rgb[..., 2]
+    return np.hypot(rg.std(), yb.std()) + 0.3 * np.hypot(rg.mean(), yb.mean())
+
+
+answer = my_colourfulness(degrade(photos["china"], "desaturate", 0.5, seed=0))
+check(answer, expected, tol=1e-3,
+      hint="work on float pixels; build the two opponent channels of section 1 from the R, G and B planes; "
+           "M combines their standard deviations and their means (population SD, NumPy's default).")
 
 # %% [markdown]
-# **2.** Which feature has the largest absolute SRCC with the mean score on its own? (A name from
-# `F.FEATURE_NAMES`.)
+# **Exercise 2 (too dark and too bright).** Section 2 explained the weak SRCC of brightness with the
+# score by a rise and a fall: too dark and too bright are both bad. Test the explanation with a
+# feature that turns the rise and fall into a monotone trend: the distance of an image's brightness
+# from mid-grey, |brightness - 0.5|. Compute its SRCC with the mean score over the same images as the
+# table of section 2 (`X` and `y`). Is it stronger than the SRCC of brightness itself?
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The value the check below compares with (hidden: open it after you have answered).
+expected = metrics.srcc(np.abs(X["brightness"].to_numpy() - 0.5), y.to_numpy())
 
 # %%
-answer = ...
-check(answer, srcc_table["SRCC"].abs().idxmax(), hint="sort the table of section 2 by the absolute SRCC.")
+answer = ...  # the SRCC of |brightness - 0.5| with the mean score
+check(answer, expected, tol=1e-3,
+      hint="the feature is a new column built from X's brightness; the score is y; metrics has the rank correlation. "
+           "Expect a negative sign: farther from mid-grey should mean worse.")
+
+# %% tags=["solution"]
+answer = metrics.srcc((X["brightness"] - 0.5).abs(), y)
+check(answer, expected, tol=1e-3,
+      hint="the feature is a new column built from X's brightness; the score is y; metrics has the rank correlation. "
+           "Expect a negative sign: farther from mid-grey should mean worse.")
 
 # %% [markdown]
-# **3.** Which feature reacts most strongly to the `noise` degradation (the largest absolute value in
-# the `noise` column of the heat map in section 1)?
+# **Exercise 3 (reading the heat map).** Sharpness is not the only feature that sensor noise fools.
+# Apart from `sharpness`, which feature does the `noise` degradation move the most (largest absolute
+# value in its column of the heat map of section 1)? Give its name as a string, and think about why
+# noise should change it.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The value the check below compares with (hidden: open it after you have answered).
+expected = response["noise"].drop("sharpness").abs().idxmax()
 
 # %%
-answer = ...
-check(answer, response["noise"].abs().idxmax(), hint="look at the noise column of `response`; ignore the sign.")
+answer = ...  # a feature name, e.g. "contrast"
+check(answer, expected, hint="read down the noise column of the heat map, skip the sharpness row, ignore the signs.")
+
+# %% tags=["solution"]
+answer = "hue_count"  # random colour noise gives grey and dull pixels hues they did not have
+check(answer, expected, hint="read down the noise column of the heat map, skip the sharpness row, ignore the signs.")
 
 # %% [markdown]
-# **4.** Refit the gradient-boosting model (same settings) on the **three** features with the largest
-# permutation importance only. What test SRCC does it reach? (Three decimals are enough.)
+# **Exercise 4 (three features instead of thirteen).** Fit gradient boosting again, with the same
+# settings as in section 3, but only on the three features with the largest permutation importance
+# (the first three rows of `importance`, section 4), and score it on the test split. What SRCC does it
+# reach? Compare it with the interval of the full model in the table of section 3.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The value the check below compares with (hidden: open it after you have answered).
+_top = importance.index[:3].tolist()
+_boost = GradientBoostingRegressor(n_estimators=150, max_depth=3, learning_rate=0.05, subsample=0.8, random_state=0)
+expected = metrics.srcc(_boost.fit(X_train[_top], y_train).predict(X_test[_top]), y_test)
 
 # %%
-top3 = importance.index[:3].tolist()
-boost3 = GradientBoostingRegressor(n_estimators=150, max_depth=3, learning_rate=0.05, subsample=0.8,
-                                   random_state=0).fit(X_train[top3], y_train)
-answer = ...
-check(answer, metrics.srcc(boost3.predict(X_test[top3]), y_test), tol=2e-3,
-      hint="fit on X_train[top3], predict X_test[top3], and compute metrics.srcc(prediction, y_test).")
+answer = ...  # the test SRCC of gradient boosting on the three most important features
+check(answer, expected, tol=2e-3,
+      hint="copy the model's settings from section 3; select the three columns by name in X_train and X_test; "
+           "fit on the training split, predict the test split, then rank-correlate with y_test.")
+
+# %% tags=["solution"]
+top3_features = importance.index[:3].tolist()
+boost_top3 = GradientBoostingRegressor(n_estimators=150, max_depth=3, learning_rate=0.05, subsample=0.8,
+                                       random_state=0).fit(X_train[top3_features], y_train)
+answer = metrics.srcc(boost_top3.predict(X_test[top3_features]), y_test)  # below the full model's interval
+check(answer, expected, tol=2e-3,
+      hint="copy the model's settings from section 3; select the three columns by name in X_train and X_test; "
+           "fit on the training split, predict the test split, then rank-correlate with y_test.")
 
 # %% [markdown]
 # **Exercise 5 (predict, run, check: a new photo).** The heat map of section 1 averages two photos.
@@ -551,6 +698,17 @@ KIND = ...  # then set it to "noise" and run this cell
 
 coffee = photos["coffee"]
 after = None if KIND is ... else F.sharpness(degrade(coffee, KIND, 0.6, seed=0))
+check_prediction(prediction, F.sharpness(coffee), after, what=f"sharpness of 'coffee' ({KIND} at 0.6)")
+
+# %% tags=["solution"]
+prediction = "up"  # noise adds fine, high-frequency detail: exactly what the Laplacian measures
+KIND = "noise"
+after = F.sharpness(degrade(coffee, KIND, 0.6, seed=0))
+check_prediction(prediction, F.sharpness(coffee), after, what=f"sharpness of 'coffee' ({KIND} at 0.6)")
+
+prediction = "down"  # JPEG compression throws away fine detail first
+KIND = "jpeg"
+after = F.sharpness(degrade(coffee, KIND, 0.6, seed=0))
 check_prediction(prediction, F.sharpness(coffee), after, what=f"sharpness of 'coffee' ({KIND} at 0.6)")
 
 # %% [markdown]

@@ -1,7 +1,6 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: ipynb,py//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -84,9 +83,14 @@ print("files:", sorted(p.name for p in ROOT.iterdir() if p.suffix in ("", ".txt"
 # | 12, 13 | `tag1`, `tag2` | semantic tags, ids 1-66 in `tags.txt` (0 = no tag) |
 # | 14 | `challenge_id` | the contest the photo was entered in, named in `challenges.txt` |
 #
-# Next to it: `tags.txt` and `challenges.txt` (`id name` per line),
-# `aesthetics_image_lists/generic_test.jpgl` (the "official" test ids) and the `images/` folder.
-# Here are the first lines of the file, and the same lines read with pandas, naming every column.
+# Next to it (as the README of the AVA release, June 2012, lists them): `tags.txt` and `challenges.txt`
+# (`id name` per line); `aesthetics_image_lists/`, the ids used in Murray et al.'s aesthetics
+# experiments: the generic test list `generic_test.jpgl` (the "official" test ids), the training lists
+# of a small-scale and a large-scale experiment (`generic_ss_train.jpgl`, `generic_ls_train.jpgl`), and
+# train and test lists for eight content categories (animal, architecture, cityscape, floral, food and
+# drink, landscape, portrait, still life); `style_image_lists/`, train and test ids for 14
+# photographic styles; and the `images/` folder. The studio writes only the generic test list. Here
+# are the first lines of `AVA.txt`, and the same lines read with pandas, naming every column.
 
 # %%
 with open(ROOT / "AVA.txt") as f:
@@ -129,12 +133,25 @@ print("votes for 10 dropped:", int(right[:, 9].sum()), f"({fmt(100 * right[:, 9]
 print("largest shift of one image's mean:", fmt((mean_right - mean_wrong).max()))
 print("SRCC between the right and the buggy means:", fmt(metrics.srcc(mean_right, mean_wrong)))
 print("images whose good/bad label (threshold 5.0) flips:", int(flipped.sum()), "of", len(flipped))
+shift = mean_right - mean_wrong
+best_tenth = mean_right >= np.quantile(mean_right, 0.9)
+print("images without a vote for 10 (their mean does not move):", fmt(100 * (right[:, 9] == 0).mean()), "%")
+print("average drop of the mean: best tenth of the images", fmt(shift[best_tenth].mean()),
+      "| all other images", fmt(shift[~best_tenth].mean()))
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The paragraph below, checked against the numbers: a re-run that changes them fails here.
+assert metrics.srcc(mean_right, mean_wrong) > 0.98 and flipped.sum() > 0, "the bug is no longer silent-but-harmful"
+assert shift[best_tenth].mean() > 3 * shift[~best_tenth].mean(), "the best images no longer lose the most"
+if STUDIO:
+    assert 0.35 < (right[:, 9] == 0).mean() < 0.6, "the share of images without a vote for 10 is no longer about half"
 
 # %% [markdown]
-# The ranking is almost untouched (SRCC close to 1), which is exactly why the bug is silent; but every
-# mean moves down, the best images (the ones with votes for 10) move the most, and some labels at the
-# 5.0 threshold flip. The library's reader uses `VOTE_COLUMNS = slice(2, 12)` and validates every line
-# (15 integers, no negative counts, at least one vote). It returns one row per image with the
+# The ranking is almost untouched (SRCC close to 1), which is exactly why the bug is silent. But every
+# image with a vote for 10 loses some of its mean (the others, about half of the images here, keep
+# theirs), the best tenth of the images lose several times as much as the rest (the last line), and some
+# labels at the 5.0 threshold flip. The library's reader uses `VOTE_COLUMNS = slice(2, 12)` and validates
+# every line (15 integers, no negative counts, at least one vote). It returns one row per image with the
 # distribution, mean, spread, split and the tag and challenge names; we use it from here on, after
 # checking it agrees with our own parse.
 
@@ -173,6 +190,12 @@ plt.show()
 
 print_table([{"score": int(s), "real AVA": r, "this data set": p} for s, r, p in zip(scores, REAL_POOLED, pooled)])
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# "5 is the most common score, the extremes are rare; the studio matches the real histogram", checked.
+assert pooled.argmax() == 4 and max(pooled[0], pooled[-1]) < 0.03, "the pooled histogram changed shape"
+if STUDIO:
+    assert np.abs(pooled - REAL_POOLED).max() < 0.005, "the studio's pooled histogram no longer matches AVA's"
+
 # %% [markdown]
 # ### Mean scores, their spread, and the histogram of a few images
 # An image's score is the mean of its votes. The means crowd into the middle of the scale: in AVA,
@@ -198,7 +221,7 @@ plt.show()
 # ### The studio beside the real AVA
 # One table of the statistics quoted for a 25,551-image sample of the real AVA, and the same
 # statistics of the data set explored here. Close agreement is by design (the studio's raters are
-# calibrated to these marginals); what the studio cannot copy is the *content* of real photos.
+# calibrated to these marginals); what the studio does not copy comes after the table.
 
 # %%
 stats_rows = [
@@ -212,6 +235,38 @@ stats_rows = [
     ("share of means above 5", 0.70, float((means > 5).mean())),
 ]
 print_table([{"statistic": s, "real AVA (quoted)": r, "this data set": v} for s, r, v in stats_rows])
+if STUDIO:  # where the spread of the votes comes from (the studio knows how it rendered every image)
+    from aesthetics_lib.data.studio import read_factors
+
+    polarising = read_factors(ROOT).set_index("image_id").loc[ava["image_id"], "polarising"].to_numpy(bool)
+    wide = sds > 2
+    print(f"images with a vote SD above 2: {int(wide.sum())} of {len(sds)}; the studio's 'polarising' renders "
+          f"among them: {fmt(100 * polarising[wide].mean())} %")
+    print("vote SD of the polarising renders:", fmt(sds[polarising].min()), "to", fmt(sds[polarising].max()),
+          f"(mean {fmt(sds[polarising].mean())}) | of all other images:", fmt(sds[~polarising].min()), "to",
+          fmt(sds[~polarising].max()))
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# "Close agreement" and the studio fidelity note below, checked against the numbers.
+if STUDIO:
+    assert abs(means.mean() - 5.38) < 0.1 and abs(means.std() - 0.73) < 0.05, "the mean scores no longer match AVA's"
+    assert abs(((means >= 4) & (means <= 7)).mean() - 0.955) < 0.02, "the share of means in [4, 7] changed"
+    assert abs((means > 5).mean() - 0.70) < 0.03, "the share of means above 5 changed"
+    assert abs(ava["n_votes"].mean() - 211) < 5, "votes per image no longer match AVA's"
+    assert polarising[wide].all() and sds[polarising].min() > sds[~polarising].max(), "the high-SD cluster changed"
+    assert abs(sds[polarising].mean() - 2.4) < 0.1, "the polarising renders' vote SD is no longer about 2.4"
+
+# %% [markdown]
+# **What the studio reproduces, and what it does not.** It reproduces the marginals it was calibrated
+# to: the pooled vote histogram, the number of votes per image, the mean and the spread of the mean
+# scores (the table). It does not reproduce the content of real photos, nor the shape of the vote
+# spread. The right panel of the figure above has a second hump of images whose votes have an SD of
+# about 2.4, well apart from the others, and the two lines under the table show what it is: the
+# studio's "polarising" renders, a teal-and-orange duotone look (mostly tagged Duotone) whose votes the
+# studio spreads over the whole scale on purpose, so that later notebooks have controversial images to
+# find. That hump is a studio artefact: real AVA has no such separate cluster of high-spread images.
+# Read every result below that involves the spread of the votes (the controversial images of section 5,
+# the Duotone row of section 6) as a property of the stand-in, not of AVA.
 
 # %% [markdown]
 # ### How reliable is a mean of ~200 votes?
@@ -248,6 +303,10 @@ standard_error = sds / np.sqrt(ava["n_votes"].to_numpy())  # how much the mean o
 near = np.abs(means - AVA_THRESHOLD) < standard_error
 print("share of images whose mean is within one standard error of 5.0:", fmt(near.mean()))
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# "Most means lie above 5" here and "about 70 % are good" in the summary, checked.
+assert 0.65 < good.mean() < 0.75, "the share of 'good' images is no longer about 70 %"
+
 # %% [markdown]
 # ## 4. Aspect ratios
 # Real photos are not square. AVA's aspect ratios (width / height) pile up at the shapes cameras
@@ -273,6 +332,12 @@ plt.show()
 share = {name: float((np.abs(np.log(aspect / r)) < 0.05).mean()) for name, r in RATIOS.items()}
 print_table([{"ratio": k, "share within 5 %": v} for k, v in share.items()])
 print("portrait (taller than wide):", fmt((aspect < 0.95).mean()), " landscape:", fmt((aspect > 1.05).mean()))
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# "Aspect ratios cluster at 3:2, 4:3, 2:3 and 3:4; a square warp distorts most photos", checked.
+if STUDIO:
+    assert set(sorted(share, key=share.get)[-4:]) == {"3:2", "4:3", "2:3", "3:4"}, "the four most common ratios changed"
+assert ((aspect < 0.95) | (aspect > 1.05)).mean() > 0.5, "most photos are no longer far from square"
 
 # %% [markdown]
 # ## 5. Consensus and controversy
@@ -307,15 +372,32 @@ shares = np.stack(picked["dist"].to_numpy())  # each image's share of votes per 
 print("consensus images: share of the votes on their most common score", fmt(shares[:4].max(1).min()), "to",
       fmt(shares[:4].max(1).max()))
 print("controversial images: share of the votes on any one score", fmt(shares[4:].min()), "to", fmt(shares[4:].max()))
+extremes = shares[4:, [0, 1, 8, 9]].sum(1)  # the votes for 1, 2, 9 and 10
+print("controversial images: share of the votes on the four extreme scores 1, 2, 9 and 10", fmt(extremes.min()),
+      "to", fmt(extremes.max()))
+if STUDIO:
+    print("the studio's polarising renders among the four controversial images:",
+          int(polarising[ava.index.get_indexer(picked.index[4:])].sum()), "of 4")
 picked.assign(top_share=shares.max(1), lowest_share=shares.min(1))[
     ["image_id", "mean", "std", "top_share", "lowest_share", "tag1_name", "tag2_name"]].round(3)
 
 # %% [markdown]
 # `top_share` is the share of the votes on an image's most common score, `lowest_share` the share on
-# its least used one. The consensus images put well over a third of their votes on one score (the
-# first line above the table). The controversial histograms are nearly flat: every score from 1 to 10
-# gets a share between the two numbers of the second line, none above a fifth. Their disagreement is
-# votes spread over the whole scale, not half the raters at the top and half at the bottom.
+# its least used one. The consensus images put more than a third of their votes on one score (the
+# first line above the table). The controversial histograms are spread out: every score from 1 to 10
+# gets a share between the two numbers of the second line, none above a fifth, and the four extreme
+# scores together get about a third of the votes (the third line). Their disagreement is votes spread
+# over the whole scale, not half the raters at the top and half at the bottom. Here all four
+# controversial images are the studio's polarising renders (the last line; see the note on what the
+# studio reproduces, section 2), so this spread is the one the studio gives them on purpose: on the
+# real AVA, look at the most controversial images yourself before you describe their histograms.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The paragraph above, checked against the numbers: a re-run that changes them fails here.
+if STUDIO:
+    assert shares[:4].max(1).min() > 1 / 3, "a consensus image has a third of its votes or less on its top score"
+    assert shares[4:].max() < 0.2 and 0.25 < extremes.min() and extremes.max() < 0.4, "controversial histograms changed"
+    assert polarising[ava.index.get_indexer(picked.index[4:])].all(), "a controversial image is not a polarising render"
 
 # %% [markdown]
 # ## 6. Semantic tags and challenges
@@ -323,7 +405,9 @@ picked.assign(top_share=shares.max(1), lowest_share=shares.min(1))[
 # the real AVA has 66, e.g. "Landscape", "Portraiture", "Black and White") and the challenge it was
 # entered in. Both matter for a model: mean scores differ by content, and a challenge's theme and its
 # voters shift every score in it. The table gives, per tag, the number of images, their average mean
-# score and their average spread of votes (`vote_sd`): styles that divide the raters stand out there.
+# score and their average spread of votes (`vote_sd`). One row stands out, and it is a studio
+# artefact, not a finding about AVA: Duotone, the tag of most of the studio's polarising renders
+# (section 2), has an average vote SD of about 2.4, where every other tag lies between 1.3 and 1.5.
 
 # %%
 tags = pd.concat([ava[["tag1_name", "mean", "std"]].rename(columns={"tag1_name": "tag"}),
@@ -333,6 +417,13 @@ per_tag = (tags.groupby("tag").agg(images=("mean", "size"), mean_score=("mean", 
            .sort_values("images", ascending=False))
 print("images without any tag:", int(((ava["tag1"] == 0) & (ava["tag2"] == 0)).sum()), "of", len(ava))
 per_tag.round(3)
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The Duotone row described above, checked against the table.
+if STUDIO:
+    others = per_tag.drop("Duotone")["vote_sd"]
+    assert abs(per_tag.loc["Duotone", "vote_sd"] - 2.4) < 0.1, "Duotone's vote SD is no longer about 2.4"
+    assert 1.25 < others.min() and others.max() < 1.5, "the other tags' vote SD no longer lies between 1.3 and 1.5"
 
 # %%
 per_challenge = (ava.groupby("challenge_name")["mean"].agg(images="size", mean_score="mean", sd="std")
@@ -360,13 +451,20 @@ low, high = metrics.bootstrap_ci(metrics.srcc, pred, test["mean"].to_numpy(), n_
 print("challenge-mean predictor, SRCC on the test split:", fmt(metrics.srcc(pred, test["mean"].to_numpy())),
       f"[95 % CI {fmt(low)}, {fmt(high)}]", "· the interval excludes 0" if low > 0 else "· the interval includes 0")
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The summary says this pixel-free predictor ranks the test images (an interval above 0): fail if a re-run changes that.
+if STUDIO:
+    assert low > 0, "the challenge-mean predictor's SRCC interval now includes 0: update the summary"
+
 # %% [markdown]
 # ## 7. The official test list vs a random split
-# AVA ships one test list, `generic_test.jpgl`: 20,000 ids, of which 19,930 are usable (a few images
-# are missing or broken). Many papers use it; many others train and test on a random split of their
-# own (a common one holds out 25,551 images). The two test sets contain different images, of
-# different difficulty, so **numbers from papers that use different splits are not comparable**, and
-# even two random splits of the same size give different numbers for the same predictor.
+# AVA's generic test list, `generic_test.jpgl`, holds 20,000 ids, of which 19,930 are usable (a few
+# images are missing or broken). It is not the only test list the release ships: the eight category
+# splits of section 1 each have their own. Many papers report on the generic list; many others train and
+# test on a random split of their own (a common one holds out 25,551 images). The two test sets contain
+# different images, of different difficulty, so **numbers from papers that use different splits are not
+# comparable**, and even two random splits of the same size give different numbers for the same
+# predictor.
 #
 # Below: how many ids of the list are present, then the challenge-mean predictor (fitted on the
 # rest each time) scored on the official list and on 20 random test sets of the same size.
@@ -394,14 +492,20 @@ for _ in range(20):
 random_srcc = np.array(random_srcc)
 print("SRCC on the official list:", fmt(challenge_predictor_srcc(official)))
 print("SRCC on 20 random test sets of the same size: mean", fmt(random_srcc.mean()),
-      "min", fmt(random_srcc.min()), "max", fmt(random_srcc.max()))
+      "min", fmt(random_srcc.min()), "max", fmt(random_srcc.max()), "range", fmt(random_srcc.max() - random_srcc.min()))
 if STUDIO:
     print("the real AVA's official list has 19,930 usable ids:", round(19930 / official.sum()),
           "times this test split")
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# "More than ten times the 0.01 by which leaderboards separate methods" (below), checked.
+if STUDIO:
+    assert random_srcc.max() - random_srcc.min() > 0.1, "the SRCC of random test sets no longer varies by more than 0.1"
+
 # %% [markdown]
-# The same predictor, scored on different random test sets of the same size, moves a lot (compare the
-# minimum and the maximum). On the real AVA the test sets are larger (the last line says by how much),
+# The same predictor, scored on different random test sets of the same size, moves a lot: its range
+# over 20 random test sets (the third line) is more than ten times the 0.01 by which leaderboards
+# separate methods. On the real AVA the test sets are larger (the last line says by how much),
 # so the spread is smaller, but leaderboards separate methods by differences of 0.01: compare only
 # numbers measured on the same images, and give a bootstrap interval (notebook 01) with every number
 # you report.
@@ -413,52 +517,136 @@ if STUDIO:
 #   hardly changes, the means and the binary labels do.
 # - Each image has ~80-500 votes; pooled votes peak at 5; image means crowd between 4 and 7 (SD about
 #   0.7), so predicting the average is "close" and the ranking is what a model must get right.
+# - The studio reproduces these marginals, not the content of real photos nor the shape of the vote
+#   spread: its cluster of high-spread "Duotone" images (vote SD about 2.4) is an artefact.
 # - At the 5.0 threshold about 70 % of images are "good": a constant answer scores ~0.7 accuracy.
 #   Report balanced accuracy or correlations beside it.
 # - Aspect ratios cluster at 3:2, 4:3, 2:3 and 3:4: a square warp distorts most photos.
-# - The spread of the votes separates consensus from controversial images; a mean hides it.
+# - The spread of the votes separates consensus from controversial images; a mean hides it. (Here the
+#   controversial end is the studio's polarising renders: look at real AVA's before you generalise.)
 # - Tags and challenges carry content bias: a pixel-free predictor (each challenge's mean score)
 #   already ranks the test images, with an SRCC interval above 0.
 # - Official test list and random splits hold different images: never compare numbers across them.
 
 # %% [markdown]
 # ## Exercises
-# Replace each `...` with your answer (a number or a string) and run the cell.
+# Replace each `...` with your answer and run the cell: it prints "correct" or a hint. Exercises 1 to 4
+# ask for a little code (none of their answers is printed above), exercise 5 for a prediction that an
+# experiment then tests. The value each check compares with is computed in a hidden cell just above
+# it: open it only after you have answered.
 #
-# **1.** How many votes in total does the `[2:11]` slice throw away in this data set? (Use `right`.)
+# **Exercise 1 (what the bug does to the spread).** The `[2:11]` slice lowers the means; what does it
+# do to the spread of the votes? Write `vote_sd(counts)`, the SD of each image's votes computed from
+# its vote counts `[N, K]` over the scores 1..K, check it on `right` against the column `ava["std"]`,
+# then apply it to `wrong`. What is the average vote SD over all images with the buggy slice? (Compare
+# it with the average of `ava["std"]`.)
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The value the check below compares with (hidden: open it after you have answered).
+from aesthetics_lib.data.schema import dist_std
+
+expected = float(dist_std(wrong).mean())
 
 # %%
-answer = ...
-check(answer, int(right[:, 9].sum()), hint="the dropped column holds the votes for 10: sum column c10 over all images.")
+def vote_sd(counts):
+    """SD of each image's votes, from vote counts [N, K] over the scores 1..K."""
+    ...  # your code
+
+
+answer = ...  # the average of vote_sd(wrong) over all images
+check(answer, expected, tol=1e-3,
+      hint="first each image's mean (as mean_score does in section 1), then the average squared distance of its votes "
+           "to that mean, each score weighted by its count; the SD is its square root. Try it on `right` first.")
+
+# %% tags=["solution"]
+def vote_sd(counts):
+    """SD of each image's votes, from vote counts [N, K] over the scores 1..K."""
+    counts = np.asarray(counts, dtype=np.float64)
+    scores = np.arange(1, counts.shape[1] + 1)
+    n = counts.sum(1)
+    mu = (counts * scores).sum(1) / n
+    return np.sqrt((counts * (scores - mu[:, None]) ** 2).sum(1) / n)
+
+
+check(vote_sd(right), ava["std"].to_numpy(), tol=1e-9, hint="vote_sd(right) should reproduce ava['std'].")
+answer = vote_sd(wrong).mean()  # smaller than with all ten scores: the votes for 10 lay far from most means
+check(answer, expected, tol=1e-3,
+      hint="first each image's mean (as mean_score does in section 1), then the average squared distance of its votes "
+           "to that mean, each score weighted by its count; the SD is its square root. Try it on `right` first.")
 
 # %% [markdown]
-# **2.** What accuracy does a classifier get at the 5.0 threshold by answering "good" for every image
-# of the **test** split? (Three decimals are enough.)
+# **Exercise 2 (the free accuracy moves with the threshold).** Section 3 measured what answering "good"
+# for every image earns at the threshold 5.0. Move the line: at a threshold of
+# 6.0, what accuracy does the *best* constant answer reach on the **test** split ("good" for every
+# image or "bad" for every image, whichever is right more often)?
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The value the check below compares with (hidden: open it after you have answered).
+_good_at_6 = float(metrics.binarize(test["mean"].to_numpy(), 6.0).mean())
+expected = max(_good_at_6, 1 - _good_at_6)
 
 # %%
-answer = ...
-check(answer, float(metrics.binarize(test["mean"].to_numpy(), AVA_THRESHOLD).mean()), tol=2e-3,
-      hint="it is the share of test images whose mean is at least 5.0.")
+answer = ...  # the accuracy of the better constant answer at 6.0 on the test split
+check(answer, expected, tol=1e-3,
+      hint="label the test images at 6.0 (metrics has a helper), count the share of each class; "
+           "a constant answer is right exactly on one class.")
+
+# %% tags=["solution"]
+share_good_at_6 = metrics.binarize(test["mean"].to_numpy(), 6.0).mean()
+answer = max(share_good_at_6, 1 - share_good_at_6)  # "bad" for all: the higher the line, the larger the free accuracy
+check(answer, expected, tol=1e-3,
+      hint="label the test images at 6.0 (metrics has a helper), count the share of each class; "
+           "a constant answer is right exactly on one class.")
 
 # %% [markdown]
-# **3.** Among the tags given to at least 100 images, which one has the highest average mean score?
-# Give its name as a string.
+# **Exercise 3 (content as the photographer tagged it).** Section 6 predicted each test image's score
+# by the average training score of its challenge. Build the same pixel-free predictor from the first
+# semantic tag (`tag1`): the average training score of the images with the same `tag1`, or the
+# training mean for a tag no training image has. What SRCC does it reach on the test split? Does the
+# tag give away more or less of the ranking than the challenge?
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The value the check below compares with (hidden: open it after you have answered).
+_per_tag1 = train.groupby("tag1")["mean"].mean()
+expected = metrics.srcc(test["tag1"].map(_per_tag1).fillna(train["mean"].mean()).to_numpy(), test["mean"].to_numpy())
 
 # %%
-answer = ...
-check(answer, per_tag[per_tag["images"] >= 100]["mean_score"].idxmax(),
-      hint="group the table `per_tag` (section 6), keep the tags with images >= 100, take the largest mean_score.")
+answer = ...  # the test SRCC of the tag1-mean predictor
+check(answer, expected, tol=1e-3,
+      hint="follow the challenge-mean cell of section 6 step by step, with the column tag1 in place of challenge.")
+
+# %% tags=["solution"]
+tag1_means = train.groupby("tag1")["mean"].mean()
+tag1_pred = test["tag1"].map(tag1_means).fillna(train["mean"].mean())
+answer = metrics.srcc(tag1_pred.to_numpy(), test["mean"].to_numpy())  # below the challenge-mean predictor here
+check(answer, expected, tol=1e-3,
+      hint="follow the challenge-mean cell of section 6 step by step, with the column tag1 in place of challenge.")
 
 # %% [markdown]
-# **4.** Which image (its `image_id`, as a string) has the largest spread of votes in the whole data
-# set, and would you call it good or bad? Only the id is checked.
+# **Exercise 4 (does a tag explain a cluster?).** Section 2 found a separate group of images whose vote
+# SD is above 2 (a studio artefact). Among the images with a vote SD above 2, what share carry the tag
+# `Duotone`, as `tag1` or as `tag2`? (A share between 0 and 1.)
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The value the check below compares with (hidden: open it after you have answered).
+_duotone = (ava["tag1_name"] == "Duotone") | (ava["tag2_name"] == "Duotone")
+expected = float(_duotone[ava["std"] > 2].mean())
 
 # %%
-answer = ...
-check(answer, ava.loc[ava["std"].idxmax(), "image_id"], hint="sort `ava` by the column std.")
+answer = ...  # the share of Duotone-tagged images among those with a vote SD above 2
+check(answer, expected, tol=1e-3,
+      hint="two boolean columns of ava: one for 'tagged Duotone' (either tag name), one for 'vote SD above 2'; "
+           "the share is a mean of the first over the rows where the second holds.")
+
+# %% tags=["solution"]
+is_duotone = ava[["tag1_name", "tag2_name"]].eq("Duotone").any(axis=1)
+answer = is_duotone[ava["std"] > 2].mean()  # most, not all: the studio tags 80 % of its polarising renders Duotone
+check(answer, expected, tol=1e-3,
+      hint="two boolean columns of ava: one for 'tagged Duotone' (either tag name), one for 'vote SD above 2'; "
+           "the share is a mean of the first over the rows where the second holds.")
 
 # %% [markdown]
-# **Exercise 4 (predict, run, check: more votes, less noise).** Section 3 counted the images whose mean
+# **Exercise 5 (predict, run, check: more votes, less noise).** Section 3 counted the images whose mean
 # lies within one standard error of 5.0: labels a new panel of raters could flip. Keep only the images
 # with more votes than the median image has. *Before you run anything*, predict: does the share of
 # such coin-flip labels among them go up, down or stay the same? Write your prediction, then set
@@ -471,6 +659,12 @@ KEEP = ...  # then set it to "more votes" and run this cell
 n_votes = ava["n_votes"].to_numpy()
 more = n_votes > np.median(n_votes)
 after = None if KEEP is ... else near[more].mean()
+check_prediction(prediction, near.mean(), after, what="share of labels within one standard error of 5.0")
+
+# %% tags=["solution"]
+prediction = "down"  # the standard error shrinks as 1 / sqrt(number of votes), so fewer means lie that close to 5.0
+KEEP = "more votes"
+after = near[more].mean()
 check_prediction(prediction, near.mean(), after, what="share of labels within one standard error of 5.0")
 
 # %% [markdown]
