@@ -1,7 +1,6 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: ipynb,py//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -31,7 +30,9 @@
 #   difference between generic and personalised aesthetics;
 # - see that an aesthetics label is a *consensus* of a few raters' votes, with a spread, and that even
 #   the mean of the votes is only a noisy view of an image's quality: the **noise ceiling**;
-# - meet the course's offline data: real sample photos and the synthetic photo studio;
+# - meet the course's offline data: real sample photos, the synthetic photo studio, and CADB's
+#   published labels (the real raters' votes, without the images);
+# - estimate the noise ceiling of real CADB from its votes alone, and compare the studio with it;
 # - know the map of the course and check the environment (CPU/GPU, which data each notebook will use).
 
 # %%
@@ -50,8 +51,10 @@ from aesthetics_lib import metrics
 from aesthetics_lib.compare import reliability_ceiling
 from aesthetics_lib.data import photos, registry, studio
 from aesthetics_lib.data.cadb import read_cadb_annotations
+from aesthetics_lib.data.cadb_labels import read_cadb_labels
 from aesthetics_lib.data.io import load_image
 from aesthetics_lib.data.schema import ATTRIBUTES, CADB_THRESHOLD
+from aesthetics_lib.rater import build_rater, pick_photos, rater_report
 from aesthetics_lib.viz import save_figure, show_images
 
 # %% [markdown]
@@ -60,11 +63,21 @@ from aesthetics_lib.viz import save_figure, show_images
 # below), built offline on first use. With the real datasets on disk, start Jupyter with, e.g.,
 # `AESTHETICS_DATA=cadb:/path/to/CADB_Dataset,ava:/path/to/AVA` and the same notebooks read them
 # (see `data/README.md` for where to get them). This notebook looks at CADB-layout data.
+#
+# One part of the real CADB needs no download: its authors published the five raters' composition
+# scores, the scene category and the composition elements of all its images in the dataset's
+# repository under the MIT licence (Zhang, Niu & Zhang, BMVC 2021;
+# <https://github.com/bcmi/Image-Composition-Assessment-Dataset-CADB>). The course ships those three
+# files unchanged in `data/cadb_labels/` (its README gives their provenance and checksums), and
+# `read_cadb_labels` reads them after checking the checksums. No images come with them, so everything
+# here that needs only the votes also runs on the real labels, beside the studio.
 
 # %%
 DATA = registry.default_data("cadb")  # honours AESTHETICS_DATA=cadb:/path, else the studio
 ann = read_cadb_annotations(DATA.root)
+real = read_cadb_labels()  # CADB's published labels: 5 votes, scene and elements per image, no pixels
 print("data:", "the synthetic studio (CADB layout)" if DATA.studio else "the real CADB", "·", len(ann), "images")
+print("real CADB labels:", len(real), "images ·", real.attrs["source"])
 
 # %% [markdown]
 # ## 1. What IAA is: four forms of one question
@@ -164,18 +177,31 @@ _ = save_figure(fig, "00_studio_gallery")
 plt.show()
 
 # %% [markdown]
-# Real CADB looks the same: its image `10003.jpg` got the votes `[2, 3, 2, 2, 2]` (mean 2.2).
-# Across the 9,497 CADB images the mean of the means is 2.70 with SD 0.60, and most votes are 2 or 3;
-# the studio is calibrated to those statistics:
+# Real CADB's raters behave the same way. Below, one real image's five votes, then the marginals of
+# the real labels beside this data's. The studio's raters were calibrated on the real vote histogram
+# and on the spread of the real means, and the table shows the two within 0.02 of each other on every
+# statistic.
 
 # %%
-print_table(
-    [
-        {"data": "real CADB (published statistics)", "mean of means": 2.70, "SD of means": 0.60, "median": 2.6},
-        {"data": "this data", "mean of means": ann["mean"].mean(), "SD of means": ann["mean"].std(ddof=0),
-         "median": ann["mean"].median()},
-    ]
-)
+example = real.set_index("image_id").loc["10003.jpg"]
+print("real CADB 10003.jpg: votes", [int(v) for v in example["scores"]], "· mean", fmt(example["mean"]),
+      "· SD", fmt(example["std"], 2))
+
+
+def marginals(frame):
+    """Mean, SD and median of the image means, and the share of all votes that are a 2 or a 3."""
+    votes = np.concatenate(frame["scores"].to_numpy())
+    return {"images": len(frame), "mean of means": frame["mean"].mean(), "SD of means": frame["mean"].std(ddof=0),
+            "median": frame["mean"].median(), "votes 2 or 3": np.isin(votes, (2, 3)).mean()}
+
+
+print_table([{"data": "real CADB (published labels)", **marginals(real)}, {"data": "this data", **marginals(ann)}])
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The text above says the studio's marginals match the real labels within 0.02.
+_real_m, _this_m = marginals(real), marginals(ann)
+assert all(abs(_real_m[k] - _this_m[k]) <= 0.02 for k in ("mean of means", "SD of means", "median", "votes 2 or 3")), (
+    "the vote marginals no longer agree with the real labels within 0.02: update the text")
 
 # %% [markdown]
 # **How close is the mean of the votes to the truth?** On real data nobody knows. The studio does:
@@ -211,6 +237,11 @@ if DATA.studio:  # the ceiling from the votes alone, beside the ceiling measured
     print("sqrt(reliability) lies", where, "the bootstrap interval of the ceiling measured against the truth",
           f"(difference {fmt(from_votes - ceiling)})")
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The text below says that sqrt(reliability) lies above the interval of the ceiling against the truth.
+assert not DATA.studio or from_votes > high, (
+    "sqrt(reliability) is no longer above the truth ceiling's interval: update the text")
+
 # %% [markdown]
 # The two ceilings are close but not the same: the square root of the votes' reliability lies
 # *above* the bootstrap interval of the SRCC with the hidden truth (the table prints both, the line
@@ -219,8 +250,67 @@ if DATA.studio:  # the ceiling from the votes alone, beside the ceiling measured
 # the **consensus**. The consensus includes the crowd's shared impression of each image (below),
 # which is not the truth, so the ceiling estimated from the votes is the ceiling against the
 # consensus, a little above the ceiling against the truth. On real data, where no truth is known, it
-# is still the ceiling to put beside a model's SRCC against the vote means (notebooks 02 and 03 print
-# it for AVA and CADB): no model scored against them can be shown to do better than it.
+# is still the ceiling to put beside a model's SRCC against the vote means (the next cells compute it
+# for real CADB, notebook 02 for AVA): no model scored against them can be shown to do better than it.
+#
+# ### The noise ceiling of real CADB
+# The real labels have no hidden truth, but the ceiling from the votes needs none. The function below
+# computes it for any table of five votes per image: the library's split-half SRCC (the average over 20
+# random splits of each image's raters into 2 and 3), stepped up to 5 raters with the Spearman-Brown
+# formula $2r/(1+r)$, then square-rooted. Its 95 % interval comes from resampling the images (a
+# percentile bootstrap of one random split; the 20 splits differ from each other much less, as the
+# line under the table shows). Real CADB and this data side by side make a small **studio fidelity**
+# check: does the studio's panel of raters agree with itself as much as CADB's does?
+
+# %%
+def ceiling_from_votes(frame, seed=0):
+    """Split-half SRCC, reliability at 5 raters and noise ceiling of a table of 5 votes per image, each
+    as (estimate, 95 % CI low, high); plus the SD of the split-half SRCC over the 20 splits."""
+    rel = metrics.split_half_reliability(np.stack(frame["counts"].to_numpy()), n_splits=20, seed=seed)
+    scores = np.stack(frame["scores"].to_numpy()).astype(float)
+    order = np.argsort(np.random.default_rng(seed).random(scores.shape), axis=1)  # one random split per image
+    halves = np.take_along_axis(scores, order, axis=1)
+    low, high = metrics.bootstrap_ci(metrics.srcc, halves[:, :2].mean(1), halves[:, 2:].mean(1), n_boot=1000, seed=seed)
+    half_r = (rel["srcc_half"], low, high)
+    full_r = tuple(2 * r / (1 + r) for r in half_r)  # Spearman-Brown: from half the panel to all five
+    return {"split-half SRCC (2 vs 3 raters)": half_r, "reliability at 5 raters": full_r,
+            "noise ceiling sqrt(reliability)": tuple(reliability_ceiling(r) for r in full_r),
+            "SD over splits": rel["srcc_half_sd"]}
+
+
+real_ceiling, this_ceiling = ceiling_from_votes(real), ceiling_from_votes(ann)
+with_ci = lambda v: f"{fmt(v[0])} [{fmt(v[1])}, {fmt(v[2])}]"
+print_table([{"estimate [95 % CI]": k, "real CADB": with_ci(real_ceiling[k]), "this data": with_ci(this_ceiling[k])}
+             for k in list(real_ceiling)[:3]])
+print("SD of the split-half SRCC over the 20 splits: real", fmt(real_ceiling["SD over splits"], 2),
+      "· this data", fmt(this_ceiling["SD over splits"], 2))
+r_c, t_c = real_ceiling["noise ceiling sqrt(reliability)"], this_ceiling["noise ceiling sqrt(reliability)"]
+if t_c[1] > r_c[2] or t_c[2] < r_c[1]:
+    print("noise ceiling: the intervals do not overlap; this data's is", "above" if t_c[0] > r_c[0] else "below",
+          "real CADB's by", fmt(abs(t_c[0] - r_c[0]), 2))
+else:
+    print("noise ceiling: the intervals overlap; the labels do not separate this data's ceiling from real CADB's")
+print("SAMP-Net's reported SRCC on CADB's test split, 0.656 (Zhang et al. 2021), is", fmt(0.656 / r_c[0], 2),
+      "of the real ceiling")
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The text below: real CADB's ceiling is about 0.87 (interval about 0.01 wide); the studio's lies
+# above it, outside both intervals, by less than 0.03; SAMP-Net's reported SRCC is about three
+# quarters of the real ceiling.
+assert round(r_c[0], 2) == 0.87 and r_c[2] - r_c[1] < 0.02, "real CADB's ceiling moved: update the text"
+assert not DATA.studio or (t_c[1] > r_c[2] and 0 < t_c[0] - r_c[0] < 0.03), (
+    "the studio's ceiling vs real CADB's changed: update the text")
+assert round(0.656 / r_c[0], 2) == 0.75, "SAMP-Net's share of the ceiling changed: update the text"
+
+# %% [markdown]
+# On real CADB the ceiling from the votes is about 0.87, with an interval about 0.01 wide (the table):
+# however good a model, its SRCC against CADB's five-vote means cannot be shown to exceed that, and
+# SAMP-Net's reported 0.656 is already three quarters of the way (measured on the official
+# 950-image test split, whose ceiling the published labels cannot give without the split; its
+# interval would be wider). The studio's raters agree a little more than CADB's: its split-half SRCC,
+# and so its ceiling, lie above the real intervals, by less than 0.03 in the ceiling (the line under
+# the table). What the studio reproduces of the real labels is the size of the noise, nearly; what it
+# adds is a truth to measure against, which real data never has.
 #
 # Would more raters fix it? Let the studio's rater model score the same images with larger panels and
 # watch the SRCC with the truth: it climbs fast, then levels off below 1, because every rater shares
@@ -263,20 +353,86 @@ if DATA.studio:
     _ = save_figure(fig, "00_noise_ceiling")
     plt.show()
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The text above: the curve climbs fast, then levels off below 1; the two 5-rater SRCCs differ.
+if DATA.studio:
+    assert all(np.diff(curve) > 0) and curve[-1] < 0.99 and curve[-1] - curve[-2] < 0.01, "the panel curve changed shape"
+    assert abs(five - ceiling) > 0.005, "the two 5-rater SRCCs no longer differ: update the text"
+
 # %% [markdown]
 # Two more things the votes show. The red points are **polarising** images: the raters split into two
 # camps, so the mean hides a two-peaked distribution (notebook 07 predicts whole distributions for this
 # reason). And raters disagree about the *order* of images, not only about the level: below, the SRCC
-# between each pair of raters. Numbers well below 1 are the room a **personalised** model has: it
-# learns one rater's taste instead of the crowd's. (In the studio, the blocks of higher agreement are
-# the two camps that split on polarising images.)
+# between each pair of raters, in this data and in real CADB. Numbers well below 1 are the room a
+# **personalised** model has: it learns one rater's taste instead of the crowd's. (In the studio, the
+# blocks of higher agreement are the two camps that split on polarising images.)
 
 # %%
-votes = np.stack(ann["scores"].to_numpy()).astype(float)
-agree = np.array([[metrics.srcc(votes[:, i], votes[:, j]) for j in range(5)] for i in range(5)])
-print_table([{"rater": i, **{f"r{j}": agree[i, j] for j in range(5)}} for i in range(5)])
-mean_agree = (agree.sum(1) - 1) / 4
-print("each rater's mean SRCC with the other four:", fmt(mean_agree))
+def rater_agreement(frame):
+    """SRCC between every two of the five score columns, one column per rater: [5, 5]."""
+    v = np.stack(frame["scores"].to_numpy()).astype(float)
+    return np.array([[metrics.srcc(v[:, i], v[:, j]) for j in range(5)] for i in range(5)])
+
+
+agree, agree_real = rater_agreement(ann), rater_agreement(real)
+for name, table in [("this data", agree), ("real CADB (published labels)", agree_real)]:
+    print(f"{name}: SRCC between the raters' score columns")
+    print_table([{"rater": i, **{f"r{j}": table[i, j] for j in range(5)}} for i in range(5)])
+    pairs = table[np.triu_indices(5, 1)]
+    print("each rater's mean SRCC with the other four:", fmt((table.sum(1) - 1) / 4),
+          "· the 10 pairs: min", fmt(pairs.min()), "median", fmt(np.median(pairs)), "max", fmt(pairs.max()))
+    print()
+close = agree_real[np.ix_([0, 3, 4], [0, 3, 4])][np.triu_indices(3, 1)]  # real columns 0, 3, 4 with one another
+apart = np.concatenate([agree_real[1, [0, 2, 3, 4]], agree_real[2, [0, 3, 4]]])  # columns 1 and 2 with any other
+print("real CADB: columns 0, 3, 4 with one another", fmt(close.min(), 2), "-", fmt(close.max(), 2),
+      "· columns 1 and 2 with any other column", fmt(apart.min(), 2), "-", fmt(apart.max(), 2))
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The text below: in real CADB every pair among columns 0, 3, 4 agrees more than any pair involving
+# column 1 or 2, by a wide margin; the studio's ten pairs lie in a narrower band.
+assert close.min() > apart.max() + 0.2, "real CADB's columns no longer split into 0, 3, 4 and the rest: update the text"
+_studio_pairs = agree[np.triu_indices(5, 1)]
+assert not DATA.studio or np.ptp(_studio_pairs) < np.ptp(agree_real[np.triu_indices(5, 1)]) / 2, (
+    "the studio's pairs changed: update the text")
+
+# %% [markdown]
+# Real CADB's five score columns are far less alike than the studio's. Columns 0, 3 and 4 agree with
+# one another much more than columns 1 and 2 agree with any other column (the line under the tables
+# prints both ranges); the studio's ten pairs lie in a band less than half as wide. The file keeps each
+# image's five scores in a fixed order, and the columns differ this consistently, so each column is
+# probably one rater throughout (the dataset's authors describe five raters): three who share a taste
+# and two who each go their own way. Overall agreement, the reliability above, is what the studio
+# was built to match; who agrees with whom is not, and on that the studio is not a model of CADB.
+
+# %% [markdown]
+# ### Be a rater
+# You are a rater too. The widget below shows twenty photos of this data, chosen to span its range of
+# mean scores and shown in a shuffled order. Score each one's composition from 1 to 5 with the buttons
+# ("back" undoes a score). After the twentieth it compares you with the panel on an equal footing: your
+# scores against the mean of four of the five raters (averaged over which one is left out), and each
+# panel rater against the mean of the other four. Where do you fall among the five? Run the cell in
+# JupyterLab to play; the stored notebook shows it unanswered.
+
+# %%
+panel_votes = np.stack(ann["scores"].to_numpy())
+chosen = pick_photos(panel_votes, n=20, seed=0)
+rater = build_rater(lambda i: load_image(ann["path"].iloc[chosen[i]]), panel_votes[chosen])
+rater.widget
+
+# %% [markdown]
+# Before you play, here is the report for one of the panel's own raters, rater 0, treated as if they
+# were you and compared with the other four on the same twenty photos. Read its interval: twenty photos
+# place a rater only roughly.
+
+# %%
+as_if_you = rater_report(panel_votes[chosen, 0], np.delete(panel_votes[chosen], 0, axis=1))
+print(as_if_you.summary())
+
+# %% [markdown]
+# Two things to take from your own report. If your SRCC with the panel is about as high as the raters'
+# own, your taste is close to the **consensus** a generic model learns; if it is lower, the gap is what
+# a **personalised** model would learn from your votes. And an offset (you score everything higher or
+# lower than the panel) does not change your SRCC at all, only your MSE: notebook 04 comes back to this.
 
 # %% [markdown]
 # ## 4. The map of the course
@@ -345,55 +501,112 @@ print_table([{"notebooks": nbs, "data": data_choice(layout)} for nbs, layout in 
 #   impression. No model evaluated against votes can be judged beyond that. The square root of the
 #   votes' split-half reliability estimates the ceiling from the votes alone; it measures closeness to
 #   the consensus, so here it sits a little above the ceiling against the truth.
-# - Raters also disagree on the order of images, the room left for personalised models.
-# - The course runs offline on real sample photos and the studio; `AESTHETICS_DATA` switches every
-#   notebook to the real AVA or CADB.
+# - CADB's published labels (the real votes, no images) give the same ceiling from the votes alone:
+#   about 0.87 on real CADB, with an interval about 0.01 wide. The studio's raters agree a little more
+#   (its ceiling is higher by less than 0.03), and its vote marginals match the real ones within 0.02.
+# - Raters also disagree on the order of images, the room left for personalised models. In real CADB
+#   three of the five score columns agree closely and two do not; the studio's five raters agree with
+#   one another about equally.
+# - The course runs offline on real sample photos, the studio and CADB's published labels;
+#   `AESTHETICS_DATA` switches every notebook to the real AVA or CADB.
 
 # %% [markdown]
 # ## Exercises
+# Replace each `...` and run the cell: it prints "correct" or a hint.
+#
 # **Exercise 1.** In the table of eight studio images in section 3, which image did the raters
 # disagree about most (the largest SD)? Give its image id as a string, e.g. `"123.jpg"`.
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The value the check below compares with (hidden: open it after you have answered).
+expected = pick.loc[pick["std"].idxmax(), "image_id"]
+
 # %%
 answer = ...
-expected = pick.loc[pick["std"].idxmax(), "image_id"]
+check(answer, expected, hint="look at the SD column of the table of eight images (and at the votes: which are most spread?).")
+
+# %% tags=["solution"]
+answer = pick.loc[pick["std"].idxmax(), "image_id"]
 check(answer, expected, hint="look at the SD column of the table of eight images (and at the votes: which are most spread?).")
 
 # %% [markdown]
-# **Exercise 2.** What is the noise ceiling of this data: the SRCC between the mean of the five votes
-# and the hidden true quality (section 3)? Two decimals are enough.
+# **Exercise 2 (personalised aesthetics on real CADB, code).** The pairwise table compares raters two
+# at a time. Compare each real CADB rater with the *consensus of the other four* instead: for each
+# score column of `real["scores"]`, compute the SRCC between that column and the mean of the other
+# four columns. Which column agrees least with its colleagues' consensus? Answer with a tuple
+# `(column, SRCC)`, e.g. `(0, 0.5)`.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The value the check below compares with (hidden: open it after you have answered).
+_v = np.stack(real["scores"].to_numpy()).astype(float)
+_with_rest = [metrics.srcc(_v[:, j], (_v.sum(1) - _v[:, j]) / 4) for j in range(5)]
+expected = (int(np.argmin(_with_rest)), float(np.min(_with_rest)))
 
 # %%
 answer = ...
-expected = ceiling
-check(answer, expected, tol=0.01, hint="it is printed as SRCC(vote mean, true quality) in section 3.")
+check(answer, expected, tol=0.005,
+      hint="make an [images, 5] array of the votes; for one column, the consensus of the others is the mean of the "
+           "remaining four columns; do this for all five columns and keep the lowest SRCC with its column number.")
+
+# %% tags=["solution"]
+real_votes = np.stack(real["scores"].to_numpy()).astype(float)
+with_consensus = [metrics.srcc(real_votes[:, j], np.delete(real_votes, j, axis=1).mean(axis=1)) for j in range(5)]
+answer = (int(np.argmin(with_consensus)), min(with_consensus))
+check(answer, expected, tol=0.005,
+      hint="make an [images, 5] array of the votes; for one column, the consensus of the others is the mean of the "
+           "remaining four columns; do this for all five columns and keep the lowest SRCC with its column number.")
 
 # %% [markdown]
-# **Exercise 3 (personalised aesthetics).** Which rater (column 0-4) agrees least with the other four,
-# i.e. has the lowest mean SRCC with them? Give the column number.
+# **Exercise 3 (twenty raters for CADB, code).** The Spearman-Brown formula works for any panel size:
+# if a panel's mean has reliability $r$, a panel $k$ times as large has reliability
+# $kr / (1 + (k - 1)r)$. The step-up to five raters above used $k = 2$ from the split-half SRCC (each
+# half counts as 2.5 raters). What noise ceiling would real CADB have if each image had been scored by
+# 20 raters like its five? Start from the real split-half SRCC in `real_ceiling` and give the square
+# root of the stepped-up reliability. (Compare your answer with the studio's curve at 20 raters.)
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The value the check below compares with (hidden: open it after you have answered).
+_r = real_ceiling["split-half SRCC (2 vs 3 raters)"][0]
+expected = float(np.sqrt(8 * _r / (1 + 7 * _r)))
 
 # %%
 answer = ...
-expected = int(np.argmin(mean_agree))
-check(answer, expected, tol=0, hint="use the pairwise SRCC table: average each row without the diagonal 1.")
+check(answer, expected, tol=0.005,
+      hint="20 raters are how many times a half panel of 2.5? Use that k once in the formula, starting from the "
+           "split-half SRCC (not from the 5-rater reliability), then take the square root.")
+
+# %% tags=["solution"]
+r_half = real_ceiling["split-half SRCC (2 vs 3 raters)"][0]
+k_times = 20 / 2.5
+answer = np.sqrt(k_times * r_half / (1 + (k_times - 1) * r_half))
+check(answer, expected, tol=0.005,
+      hint="20 raters are how many times a half panel of 2.5? Use that k once in the formula, starting from the "
+           "split-half SRCC (not from the 5-rater reliability), then take the square root.")
 
 # %% [markdown]
 # **Exercise 4 (predict, run, check: fewer raters).** The noise ceiling above comes from five votes per
 # photo. *Before you run anything*, predict: if each photo's score were the mean of only its first
 # three raters' votes, would SRCC(vote mean, true quality) go up, down or stay the same? Write your
-# prediction, then set `N_RATERS = 3` and run the cell. Then predict what one rater alone would give,
-# and check that too.
+# prediction, then set `NEW_N_RATERS = 3` and run the cell. Then predict what one rater alone would
+# give, and check that too.
 
 # %%
 prediction = ...  # "up", "down" or "same", written before you run the experiment
-N_RATERS = ...  # then set it to 3 and run this cell
+NEW_N_RATERS = ...  # then set it to 3 and run this cell
 
 if truth is None:
     print("real data: the true quality is unknown (this exercise needs the studio)")
 else:
     votes = np.stack(ann["scores"].to_numpy())  # [photos, 5 raters]
-    fewer = None if N_RATERS is ... else metrics.srcc(votes[:, :N_RATERS].mean(axis=1), truth)
-    check_prediction(prediction, ceiling, fewer, what="SRCC(mean of the votes, true quality)")
+    after = None if NEW_N_RATERS is ... else metrics.srcc(votes[:, :NEW_N_RATERS].mean(axis=1), truth)
+    check_prediction(prediction, ceiling, after, what="SRCC(mean of the votes, true quality)")
+
+# %% tags=["solution"]
+prediction = "down"
+NEW_N_RATERS = 3
+if truth is not None:
+    after = metrics.srcc(votes[:, :NEW_N_RATERS].mean(axis=1), truth)
+    check_prediction(prediction, ceiling, after, what="SRCC(mean of the votes, true quality)")
 
 # %% [markdown]
 # ## Going further

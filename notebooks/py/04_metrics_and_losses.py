@@ -1,7 +1,6 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: ipynb,py//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -17,10 +16,10 @@
 # # 04 · Metrics and losses: how to score a score
 #
 # Every later notebook ends with a table of numbers: MSE, EMD, SRCC, LCC, accuracy. This notebook
-# takes each one apart on numbers small enough to check by hand, then on the studio's data, so you
-# know what each one rewards, what it ignores, and how it can fool you. It also builds the two
-# losses the models are trained with (EMD and a pairwise ranking loss), and the error bars every
-# result in this course is reported with.
+# takes each one apart on numbers small enough to check by hand, then on the studio's data and on
+# CADB's published scores, so you know what each one rewards, what it ignores, and how it can fool
+# you. It also builds the two losses the models are trained with (EMD and a pairwise ranking loss),
+# and the error bars every result in this course is reported with.
 #
 # The labels are opinions: five raters per image on CADB, about two hundred on AVA. A good metric
 # for subjective labels cares about the *order* the raters agree on more than about the absolute
@@ -31,7 +30,8 @@
 #   `aesthetics_lib.metrics`, and say what each one sees and ignores;
 # - recognise the traps of binary accuracy: a line drawn at an arbitrary threshold, the `>=` vs `>`
 #   convention at 2.6, floating-point means, and class imbalance that a constant classifier exploits;
-# - score the naive baseline (predict the training mean) and read every later result against it;
+# - score the naive baseline (predict the training mean) and read every later result against it, on
+#   the studio and on real CADB's scores;
 # - write the pairwise rank hinge loss and see why it ignores a rater's (or a model's) offset;
 # - put a bootstrap confidence interval on a metric and see how it shrinks with the test-set size.
 
@@ -50,6 +50,7 @@ import torch
 from aesthetics_lib import losses, metrics
 from aesthetics_lib.data import registry
 from aesthetics_lib.data.cadb import read_cadb_annotations
+from aesthetics_lib.data.cadb_labels import read_cadb_labels
 from aesthetics_lib.data.schema import CADB_THRESHOLD
 from aesthetics_lib.viz import save_figure
 
@@ -58,14 +59,21 @@ from aesthetics_lib.viz import save_figure
 # The examples use the studio's CADB-layout data (built offline on first use, deterministically).
 # With the real CADB on disk, start Jupyter with `AESTHETICS_DATA=cadb:/path/to/CADB_Dataset` and the
 # same cells run on it; nothing here trains, so it takes seconds either way.
+#
+# The metrics need only scores, so the traps and the baseline also run on the real thing: CADB's
+# authors published the five composition scores of every image under the MIT licence (Zhang, Niu &
+# Zhang, BMVC 2021), and the course ships that file with the scenes and elements (`data/cadb_labels/`,
+# read by `read_cadb_labels` after a checksum check). It has no images and no official split.
 
 # %%
 DATA = registry.default_data("cadb")  # honours AESTHETICS_DATA=cadb:/path, else the studio
 N_BOOT = 1000  # bootstrap resamples
 ann = read_cadb_annotations(DATA.root)
 train, test = ann[ann["split"] == "train"], ann[ann["split"] == "test"]
+real = read_cadb_labels()  # CADB's published labels: the 5 scores of every real image, no pixels
+y_real = real["mean"].to_numpy()
 print("data:", "the synthetic studio (CADB layout)" if DATA.studio else "the real CADB")
-print("images: train", len(train), "· test", len(test))
+print("images: train", len(train), "· test", len(test), "· real CADB labels:", len(real))
 
 # %% [markdown]
 # ## 1. One image, two ways to describe its label
@@ -82,6 +90,8 @@ bins = np.arange(1, 6)
 p = np.array([0.0, 0.8, 0.2, 0.0, 0.0])  # the raters' distribution (real CADB image 10003.jpg)
 q = np.array([0.1, 0.5, 0.3, 0.1, 0.0])  # a model's prediction
 mean_p, mean_q = p @ bins, q @ bins
+print("real CADB 10003.jpg in the published labels: votes", [int(v) for v in real.set_index("image_id").loc["10003.jpg", "scores"]],
+      "· dist", fmt(real.set_index("image_id").loc["10003.jpg", "dist"], 2))
 print("mean of p:", fmt(mean_p), "· mean of q:", fmt(mean_q))
 print("squared error of the means:", fmt((mean_q - mean_p) ** 2), "· metrics.mse:", fmt(metrics.mse([mean_q], [mean_p])))
 
@@ -221,6 +231,12 @@ for name, pred in [("noisy linear", pred_linear), ("same, through a logistic cur
     rows.append({"model": name, "SRCC": metrics.srcc(pred, y), "LCC": metrics.lcc(pred, y), "MSE": metrics.mse(pred, y)})
 print_table(rows)
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The text above: SRCC 1 and LCC below 1 between the two models; equal SRCCs with the raters; a lower
+# LCC for the curved model.
+assert np.isclose(metrics.srcc(pred_curved, pred_linear), 1) and metrics.lcc(pred_curved, pred_linear) < 0.99
+assert np.isclose(rows[0]["SRCC"], rows[1]["SRCC"]) and rows[1]["LCC"] < rows[0]["LCC"], "the SRCC/LCC example changed"
+
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
 for ax, (name, pred) in zip(axes, [("noisy linear", pred_linear), ("same, through a logistic curve", pred_curved)]):
@@ -257,8 +273,8 @@ print_table(rows)
 
 # %% [markdown]
 # **Trap 2: `>=` or `>`, and floating point.** CADB's own threshold is 2.6, and 2.6 is also CADB's
-# median mean: in the real `composition_scores.json` (all 9,497 images) 14% of the images have a
-# mean of exactly 2.6. Whether "good" means `>= 2.6` or `> 2.6` moves all of them across the line.
+# median mean, so many images sit exactly on it (the table below counts them in the published scores
+# and in this data). Whether "good" means `>= 2.6` or `> 2.6` moves all of them across the line.
 # SAMP-Net's public evaluation code uses `> 2.6`; `aesthetics_lib.metrics` uses `>=` (Murray et al.'s
 # convention for AVA) with a tiny tolerance, and `strict=True` (in `binarize` and `accuracy`) gives
 # SAMP-Net's `>`. The tolerance matters because computing a mean as
@@ -268,24 +284,34 @@ print_table(rows)
 d = np.array([0.0, 0.4, 0.6, 0.0, 0.0])  # votes [2, 2, 3, 3, 3]: mean 2.6
 m = d @ bins
 print("sum k * p_k =", repr(float(m)), "· >= 2.6:", bool(m >= 2.6), "· metrics.binarize:", bool(metrics.binarize([m], 2.6)[0]))
-share_at = np.isclose(ann["mean"], CADB_THRESHOLD).mean()
-print("share of images whose mean is exactly 2.6 here:", fmt(share_at))
 print_table(
     [
-        {"convention": "good = mean >= 2.6", "share of test images 'good'": metrics.binarize(y, CADB_THRESHOLD).mean()},
-        {"convention": "good = mean > 2.6", "share of test images 'good'": metrics.binarize(y, CADB_THRESHOLD, strict=True).mean()},
+        {"data": name, "share exactly 2.6": np.isclose(means, CADB_THRESHOLD).mean(),
+         "share 'good', mean >= 2.6": metrics.binarize(means, CADB_THRESHOLD).mean(),
+         "share 'good', mean > 2.6": metrics.binarize(means, CADB_THRESHOLD, strict=True).mean()}
+        for name, means in [("real CADB (all published scores)", y_real), ("this data, test split", y)]
     ]
 )
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The text around: 2.6 is real CADB's median mean; 14 % of the means are exactly 2.6, and the
+# majority is "good" with >= but "bad" with >.
+assert round(np.isclose(y_real, CADB_THRESHOLD).mean(), 2) == 0.14
+assert np.isclose(np.median(y_real), CADB_THRESHOLD), "2.6 is no longer CADB's median mean: update the text"
+assert metrics.binarize(y_real, CADB_THRESHOLD).mean() > 0.5 > metrics.binarize(y_real, CADB_THRESHOLD, strict=True).mean()
+
 # %% [markdown]
-# Two papers that differ only in this convention report accuracies on different tasks. When you
-# compare accuracies, check the comparison operator.
+# On real CADB 14 % of the images have a mean of exactly 2.6 (the table), and the convention decides
+# which side of the line is the majority: with `>=` most real images are "good", with `>` most are
+# "bad". Two papers that differ only in this convention report accuracies on different tasks. When
+# you compare accuracies, check the comparison operator.
 #
 # **Trap 3: imbalance.** If most images are on one side, a classifier that always answers the
 # majority class scores high without looking at a single pixel. On real AVA about 70% of the images
 # have a mean above 5 (in a 25,551-image random sample; notebook 02), so "always good" gets about
-# 70%. Here is the same trap on this data; the **balanced accuracy** (the mean of the recall on each
-# class) gives any constant answer 0.5.
+# 70%. Here is the same trap on this data, then on real CADB's published scores under both
+# conventions; the **balanced accuracy** (the mean of the recall on each class) gives any constant
+# answer 0.5.
 
 # %%
 always_good, always_bad = np.full(len(y), 5.0), np.full(len(y), 1.0)
@@ -299,6 +325,24 @@ print_table(
          "balanced accuracy": metrics.balanced_accuracy(pred_linear, y, CADB_THRESHOLD)},
     ]
 )
+said_good_real = np.full(len(y_real), 5.0)
+print("real CADB (all published scores): always 'good' scores",
+      fmt(metrics.accuracy(said_good_real, y_real, CADB_THRESHOLD)), "with >= and",
+      fmt(metrics.accuracy(said_good_real, y_real, CADB_THRESHOLD, strict=True)), "with >; always 'bad' scores",
+      fmt(metrics.accuracy(np.full(len(y_real), 1.0), y_real, CADB_THRESHOLD, strict=True)), "with >")
+
+# %% [markdown]
+# Without a single pixel, "always good" is right on about 6 of 10 test images here and on real CADB
+# with `>=`; with SAMP-Net's `>`, "always bad" is the constant that wins on real CADB (the line
+# above). An accuracy means something only next to the majority share of its test set, under its
+# convention.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The text above: always-good is right on about 6 of 10 (0.55-0.65) here and on real CADB with >=;
+# with > always-bad beats always-good on real CADB.
+assert 0.55 <= metrics.accuracy(always_good, y, CADB_THRESHOLD) <= 0.65
+assert 0.55 <= metrics.accuracy(said_good_real, y_real, CADB_THRESHOLD) <= 0.65
+assert metrics.accuracy(said_good_real, y_real, CADB_THRESHOLD, strict=True) < 0.5, "always-bad no longer wins with >"
 
 # %% [markdown]
 # ## 5. The naive baseline: predict the training mean
@@ -313,14 +357,14 @@ print_table(
 # %%
 train_dist = np.stack(train["dist"].to_numpy())
 test_dist = np.stack(test["dist"].to_numpy())
-naive = metrics.naive_baseline(train["mean"].to_numpy(), test_dist, CADB_THRESHOLD, train_dist=train_dist)
+naive = metrics.naive_baseline(train["mean"].to_numpy(), test_dist, CADB_THRESHOLD, train_dist=train_dist,
+                               ci=True, n_boot=N_BOOT, seed=0)
 print("training mean:", fmt(train["mean"].mean()), "· variance of the test means:", fmt(np.var(y)))
-print_table([{"model": "predict the training mean", **naive}])
+NAIVE_KEYS = ("mse", "emd1", "emd2", "srcc", "accuracy", "balanced_accuracy")
+print_table([{"model": "predict the training mean", **{k: metrics.format_ci(naive, k) for k in NAIVE_KEYS}}])
 
 # %% [markdown]
-# Hold the reference table from the literature against this. On real CADB the SD of the 9,497 image
-# means is 0.59 (computed from the public `composition_scores.json`), so predicting a constant gives
-# an MSE of about $0.59^2 \approx 0.35$ on a test set with that spread. Quoted results on CADB's test
+# Hold the reference table from the literature against a naive row. Quoted results on CADB's test
 # split (MSE / EMD r=2 / SRCC / LCC for SAMP-Net and the models it was compared with, the numbers
 # attributed to Zhang et al. 2021; we have not checked them against the paper here):
 #
@@ -330,22 +374,59 @@ print_table([{"model": "predict the training mean", **naive}])
 # | A-Lamp | 0.4230 | 0.1898 | 0.6270 | 0.6456 |
 # | SAMP-Net (Zhang et al. 2021) | 0.3867 | 0.1798 | 0.6564 | 0.6709 |
 #
-# These MSEs are *not below* 0.35, while the same models clearly rank images (SRCC 0.6). We have not
-# checked the spread of the official 950-image test split, so the comparison is only a warning sign:
-# a model can order images well and still be badly calibrated, and an MSE column means little
-# without its baseline. That is why every results table in this course prints the naive row.
+# The naive baseline needs only scores, so it can be run on real CADB's published ones. They come
+# without the official split, so the cell below draws a random split of the same sizes (950 test
+# images, seed 0), predicts the training mean, and scores it with intervals from resampling the test
+# images. Then it places each quoted MSE against the naive MSE's interval.
+
+# %%
+real_test_rows = np.sort(np.random.default_rng(0).permutation(len(real))[:len(test)])
+real_train_rows = np.setdiff1d(np.arange(len(real)), real_test_rows)
+real_dist = np.stack(real["dist"].to_numpy())
+y_real_test = y_real[real_test_rows]
+naive_real = metrics.naive_baseline(y_real[real_train_rows], real_dist[real_test_rows], CADB_THRESHOLD,
+                                    train_dist=real_dist[real_train_rows], ci=True, n_boot=N_BOOT, seed=0)
+print("real CADB: training mean", fmt(y_real[real_train_rows].mean()), "· variance of the test means", fmt(np.var(y_real_test)),
+      "· variance of all 9,497 means", fmt(np.var(y_real)))
+print_table([{"model": "predict the training mean (real CADB, random split)", **{k: metrics.format_ci(naive_real, k) for k in NAIVE_KEYS}}])
+QUOTED_MSE = {"ResNet-18": 0.4534, "A-Lamp": 0.4230, "SAMP-Net": 0.3867}
+mse_low, mse_high = naive_real["mse_ci"]
+for model_name, quoted in QUOTED_MSE.items():
+    where = "above" if quoted > mse_high else ("below" if quoted < mse_low else "inside")
+    print(f"{model_name}: quoted MSE {quoted} lies {where} the 95 % interval of the naive MSE on real CADB")
+
+# %% [markdown]
+# On real CADB's scores the naive baseline's MSE is about the variance of the test means, and every
+# quoted MSE lies *above* its interval (the lines above), while the same models clearly rank images
+# (SRCC 0.6, against no ranking at all for the baseline). Our split is not the official one, so the
+# comparison is a warning sign, not a verdict on those papers: a model can order images well and
+# still be badly calibrated, or a table can compute its MSE differently, and an MSE column means
+# little without its baseline. That is why every results table in this course prints the naive row.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The text above: every quoted MSE lies above the naive interval on real CADB; the naive MSE is close
+# to the variance of the test means.
+assert mse_high < min(QUOTED_MSE.values()), "a quoted MSE is no longer above the naive interval: update the text"
+assert abs(naive_real["mse"] - np.var(y_real_test)) < 0.01, "the naive MSE is no longer about the test variance"
 
 # %% [markdown]
 # ## 6. Rater bias: why ranking metrics suit subjective labels
 # People use the scale differently: some are harsh, some generous. In the studio the same five raters
 # score every image, so each column of `scores` is one person, and their average scores differ. The
-# real CADB looks the same: in the public `composition_scores.json` the five columns have means 2.76,
-# 2.41, 2.81, 2.77 and 2.74; if each column is one person, as that gap suggests, the second rater is
-# about a third of a point harsher than the others.
+# published CADB scores keep each image's five scores in a fixed order too; if each column is one
+# person, as the gap printed below suggests, real CADB's column 1 is a harsh rater: about a third of a
+# point below the other four, which lie within 0.1 of each other.
 
 # %%
 scores = np.stack(ann["scores"].to_numpy()).astype(float)  # [N, 5], one column per rater
-print("each rater's mean score:", fmt(scores.mean(0)))
+real_scores = np.stack(real["scores"].to_numpy()).astype(float)  # the same for the published scores
+print("each rater's mean score, this data:", fmt(scores.mean(0)))
+print("each score column's mean, real CADB:", fmt(real_scores.mean(0)))
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The text above: real column 1 is about a third of a point below the others, which lie within 0.1.
+_others = np.delete(real_scores.mean(0), 1)
+assert 0.25 < _others.mean() - real_scores[:, 1].mean() < 0.45 and np.ptp(_others) < 0.1, "real CADB's column means changed"
 
 # %% [markdown]
 # Treat one rater as a "model" that predicts the consensus of the other four. Then make that rater
@@ -383,6 +464,31 @@ plt.show()
 # is punished by MSE for an offset no one cares about, while SRCC judges what is actually stable
 # across people: which photo is better than which. That is the case for ranking metrics, and for
 # training with a ranking loss.
+#
+# Real raters differ in both ways at once. Each real CADB column scored against the mean of the other
+# four:
+
+# %%
+print_table([{"real CADB column": c, "mean score": real_scores[:, c].mean(),
+              "MSE vs the other four": metrics.mse(real_scores[:, c], np.delete(real_scores, c, axis=1).mean(1)),
+              "SRCC vs the other four": metrics.srcc(real_scores[:, c], np.delete(real_scores, c, axis=1).mean(1))}
+             for c in range(5)])
+
+# %% [markdown]
+# Columns 0, 3 and 4 have the lowest MSEs and the highest SRCCs: they agree with the consensus in level
+# and in order. Column 2 has the largest MSE with a mean close to the others': its error is in the
+# order (the lowest SRCC), not in an offset. Column 1 has both, an offset of a third of a point and a
+# lower SRCC. How much of its MSE the offset alone explains is exercise 3.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The text above: columns 0, 3, 4 have the lowest MSEs and highest SRCCs; column 2 the largest MSE and
+# lowest SRCC with a small offset (under 0.15); column 1 an offset over 0.3.
+_rest = [np.delete(real_scores, c, axis=1).mean(1) for c in range(5)]
+_mse = np.array([metrics.mse(real_scores[:, c], _rest[c]) for c in range(5)])
+_srcc = np.array([metrics.srcc(real_scores[:, c], _rest[c]) for c in range(5)])
+_offset = np.array([abs((real_scores[:, c] - _rest[c]).mean()) for c in range(5)])
+assert set(np.argsort(_mse)[:3]) == {0, 3, 4} and set(np.argsort(-_srcc)[:3]) == {0, 3, 4}
+assert np.argmax(_mse) == 2 and np.argmin(_srcc) == 2 and _offset[2] < 0.15 and _offset[1] > 0.3, "the real columns changed"
 
 # %% [markdown]
 # ## 7. A pairwise ranking loss
@@ -461,6 +567,11 @@ fig.tight_layout()
 _ = save_figure(fig, "04_bootstrap_width")
 plt.show()
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The text above: the width falls roughly like 1/sqrt(n) (a log-log slope near -1/2).
+_slope = np.polyfit(np.log(sizes), np.log(widths), 1)[0]
+assert -0.6 < _slope < -0.4, f"the interval width no longer falls like 1/sqrt(n) (slope {_slope:.2f})"
+
 # %% [markdown]
 # CADB's test split has 950 images. Read the literature table above with this in mind: two models
 # whose SRCCs differ by 0.01 (ResNet-18 0.6025 and RG-Net 0.6026, say) are indistinguishable on that
@@ -478,52 +589,112 @@ plt.show()
 #   **LCC** asks for a straight line. A monotone non-linear transform of a prediction has SRCC 1 and
 #   LCC below 1 with it: its SRCC with the raters stays, its LCC falls.
 # - **Accuracy** depends on an arbitrary line, on `>=` vs `>` at a grid value such as 2.6, on float
-#   rounding, and on class balance; a constant classifier gets the majority share. Report balanced
-#   accuracy and the naive baseline beside it.
+#   rounding, and on class balance; a constant classifier gets the majority share. On real CADB 14 %
+#   of the means sit exactly on 2.6, and the convention decides which side is the majority. Report
+#   balanced accuracy and the naive baseline beside it.
 # - The **naive baseline** (predict the training mean) sets the floor: MSE ≈ variance of the test
-#   means, SRCC undefined.
+#   means, SRCC undefined. On real CADB's scores (a random split) its MSE interval lies below every
+#   quoted MSE of the literature table.
 # - A rater (or model) with an offset pays in MSE but not in SRCC; the **rank hinge loss** likewise
 #   only cares about order, so it is added to EMD rather than used alone.
 # - Every metric is an estimate: report a **bootstrap interval**; its width shrinks like $1/\sqrt{n}$.
 
 # %% [markdown]
 # ## Exercises
-# **Exercise 1 (by hand).** Compute $\mathrm{EMD}_1$ between $a = (0.2, 0.6, 0.2, 0, 0)$ and
-# $b = (0, 0.2, 0.6, 0.2, 0)$ on paper: write both CDFs, the gaps, and average them. Replace the `...`.
+# Replace each `...` and run the cell: it prints "correct" or a hint.
+#
+# **Exercise 1 (EMD by hand).** Compute $\mathrm{EMD}_1$ between $a = (0.2, 0.6, 0.2, 0, 0)$ and
+# $b = (0, 0.2, 0.6, 0.2, 0)$ on paper first: write both CDFs, the gaps, and average them. Then write
+# it in NumPy without `metrics.emd` or `emd_numpy`, and check your paper answer.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The value the check below compares with (hidden: open it after you have answered).
+expected = metrics.emd([0.2, 0.6, 0.2, 0, 0], [0, 0.2, 0.6, 0.2, 0], r=1)
 
 # %%
 answer = ...
-expected = metrics.emd([0.2, 0.6, 0.2, 0, 0], [0, 0.2, 0.6, 0.2, 0], r=1)
+check(answer, expected, tol=1e-3, hint="write the two cumulative sums, take |gap| at each of the 5 positions, average over K=5.")
+
+# %% tags=["solution"]
+cdf_a, cdf_b = np.cumsum([0.2, 0.6, 0.2, 0, 0]), np.cumsum([0, 0.2, 0.6, 0.2, 0])  # 0.2 0.8 1 1 1 and 0 0.2 0.8 1 1
+answer = np.abs(cdf_a - cdf_b).mean()  # (0.2 + 0.6 + 0.2 + 0 + 0) / 5 = 0.2
 check(answer, expected, tol=1e-3, hint="write the two cumulative sums, take |gap| at each of the 5 positions, average over K=5.")
 
 # %% [markdown]
 # **Exercise 2 (rank loss by hand).** Three images have raters' means `[2.0, 3.0, 2.6]` and predicted
 # means `[2.5, 2.62, 2.6]`. With margin 0.05, what is the rank hinge loss (the mean over the pairs whose
-# raters' means differ)?
+# raters' means differ)? Work it out without `losses.rank_hinge_loss`.
 
-# %%
-answer = ...
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The value the check below compares with (hidden: open it after you have answered).
 expected = losses.rank_hinge_loss(torch.tensor([2.5, 2.62, 2.6]), torch.tensor([2.0, 3.0, 2.6]), margin=0.05).item()
-check(answer, expected, tol=1e-3, hint="list the 3 pairs (better, worse), compute max(0, 0.05 - (pred_better - pred_worse)) for each, average.")
-
-# %% [markdown]
-# **Exercise 3 (a free lunch).** What accuracy does the classifier that always answers "good" get on
-# this notebook's test split at CADB's threshold 2.6, with the library's `>=` convention? Compute it
-# from `y` in one line (do not call `metrics.accuracy`).
 
 # %%
 answer = ...
-expected = metrics.accuracy(np.full(len(y), 5.0), y, CADB_THRESHOLD)
-check(answer, expected, tol=1e-3, hint="it is the share of test images whose mean is >= 2.6 (mind the float tolerance).")
+check(answer, expected, tol=1e-3,
+      hint="list the pairs as (better, worse) by the raters' means; each costs the margin minus the predicted gap, "
+           "but never less than 0; average over the pairs.")
+
+# %% tags=["solution"]
+raters_2, predicted_2 = [2.0, 3.0, 2.6], [2.5, 2.62, 2.6]
+hinges = [max(0.0, 0.05 - (predicted_2[i] - predicted_2[k])) for i in range(3) for k in range(3)
+          if raters_2[i] > raters_2[k]]  # pairs (1, 0), (1, 2), (2, 0): 0, 0.03, 0
+answer = sum(hinges) / len(hinges)
+check(answer, expected, tol=1e-3,
+      hint="list the pairs as (better, worse) by the raters' means; each costs the margin minus the predicted gap, "
+           "but never less than 0; average over the pairs.")
 
 # %% [markdown]
-# **Exercise 4 (a generous rater).** Make rater 0 *more lenient* by half a point (add 0.5 to every
-# score). Give `(MSE, SRCC)` of that rater against the mean of the other four raters, as a tuple.
+# **Exercise 3 (a harsh rater in the real data, code).** Real CADB's column 1 scores lower than the
+# other four (section 6). Remove its offset: shift every score of column 1 by the same amount, chosen
+# so that its mean error against the mean of the other four columns is 0. Give `(MSE, SRCC)` of the
+# shifted column against that consensus, as a tuple. Compare with column 1's row in section 6's
+# table: which of the two numbers did the offset cost?
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The value the check below compares with (hidden: open it after you have answered).
+_consensus = np.delete(real_scores, 1, axis=1).mean(1)
+_error = real_scores[:, 1] - _consensus
+expected = (float(_error.var()), metrics.srcc(real_scores[:, 1], _consensus))
 
 # %%
 answer = ...
-expected = (metrics.mse(scores[:, 0] + 0.5, others), metrics.srcc(scores[:, 0] + 0.5, others))
-check(answer, expected, tol=1e-3, hint="MSE = (mean error)^2 + var(error): only the first term changes; SRCC does not change at all.")
+check(answer, expected, tol=1e-3,
+      hint="the consensus is the mean of columns 0, 2, 3 and 4; the shift that zeroes the mean error is the mean "
+           "difference between the consensus and column 1; after it, MSE = (mean error)^2 + var(error) keeps only "
+           "one term, and a shift never changes an order.")
+
+# %% tags=["solution"]
+consensus_3 = np.delete(real_scores, 1, axis=1).mean(axis=1)
+shifted_3 = real_scores[:, 1] + (consensus_3 - real_scores[:, 1]).mean()
+answer = (metrics.mse(shifted_3, consensus_3), metrics.srcc(shifted_3, consensus_3))
+check(answer, expected, tol=1e-3,
+      hint="the consensus is the mean of columns 0, 2, 3 and 4; the shift that zeroes the mean error is the mean "
+           "difference between the consensus and column 1; after it, MSE = (mean error)^2 + var(error) keeps only "
+           "one term, and a shift never changes an order.")
+
+# %% [markdown]
+# **Exercise 4 (predict, run, check: which constant? real CADB).** The naive baseline of section 5
+# predicts the training mean for every real test image. CADB's median mean score is 2.6, a round and
+# popular choice. *Before you run anything*, predict: if the constant prediction were 2.6 instead of
+# the training mean, would the baseline's MSE on real CADB's test images go up, down or stay the same?
+# Write your prediction, then set `NEW_CONSTANT = 2.6` and run the cell. Then predict what happens to
+# its accuracy at 2.6 (with `>=`), and check that too by changing the metric.
+
+# %%
+prediction = ...  # "up", "down" or "same", written before you run the experiment
+NEW_CONSTANT = ...  # then set it to 2.6 and run this cell
+
+training_mean = y_real[real_train_rows].mean()
+before = metrics.mse(np.full(len(y_real_test), training_mean), y_real_test)
+after = None if NEW_CONSTANT is ... else metrics.mse(np.full(len(y_real_test), NEW_CONSTANT), y_real_test)
+check_prediction(prediction, before, after, what="MSE of a constant prediction on real CADB's test images")
+
+# %% tags=["solution"]
+prediction = "up"
+NEW_CONSTANT = 2.6
+after = metrics.mse(np.full(len(y_real_test), NEW_CONSTANT), y_real_test)
+check_prediction(prediction, before, after, what="MSE of a constant prediction on real CADB's test images")
 
 # %% [markdown]
 # **Exercise 5 (predict, run, check: where the line is drawn).** The "always good" classifier of
@@ -540,6 +711,12 @@ NEW_THRESHOLD = ...  # then set it to 3.0 and run this cell
 said_good = np.full(len(y), 5.0)  # a classifier that calls every photo "good"
 before = metrics.accuracy(said_good, y, CADB_THRESHOLD)
 after = None if NEW_THRESHOLD is ... else metrics.accuracy(said_good, y, NEW_THRESHOLD)
+check_prediction(prediction, before, after, what="accuracy of always 'good'")
+
+# %% tags=["solution"]
+prediction = "down"
+NEW_THRESHOLD = 3.0
+after = metrics.accuracy(said_good, y, NEW_THRESHOLD)
 check_prediction(prediction, before, after, what="accuracy of always 'good'")
 
 # %% [markdown]
