@@ -1,7 +1,6 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: ipynb,py//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -42,7 +41,7 @@
 # - train once and reload: `course_model`, `load_checkpoint` and `predict`.
 
 # %%
-from aesthetics_lib.notebook import setup_notebook, fmt, check, print_table
+from aesthetics_lib.notebook import setup_notebook, fmt, check, check_prediction, print_table
 
 setup_notebook()
 
@@ -57,6 +56,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from aesthetics_lib import metrics
+from aesthetics_lib.compare import paired_bootstrap
 from aesthetics_lib.data import FeatureSet
 from aesthetics_lib.data.studio import FACTORS_FILE, read_factors
 from aesthetics_lib.data.transforms import build_transform, denormalize
@@ -152,15 +152,20 @@ print("share of 'good' photos: train", fmt(y_small.float().mean()), "· val", fm
 
 
 class SmallCNN(nn.Module):
-    """ShallowCNN's conv blocks, then fully connected layers on the flattened map -> 2 logits (bad, good)."""
+    """ShallowCNN's conv blocks, then fully connected layers -> 2 logits (bad, good). ``pool="flatten"``
+    feeds the head the whole flattened map (as AlexNet's fc6 did), ``pool="average"`` its 64 channel
+    averages (global average pooling)."""
 
-    def __init__(self, size: int = SMALL_SIZE, hidden: int = 512) -> None:
+    def __init__(self, size: int = SMALL_SIZE, hidden: int = 512, pool: str = "flatten") -> None:
         super().__init__()
+        self.pool = pool
         self.backbone = ShallowCNN()  # [B, 3, S, S] -> [B, 64, S/8, S/8]
-        self.head = BinaryHead(self.backbone.num_features * (size // 8) ** 2, hidden=(hidden,))
+        cells = (size // 8) ** 2 if pool == "flatten" else 1
+        self.head = BinaryHead(self.backbone.num_features * cells, hidden=(hidden,))
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return self.head(self.backbone.forward_features(images).flatten(1))
+        fmap = self.backbone.forward_features(images)
+        return self.head(fmap.flatten(1) if self.pool == "flatten" else fmap.mean((2, 3)))
 
 
 @torch.no_grad()
@@ -171,24 +176,30 @@ def evaluate_binary(model, x, y):
     return F.cross_entropy(logits, y).item(), (logits.argmax(1) == y).float().mean().item(), logits.softmax(1)[:, 1]
 
 
+def fit_small(model, epochs=SMALL_EPOCHS, seed=0):
+    """Train ``model`` on the small training set (cross-entropy, Adam, batches of 32 in a seeded
+    order); return one row per epoch with the loss and accuracy on the training and validation photos."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    order = torch.Generator().manual_seed(seed)
+    rows = []
+    for epoch in range(1, epochs + 1):
+        model.train()
+        for batch in torch.randperm(SMALL_N, generator=order).split(32):
+            loss = F.cross_entropy(model(x_small[batch]), y_small[batch])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        train_loss, train_acc, _ = evaluate_binary(model, x_small, y_small)
+        val_loss, val_acc, _ = evaluate_binary(model, x_val, y_val)
+        rows.append({"epoch": epoch, "train loss": train_loss, "val loss": val_loss, "train acc": train_acc, "val acc": val_acc})
+    return rows
+
+
 torch.manual_seed(0)
 cnn = SmallCNN()
 n_params = sum(p.numel() for p in cnn.parameters())
 print("parameters:", n_params, "· training photos:", SMALL_N, "· parameters per photo:", n_params // SMALL_N)
-
-optimizer = torch.optim.Adam(cnn.parameters(), lr=1e-3)
-order = torch.Generator().manual_seed(0)
-curve = []
-for epoch in range(1, SMALL_EPOCHS + 1):
-    cnn.train()
-    for batch in torch.randperm(SMALL_N, generator=order).split(32):
-        loss = F.cross_entropy(cnn(x_small[batch]), y_small[batch])
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    train_loss, train_acc, _ = evaluate_binary(cnn, x_small, y_small)
-    val_loss, val_acc, _ = evaluate_binary(cnn, x_val, y_val)
-    curve.append({"epoch": epoch, "train loss": train_loss, "val loss": val_loss, "train acc": train_acc, "val acc": val_acc})
+curve = fit_small(cnn)
 print_table(curve)
 
 # %% [markdown]
@@ -229,9 +240,25 @@ plt.show()
 # %% [markdown]
 # Read the two curves against each other: how far the training accuracy climbs above the validation
 # accuracy, and whether the validation loss grows while the training loss falls, is the memorisation
-# gap (printed above as train - test accuracy). A binary label also throws information away: a photo
-# at 2.6 and one at 4.0 are both just "good", and the photos next to the threshold get labels that
-# flip with one rater's vote.
+# gap (printed above as train - test accuracy). Here the training accuracy climbs to 0.95 while the
+# validation accuracy stays between 0.57 and 0.63, and the validation loss ends above where it
+# started (0.855 against 0.683 after the first epoch) while the training loss falls to 0.189. On the
+# test photos the accuracy is 0.592 [0.562, 0.621]: its interval holds the majority-class rate
+# (0.591), so as a classifier it does no better than always saying "good" (its P(good) still ranks
+# the test photos a little: SRCC 0.24 [0.181, 0.298]). A binary label also throws information away:
+# a photo at 2.6 and one at 4.0 are both just "good", and the photos next to the threshold get
+# labels that flip with one rater's vote.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The claims above, checked against the numbers (a re-run that changes them fails here).
+if studio:
+    assert n_params // SMALL_N == 4016 and fmt(gap) == "0.358", "the parameter count or the generalisation gap changed"
+    assert fmt(curve[-1]["train acc"]) == "0.95" and fmt(curve[-1]["train loss"]) == "0.189", "final training accuracy/loss changed"
+    assert all(0.57 <= r["val acc"] <= 0.63 for r in curve), "validation accuracy left 0.57-0.63"
+    assert fmt(curve[-1]["val loss"]) == "0.855" and fmt(curve[0]["val loss"]) == "0.683", "validation loss changed"
+    assert fmt(test_acc) == "0.592" and fmt(list(acc_ci)) == "[0.562, 0.621]", "test accuracy changed"
+    assert acc_ci[0] <= majority <= acc_ci[1] and fmt(majority) == "0.591", "the majority rate is no longer inside the test interval"
+    assert fmt(binary_srcc) == "0.24" and fmt(list(binary_srcc_ci)) == "[0.181, 0.298]", "the SRCC of P(good) changed"
 
 # %% [markdown]
 # ## 2. Regression instead, with the library trainer
@@ -301,17 +328,15 @@ show([naive, reg_result])
 # Two models scored on the same test photos are not independent, so comparing their two separate
 # intervals wastes information. The **paired bootstrap** resamples the photos once and recomputes
 # *both* models' metric on each resample; the interval of the *difference* answers "is one better?".
-# If it excludes 0, the difference is more than the luck of this test set.
+# If it excludes 0, the difference is more than the luck of this test set. The library's
+# `compare.paired_bootstrap` does exactly this: it stacks the two predictions side by side, so that
+# `metrics.bootstrap_ci` draws the same photos for both, and bootstraps the difference of the metric.
 
 # %%
 def paired(metric, a, b, target):
     """metric(b) - metric(a) on the same photos, with its 95 % paired bootstrap interval."""
-    pair = np.stack([np.asarray(a, float), np.asarray(b, float)], 1)
-
-    def diff(pr, t):
-        return metric(pr[:, 1], t) - metric(pr[:, 0], t)
-
-    return diff(pair, target), metrics.bootstrap_ci(diff, pair, target, n_boot=N_BOOT)
+    d = paired_bootstrap(metric, a, b, target, n_boot=N_BOOT)
+    return d.difference, d.ci
 
 
 def verdict(value, ci, better="higher"):
@@ -339,14 +364,22 @@ print("binary head, same CNN: test SRCC of P(good)", fmt(metrics.srcc(binary_pre
 
 # %% [markdown]
 # Read the MSE against the baseline's: it says whether the model beats predicting one number for
-# everyone. The SRCC says how well it orders the photos; the baseline orders nothing ("-"). The second
-# row is the fair test of the target: the binary and the regression runs differ in their head and
-# loss only. Here its interval includes 0: at this budget (2 epochs, one seed) the binary head's
-# P(good) ranks the test photos about as well as the regression head's score, so CMU's finding that
-# regression beats classification is not reproduced at this scale. What the binary head cannot give
-# is a score on the rating scale, hence no MSE. The third row compares with section 1, where three
-# things changed at once (the target, the amount of data, pooling instead of a big flattened layer),
-# so it cannot say which of them mattered.
+# everyone. Here the regression model's MSE is below the baseline's by 0.0305 [0.0185, 0.0425] (the
+# first row). The SRCC says how well it orders the photos; the baseline orders nothing ("-"). The
+# second row is the fair test of the target: the binary and the regression runs differ in their head
+# and loss only. Here its interval includes 0 (0.0178 [-0.00278, 0.0393]): at this budget (2 epochs,
+# one seed) the binary head's P(good) ranks the test photos about as well as the regression head's
+# score, so CMU's finding that regression beats classification is not reproduced at this scale. What
+# the binary head cannot give is a score on the rating scale, hence no MSE. The third row compares
+# with section 1, where three things changed at once (the target, the amount of data, pooling instead
+# of a big flattened layer), so it cannot say which of them mattered.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The claims above, checked against the numbers.
+if studio:
+    assert rows[0]["regression is"] == "better" and fmt(rows[0]["difference"]) == "-0.0305", "regression vs naive MSE changed"
+    assert target_verdict == "no clear difference" and fmt(rows[1]["difference"]) == "0.0178", "regression vs binary SRCC changed"
+    assert rows[0]["95% paired CI"] == "[-0.0425, -0.0185]" and rows[1]["95% paired CI"] == "[-0.00278, 0.0393]", "intervals changed"
 
 # %% [markdown]
 # ## 3. A frozen pretrained backbone as a feature extractor
@@ -459,7 +492,7 @@ for base_name, new_name in (("global", "global + local"), ("global", "local")):
     rows.append({"comparison": f"{new_name} vs {base_name}", "SRCC gain": d, "95% paired CI": fmt(list(ci)),
                  "the local view": {"better": "helps", "worse": "hurts"}.get(verdict(d, ci), "no clear difference")})
 print_table(rows)
-local_helps = rows[0]["the local view"] == "helps"
+view_rows = rows
 
 # %% [markdown]
 # The studio knows more than the votes: each photo's quality is a sum of terms, and three of them
@@ -484,12 +517,26 @@ if studio:
         rows.append({"comparison (fine-detail terms)": f"{new_name} vs {base_name}", "SRCC gain": d,
                      "95% paired CI": fmt(list(ci)), "verdict": verdict(d, ci)})
     print_table(rows)
+    fine_srcc = {name: metrics.srcc(frozen_preds[name], fine) for name in pick}
 
 # %% [markdown]
-# On the overall SRCC the two single views are indistinguishable and together they beat either
-# (the first paired table). On the fine-detail part of the quality the local crop's model is far
-# ahead of the warp's (the second pair of tables): the warp keeps the layout, the native crop keeps
-# the grain, which is RAPID's argument for two columns.
+# On the overall SRCC the two single views cannot be told apart (local minus global -0.0112
+# [-0.0704, 0.0487]), and both together beat the global view alone by 0.0802 [0.0439, 0.122] (the
+# first paired table; whether they also beat the local view alone is exercise 3). On the fine-detail
+# part of the quality the local crop's model is ahead of the warp's: SRCC 0.589 [0.543, 0.626]
+# against 0.362 [0.306, 0.42], a paired gain of 0.227 [0.171, 0.278] (the second pair of tables).
+# The warp keeps the layout, the native crop keeps the grain, which is RAPID's argument for two
+# columns.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The claims above, checked against the numbers.
+if studio:
+    assert [r["the local view"] for r in view_rows] == ["helps", "no clear difference"], "the view comparison changed"
+    assert [fmt(r["SRCC gain"]) for r in view_rows] == ["0.0802", "-0.0112"], "the view gains changed"
+    assert [r["95% paired CI"] for r in view_rows] == ["[0.0439, 0.122]", "[-0.0704, 0.0487]"], "the view intervals changed"
+    assert rows[0]["verdict"] == "better" and fmt(rows[0]["SRCC gain"]) == "0.227" and rows[0]["95% paired CI"] == "[0.171, 0.278]", \
+        "local vs global on the fine-detail terms changed"
+    assert fmt(fine_srcc["local"]) == "0.589" and fmt(fine_srcc["global"]) == "0.362", "SRCC with the fine-detail terms changed"
 
 # %% [markdown]
 # ## 4. RAPID's double column, trained end to end: the course DCNN
@@ -569,6 +616,24 @@ best = max(everything[1:], key=lambda r: r["srcc"])
 print("highest test SRCC:", best["name"], metrics.format_ci(best, "srcc"))
 
 # %% [markdown]
+# Every model's MSE is below the naive baseline's by a paired interval, and the three frozen heads
+# and the course DCNN rank the test photos better than the one-column regression model (SRCC gains
+# from 0.104 to 0.196, every interval above 0). The course DCNN, both columns trained from scratch
+# with EMD, gains 0.126 [0.0929, 0.162] over that model; its EMD on the test photos is 0.155 [0.15,
+# 0.161] against the naive baseline's 0.173 [0.168, 0.179] (section 4).
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The claims above, checked against the numbers.
+if studio:
+    assert all(r["vs naive"] == "better" for r in rows), "a model no longer beats the naive MSE"
+    assert all(r["vs regression"] == "better" for r in rows[1:]), "a model no longer ranks better than the regression model"
+    gains = [float(r["SRCC - regression [95% CI]"].split()[0]) for r in rows[1:]]
+    assert fmt(min(gains)) == "0.104" and fmt(max(gains)) == "0.196", "the range of SRCC gains changed"
+    assert rows[-1]["SRCC - regression [95% CI]"] == "0.126 [0.0929, 0.162]", "the course DCNN's gain changed"
+    assert metrics.format_ci(dcnn_result, "emd2") == "0.155 [0.15, 0.161]" and metrics.format_ci(naive, "emd2") == "0.173 [0.168, 0.179]", \
+        "the EMDs of section 4 changed"
+
+# %% [markdown]
 # How to read these tables, honestly:
 # - The intervals come from the studio's 950 test photos; "no clear difference" means this test set
 #   cannot tell the two apart, not that they are equal.
@@ -577,64 +642,151 @@ print("highest test SRCC:", best["name"], metrics.format_ci(best, "srcc"))
 # - "SRCC with truth" compares each model with the studio's hidden true quality; the noise ceiling
 #   printed in the configuration section is what the votes themselves achieve; compare each model's
 #   column with it.
-# - ImageNet features were learnt on 224 px photos; a 64 px warp of a whole photo is a poor input for
-#   them, while a 64 px crop at native resolution shows them real texture, grain and sharpness. At
-#   full scale (`configs/ava_dcnn.yaml`: pretrained columns at 224 px on AVA) both columns see
-#   photos at the scale the backbone knows.
+# - ImageNet features were learnt on 224 px photos. A 64 px warp of a whole photo keeps its layout
+#   but not its grain; a 64 px crop at native resolution shows real texture, grain and sharpness but
+#   only part of the layout. Here the two frozen views rank the photos about equally well on their
+#   own, follow different parts of the quality (section 3), and do best together. At full scale
+#   (`configs/ava_dcnn.yaml`: pretrained columns at 224 px on AVA) both columns see photos at the
+#   scale the backbone knows.
 
 # %% [markdown]
 # ## Summary
-# - A CNN with many more parameters than training photos memorises a binary label: training accuracy
-#   near 1, validation and test accuracy near the majority rate. Learning curves show it as two
-#   curves that part ways.
+# - A CNN with many more parameters than training photos (4,016 per photo here) memorises a binary
+#   label: training accuracy 0.95, test accuracy 0.592 [0.562, 0.621], no better than the majority
+#   rate (0.591). Learning curves show it as two curves that part ways.
 # - Predicting the score (regression, or the distribution with EMD) keeps the information a threshold
-#   throws away, and every result must be read against the predict-the-mean baseline, with intervals.
+#   throws away and gives a score on the rating scale, read against the predict-the-mean baseline,
+#   with intervals. At 2 epochs the regression head did not rank the test photos better than the same
+#   CNN's binary P(good) (an SRCC difference of 0.0178 [-0.00278, 0.0393]).
 # - A frozen pretrained backbone turns a few thousand photos into a workable training set: compute
-#   its features once, train a small head with the same trainer.
+#   its features once, train a small head with the same trainer. Its heads rank the test photos
+#   better than the one-column CNN trained from scratch (paired SRCC gains of 0.104 to 0.196).
 # - RAPID's local column sees the photo at its own resolution, where fine detail survives a warp only
-#   as a blur; whether it helps is a question for a paired interval, not for a single number.
+#   as a blur; whether it helps is a question for a paired interval, not for a single number. Here
+#   both columns together beat the global one alone by an SRCC of 0.0802 [0.0439, 0.122], and the
+#   local column's model follows the studio's fine-detail terms better than the warp's (a paired
+#   SRCC gain of 0.227 [0.171, 0.278]).
 # - `course_model` trains a configured run once (deterministically) and reloads it; `load_checkpoint`
 #   and `predict` are the pieces underneath.
 
 # %% [markdown]
 # ## Exercises
 # **Exercise 1 (the baseline by hand).** The naive baseline predicts the training mean for every test
-# photo. Compute its MSE yourself from `train_means` and `test_means` (one line of NumPy), and
-# replace the `...`.
+# photo. Compute its MSE yourself from `train_means` and `test_means` (one line of NumPy, without
+# `metrics`), and replace the `...`.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The value the check below compares with (hidden: open it after you have answered).
+expected = naive["mse"]
 
 # %%
 answer = ...
-expected = float(np.mean((test_means - train_means.mean()) ** 2))
-check(answer, expected, tol=1e-3, hint="np.mean((test_means - train_means.mean()) ** 2)")
+check(answer, expected, tol=1e-3, hint="the prediction is the same number for every test photo: "
+      "average the squared gaps between it and the test means.")
+
+# %% tags=["solution"]
+answer = float(np.mean((test_means - train_means.mean()) ** 2))
+check(answer, expected, tol=1e-3, hint="the prediction is the same number for every test photo: "
+      "average the squared gaps between it and the test means.")
 
 # %% [markdown]
-# **Exercise 2 (what a frozen backbone trains).** How many parameters does the frozen DCNN of
-# section 3 actually train? Count the parameters with `requires_grad` set.
+# **Exercise 2 (what the fusion costs).** On one column's 1,280 features the head of section 3 trains
+# 165,407 parameters. How many does the same head train on RAPID's fusion, the two columns'
+# features concatenated (2 x 1,280 inputs)? Count them by hand from the layers printed in section 3.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The value the check below compares with (hidden: open it after you have answered).
+with torch.random.fork_rng(devices=[]):  # building a head draws its initial weights: keep the notebook's random state
+    expected = sum(p.numel() for p in FrozenHead(2 * 1280, K).parameters() if p.requires_grad)
 
 # %%
 answer = ...
-expected = sum(p.numel() for p in frozen.parameters() if p.requires_grad)
-check(answer, expected, tol=0, hint="sum(p.numel() for p in frozen.parameters() if p.requires_grad)")
+check(answer, expected, tol=0, hint="a Linear layer without bias has inputs x outputs weights, one with bias adds one per output; "
+      "a BatchNorm1d learns 2 numbers per channel. Only the first layer's size depends on the input.")
+
+# %% tags=["solution"]
+answer = 2 * 1280 * 128 + 2 * 128 + 128 * 10 + 2 * 10 + 10 * 1 + 1  # Linear, BatchNorm, Linear, BatchNorm, Linear + bias
+check(answer, expected, tol=0, hint="a Linear layer without bias has inputs x outputs weights, one with bias adds one per output; "
+      "a BatchNorm1d learns 2 numbers per channel. Only the first layer's size depends on the input.")
 
 # %% [markdown]
-# **Exercise 3 (reading the paired interval).** Look at the first row of the paired comparison in
-# section 3 (global + local vs global). Does the interval show that the local column helps? Answer
-# `"yes"` if the whole interval is above 0, `"no"` otherwise.
+# **Exercise 3 (does the pair beat the local view too?).** Section 3 compared both columns with the
+# global view alone. Compare them with the *local* view alone, on the same test photos: use the
+# notebook's paired bootstrap on the frozen heads' test predictions (`frozen_preds`). Answer with a
+# tuple `(gain, low, high)`: SRCC(global + local) - SRCC(local) and its 95 % paired interval. Then
+# read it: does the pair beat the local view by more than the luck of these test photos?
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The value the check below compares with (hidden: open it after you have answered).
+_gain, (_low, _high) = paired(metrics.srcc, frozen_preds["local"], frozen_preds["global + local"], test_means)
+expected = (_gain, _low, _high)
 
 # %%
 answer = ...
-expected = "yes" if local_helps else "no"
-check(answer, expected, hint="read the '95% paired CI' column: is its lower end above 0?")
+check(answer, expected, tol=1e-3, hint="the helper that printed section 3's paired table takes the metric, the baseline's predictions, "
+      "the new predictions and the targets, in that order.")
+
+# %% tags=["solution"]
+pair_gain, pair_ci = paired(metrics.srcc, frozen_preds["local"], frozen_preds["global + local"], test_means)
+answer = (pair_gain, *pair_ci)
+print("SRCC(global + local) - SRCC(local):", fmt(pair_gain), fmt(list(pair_ci)), "->", verdict(pair_gain, pair_ci))
+check(answer, expected, tol=1e-3, hint="the helper that printed section 3's paired table takes the metric, the baseline's predictions, "
+      "the new predictions and the targets, in that order.")
 
 # %% [markdown]
-# **Exercise 4 (how far the warp squeezes).** A studio photo is 160 pixels wide. By what factor
-# does the 64 x 64 global warp shrink its width (original width / warped width)? The local crop keeps
-# a factor of 1.
+# **Exercise 4 (how far the warp squeezes).** A 3:2 studio photo is 160 x 107 pixels. By what factor
+# does the 64 x 64 global warp shrink its width, and by what factor its height (original / warped)?
+# Answer with a tuple `(width_factor, height_factor)`. The local crop keeps a factor of 1 for both.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The value the check below compares with (hidden: open it after you have answered).
+expected = (160 / CFG.size, 107 / CFG.size)
 
 # %%
 answer = ...
-expected = 160 / CFG.size
-check(answer, expected, tol=1e-3, hint="divide the original width by the warp's side.")
+check(answer, expected, tol=1e-3, hint="each side is squeezed to the warp's side on its own: compare each with it.")
+
+# %% tags=["solution"]
+answer = (160 / 64, 107 / 64)
+check(answer, expected, tol=1e-3, hint="each side is squeezed to the warp's side on its own: compare each with it.")
+
+# %% [markdown]
+# **Exercise 5 (predict, run, check: pooling against memorisation).** The small CNN of section 1
+# feeds its head the whole flattened 6 x 6 x 64 map. *Before you run anything*, predict: if the head
+# gets only the 64 channel averages instead (global average pooling, as the library's models do),
+# does the generalisation gap (training minus test accuracy, 0.358 in section 1) go up, down or stay
+# the same? Write your prediction, then set `NEW_POOLING = "average"` and run the cell: it trains the
+# same CNN on the same 300 photos for the same 14 epochs and seed (about 10 s), and `check_prediction`
+# grades your prediction. Then look at the test accuracy it prints: which part of the gap moved?
+
+# %%
+prediction = ...  # "up", "down" or "same", written before you run the experiment
+NEW_POOLING = ...  # then set it to "average" and run this cell
+
+after = None
+if NEW_POOLING is not ...:
+    with torch.random.fork_rng(devices=[]):  # the experiment's own random state: the notebook's stays as it was
+        torch.manual_seed(0)
+        pooled_cnn = SmallCNN(pool=NEW_POOLING)
+        pooled_curve = fit_small(pooled_cnn)
+    pooled_test_acc = evaluate_binary(pooled_cnn, x_test, y_test)[1]
+    print("parameters:", sum(p.numel() for p in pooled_cnn.parameters()), "· training accuracy:", fmt(pooled_curve[-1]["train acc"]),
+          "· test accuracy:", fmt(pooled_test_acc))
+    after = pooled_curve[-1]["train acc"] - pooled_test_acc
+check_prediction(prediction, gap, after, what="generalisation gap (train - test accuracy)")
+
+# %% tags=["solution"]
+prediction = "down"  # 20 times fewer parameters: the head can no longer memorise 300 photos pixel by pixel
+NEW_POOLING = "average"
+with torch.random.fork_rng(devices=[]):
+    torch.manual_seed(0)
+    pooled_cnn = SmallCNN(pool=NEW_POOLING)
+    pooled_curve = fit_small(pooled_cnn)
+pooled_test_acc = evaluate_binary(pooled_cnn, x_test, y_test)[1]
+print("parameters:", sum(p.numel() for p in pooled_cnn.parameters()), "· training accuracy:", fmt(pooled_curve[-1]["train acc"]),
+      "· test accuracy:", fmt(pooled_test_acc))
+after = pooled_curve[-1]["train acc"] - pooled_test_acc
+check_prediction(prediction, gap, after, what="generalisation gap (train - test accuracy)")
 
 # %% [markdown]
 # ## Going further
@@ -648,7 +800,6 @@ check(answer, expected, tol=1e-3, hint="divide the original width by the warp's 
 #   Networks*: the distribution loss the course DCNN trains with, and why ordered bins need it.
 # - Talebi & Milanfar (2018), *NIMA: Neural Image Assessment*, IEEE TIP: a pretrained backbone
 #   fine-tuned to predict the whole vote distribution (notebook 07).
-# - Try: give the small CNN of section 1 global average pooling instead of the flattened map, or all
-#   7,692 training photos, and watch the gap between the curves; fine-tune the frozen backbone with a small
-#   learning rate (`lr_backbone`) instead of freezing it; share the two columns' weights
-#   (`share_columns=True`).
+# - Try: give the small CNN of section 1 all 7,692 training photos and watch the gap between the
+#   curves; fine-tune the frozen backbone with a small learning rate (`lr_backbone`) instead of
+#   freezing it; share the two columns' weights (`share_columns=True`).

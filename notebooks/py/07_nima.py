@@ -1,7 +1,6 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: ipynb,py//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -20,8 +19,9 @@
 # agreed. Two photos with the same mean 3.0 can have votes `3 3 3 3 3` (everyone finds it average) or
 # `1 1 3 5 5` (half love it, half hate it). NIMA (Talebi & Milanfar 2018) predicts the whole
 # distribution of votes instead: a pretrained backbone, dropout, one linear layer to K bins, a softmax,
-# and the earth mover's distance (EMD, r=2, notebook 04) as the loss. The mean and the spread of the
-# prediction then come for free.
+# and the earth mover's distance (EMD, r=2, notebook 04) as the loss. Every prediction then has a
+# mean and a spread; whether that spread measures the raters' disagreement is a question this
+# notebook puts to the numbers.
 #
 # The studio has a phenomenon built in for this lesson: **polarising** photos, whose style splits the
 # raters into two camps, so their votes are spread out and often two-peaked. We load the course's
@@ -34,11 +34,12 @@
 # - load NIMA's course weights (or train them with the library), and evaluate it with EMD, MSE,
 #   SRCC, LCC and accuracy against the naive baseline, with bootstrap intervals;
 # - compare predicted and true distributions for consensus and polarising photos;
-# - measure what the EMD loss buys over MSE on the mean for predicting the raters' spread;
+# - measure how far the predicted spread follows the raters' disagreement, and what the EMD loss buys
+#   over MSE on the mean for it;
 # - place a small CPU run next to the paper's AVA result without mixing the two up.
 
 # %%
-from aesthetics_lib.notebook import setup_notebook, fmt, check, print_table
+from aesthetics_lib.notebook import setup_notebook, fmt, check, check_prediction, print_table
 
 setup_notebook()
 
@@ -119,10 +120,11 @@ print_table(rows)
 # %% [markdown]
 # ## 2. Consensus and controversy in the studio
 # The studio records, for every photo, whether it is polarising (`read_factors`). With five
-# raters per photo the spread of the votes is a noisy measurement, but the difference is clear: the
-# polarising photos have about twice the vote SD, and a good share of them have **two-peaked** votes
-# (`two_peaked`: two score bins at least two apart each holding 10 % of the votes or more,
-# with a dip between them).
+# raters per photo the spread of the votes is a noisy measurement, but the difference is clear (the
+# table below, training split): the polarising photos have about twice the vote SD of the others
+# (0.891 against 0.436), and a third of them have **two-peaked** votes against 1.4 % of the others
+# (`two_peaked`: two score bins at least two apart each holding 10 % of the votes or more, with a
+# dip between them).
 
 # %%
 def true_sd(dists):
@@ -148,6 +150,12 @@ print_table([
      "share two-peaked": peaks_train[~pol_train].mean(), "mean score": train_ds.means()[~pol_train].mean()},
 ])
 print("polarising photos among the", len(test_ds), "test photos:", int(pol_test.sum()))
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The claims above, checked against the numbers (a re-run that changes them fails here).
+if studio:
+    assert fmt(sd_train[pol_train].mean()) == "0.891" and fmt(sd_train[~pol_train].mean()) == "0.436", "vote SDs changed"
+    assert 0.3 <= peaks_train[pol_train].mean() <= 0.37 and fmt(peaks_train[~pol_train].mean()) == "0.0144", "two-peaked shares changed"
 
 # %% [markdown]
 # ## 3. NIMA, trained once, loaded in class
@@ -222,15 +230,26 @@ def paired_row(name, metric, baseline, model, target):
 
 naive_dist = np.tile(train_ds.targets().mean(0), (len(test_ds), 1))
 naive_mean = np.full(len(test_ds), naive_dist[0] @ bins)
-print_table([
+vs_naive = [
     paired_row("EMD r=2", lambda q, t: metrics.emd(q, t, r=2), naive_dist, p, test_dists),
     paired_row("MSE of the mean", metrics.mse, naive_mean, mu_hat, test_means),
-])
+]
+print_table(vs_naive)
 
 # %% [markdown]
 # Both paired intervals lie below 0: on these test photos NIMA beats the naive baseline on the EMD
-# and on the squared error of the mean, by more than the luck of the photos.
-#
+# (by 0.0226 [0.018, 0.0277]) and on the squared error of the mean (by 0.0876 [0.0678, 0.109]), by
+# more than the luck of the photos.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The claims above, checked against the numbers.
+if studio:
+    assert [r["verdict"] for r in vs_naive] == ["lower", "lower"], "NIMA no longer beats the naive baseline"
+    assert [fmt(r["NIMA - baseline"]) for r in vs_naive] == ["-0.0226", "-0.0876"], "NIMA - baseline changed"
+    assert [r["95% paired CI"] for r in vs_naive] == ["[-0.0277, -0.018]", "[-0.109, -0.0678]"], "the paired intervals changed"
+    assert metrics.format_ci(result, "srcc") == "0.502 [0.451, 0.554]", "NIMA's test SRCC changed"
+
+# %% [markdown]
 # Our numbers and the paper's are **not** comparable, and the table says why:
 
 # %%
@@ -252,7 +271,8 @@ print_table([
 # ## 5. Predicted vs true distributions: consensus and controversy
 # Does the predicted spread follow the raters' disagreement? Two measurements on the test photos: the
 # SRCC between predicted and true SD, and the mean predicted SD of polarising photos minus that of the
-# others (with a bootstrap interval over photos).
+# others (with a bootstrap interval over photos). For scale, on the studio: how well the yes/no
+# polarising flag alone ranks the photos' vote SD, paired with NIMA's predicted SD on the same photos.
 
 # %%
 sd_test = true_sd(test_dists)
@@ -277,7 +297,13 @@ print_table([
      "gap [95% CI]": gap_ci(pred["std"], pol_test),
      "SRCC with true SD": f"{fmt(metrics.srcc(pred['std'], sd_test))} [{fmt(sd_srcc_ci[0])}, {fmt(sd_srcc_ci[1])}]"},
 ])
-print("NIMA's predicted SD tracks the vote SD (SRCC interval above 0):", bool(sd_srcc_ci[0] > 0))
+print("NIMA's predicted SD ranks the vote SD better than chance (SRCC interval above 0):", bool(sd_srcc_ci[0] > 0))
+if studio:
+    flag = pol_test.astype(float)
+    flag_srcc_ci = metrics.bootstrap_ci(metrics.srcc, flag, sd_test, n_boot=N_BOOT)
+    vs_flag = paired_bootstrap(metrics.srcc, flag, pred["std"], sd_test, n_boot=N_BOOT)
+    print("the polarising flag alone: SRCC with true SD", fmt(metrics.srcc(flag, sd_test)), fmt(list(flag_srcc_ci)),
+          "· NIMA's predicted SD minus the flag:", fmt(vs_flag.difference), fmt(list(vs_flag.ci)), f"({vs_flag.verdict})")
 
 # %%
 agreed = np.flatnonzero(~pol_test & (sd_test <= np.quantile(sd_test, 0.2)))  # the most agreed-on photos
@@ -304,13 +330,30 @@ plt.show()
 # %% [markdown]
 # Read the bars against the tables above, not against a hope. A distribution model *can* express
 # disagreement; whether this one does, at 128 px after 3 epochs, is what the gap and its interval
-# say. Here NIMA predicts a larger SD for the polarising photos than for the others, by a gap whose
-# interval lies above 0 and overlaps the interval of the votes' own gap; its predicted SD ranks the
-# photos' true vote SD with an SRCC whose interval lies above 0 and far below 1. Its distributions
-# are also wider than the votes in both groups (the first two columns): it spreads its bets even on
-# the photos the raters agreed on, as the consensus examples show. Five votes per photo make each true
-# distribution a rough sketch, which limits how high that SRCC can go. The next section keeps the
-# backbone frozen and isolates the loss.
+# say. Here NIMA predicts a larger SD for the polarising photos than for the others, by 0.43 [0.396,
+# 0.461], an interval that overlaps the votes' own gap (0.487 [0.431, 0.543]): it tells the
+# polarising photos apart *as a group*. Photo by photo it does much less: its predicted SD ranks the
+# photos' vote SD with an SRCC of 0.218 [0.153, 0.284], above 0 but below what the yes/no
+# polarising flag alone reaches (0.395 [0.337, 0.446]; the paired difference lies below 0). So the
+# predicted SD is no usable per-photo measure of disagreement here. Five votes per photo make each
+# true distribution a rough sketch, which limits how high any such SRCC can go.
+#
+# Its distributions are also wider than the votes in both groups (1.04 against 0.923 for the
+# polarising photos, 0.612 against 0.436 for the others): it spreads its bets even on the photos
+# the raters agreed on, as the consensus examples show. A predicted SD mixes two things, the raters'
+# disagreement and the model's own uncertainty about the photo's score: under the EMD, a model that
+# is unsure where the mean lies loses less with a wider distribution (exercise 4 tests this). The
+# next section keeps the backbone frozen and isolates the loss.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The claims above, checked against the numbers.
+if studio:
+    assert gap_ci(pred["std"], pol_test) == "0.43 [0.396, 0.461]" and gap_ci(sd_test, pol_test) == "0.487 [0.431, 0.543]", "SD gaps changed"
+    assert fmt(metrics.srcc(pred["std"], sd_test)) == "0.218" and fmt(list(sd_srcc_ci)) == "[0.153, 0.284]", "SRCC (SD) changed"
+    assert fmt(metrics.srcc(flag, sd_test)) == "0.395" and fmt(list(flag_srcc_ci)) == "[0.337, 0.446]", "the flag's SRCC changed"
+    assert vs_flag.verdict == "lower", "NIMA's predicted SD no longer ranks the vote SD worse than the flag"
+    assert [fmt(pred["std"][pol_test].mean()), fmt(sd_test[pol_test].mean()), fmt(pred["std"][~pol_test].mean()),
+            fmt(sd_test[~pol_test].mean())] == ["1.04", "0.923", "0.612", "0.436"], "mean SDs changed"
 
 # %% [markdown]
 # ## 6. What does the EMD loss buy over MSE on the mean?
@@ -401,28 +444,44 @@ def paired_srcc(a, b, target):
     return {"difference": d.difference, "95% paired CI": fmt(list(d.ci)), "verdict": d.verdict}
 
 
-print_table([
+head_pairs = [
     {"comparison": "SRCC(pred SD, true SD): EMD head - MSE head",
      **paired_srcc(heads["MSE on the mean"]["std"], heads["EMD"]["std"], sd_test)},
     {"comparison": "SRCC(pred mean, votes): frozen EMD head - fine-tuned NIMA",
      **paired_srcc(pred["mean"], heads["EMD"]["mean"], test_means)},
-])
+]
+print_table(head_pairs)
 
 # %% [markdown]
 # The MSE-trained head is asked for the right mean and nothing else, so the shape of its softmax is
 # left to chance. Here its predicted SD does not rank the photos' vote SD in a way this test set can
-# detect (its SRCC (SD) interval contains 0); it does give the polarising photos a larger SD, but by a
-# gap whose interval lies below the EMD head's and far below the votes' own gap. Its EMD is higher
-# (the two EMD intervals do not overlap), while the SRCC (mean) intervals of the two heads overlap
-# almost entirely: the two losses order the photos about equally well, and differ in the spread. The
-# EMD-trained head has to match the whole cumulative distribution, so the spread of its prediction is
-# trained too; here both its SRCC (SD) and its polarising gap have intervals above 0, and the paired
-# comparison puts its SD ranking above the MSE head's. With five votes per photo the true SD is itself
-# noisy, so even a perfect model would not reach an SRCC of 1 here.
+# detect (SRCC (SD) 0.00499 [-0.067, 0.074]); it does give the polarising photos a larger SD, but by
+# 0.101 [0.0509, 0.152], below the EMD head's 0.263 [0.235, 0.293] and far below the votes' own gap.
+# Its EMD is higher (0.172 [0.165, 0.179] against 0.156 [0.15, 0.163]), while the SRCC (mean)
+# intervals of the two heads overlap almost entirely (0.416 and 0.426): the two losses order the
+# photos about equally well, and differ in the spread. The EMD-trained head has to match the whole
+# cumulative distribution, so the spread of its prediction is trained too: its SRCC (SD) is 0.178
+# [0.111, 0.251], above the MSE head's by a paired 0.173 [0.11, 0.246]. That is what the EMD loss
+# buys: a spread that carries some signal, not yet a reliable one (section 5's flag reaches 0.395).
 #
 # The second paired row puts the fine-tuned NIMA of section 3 above the frozen EMD head at ranking the
-# mean scores. That comparison changes two things at once (a fine-tuned backbone, and all 7,692
-# training photos instead of `HEAD_TRAIN_N`), so it cannot say which of them made the difference.
+# mean scores (by 0.0757 [0.0374, 0.116]). That comparison changes two things at once (a fine-tuned
+# backbone, and all 7,692 training photos instead of `HEAD_TRAIN_N`), so it cannot say which of them
+# made the difference.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The claims above, checked against the numbers.
+if studio:
+    emd_row, mse_row = rows
+    assert mse_row["SRCC (SD) [95% CI]"] == "0.00499 [-0.067, 0.074]" and emd_row["SRCC (SD) [95% CI]"] == "0.178 [0.111, 0.251]", \
+        "SRCC (SD) of the heads changed"
+    assert (mse_row["SD gap polarising - others"], emd_row["SD gap polarising - others"]) == ("0.101 [0.0509, 0.152]", "0.263 [0.235, 0.293]"), \
+        "SD gaps of the heads changed"
+    assert mse_row["EMD2"] == "0.172 [0.165, 0.179]" and emd_row["EMD2"] == "0.156 [0.15, 0.163]", "EMDs of the heads changed"
+    assert mse_row["SRCC (mean)"] == "0.416 [0.36, 0.473]" and emd_row["SRCC (mean)"] == "0.426 [0.37, 0.481]", "SRCC (mean) changed"
+    assert [r["verdict"] for r in head_pairs] == ["higher", "lower"], "the paired verdicts changed"
+    assert [(fmt(r["difference"]), r["95% paired CI"]) for r in head_pairs] == [
+        ("0.173", "[0.11, 0.246]"), ("-0.0757", "[-0.116, -0.0374]")], "the paired differences changed"
 
 # %% [markdown]
 # ## Summary
@@ -432,44 +491,109 @@ print_table([
 #   EMD (r=2); `course_model("nima")` loads the course weights, trained once from
 #   `configs/studio_nima.yaml`, with their training record.
 # - Its test numbers are read with intervals and beside the naive baseline: here it beats the
-#   baseline's EMD and MSE by paired intervals, and its predicted SD follows the vote SD (an SRCC
-#   interval above 0). The paper's AVA SRCC of 0.612 (Inception-v2) belongs to another dataset,
-#   another label noise and another scale.
+#   baseline's EMD and MSE by paired intervals (SRCC 0.502 [0.451, 0.554]). The paper's AVA SRCC of
+#   0.612 (Inception-v2) belongs to another dataset, another label noise and another scale.
+# - Its predicted SD separates the polarising photos as a group (a gap of 0.43 [0.396, 0.461]) but
+#   ranks the photos' vote SD only weakly (SRCC 0.218 [0.153, 0.284], below the yes/no polarising
+#   flag's 0.395), and runs wider than the votes: it mixes the raters' disagreement with the model's
+#   own uncertainty. It is no usable per-photo measure of disagreement at this scale.
 # - Trained on the mean alone, the same head predicts a spread whose ranking of the vote SD the test
-#   set cannot tell from chance; trained with EMD, its predicted SD follows the true SD, weakly (an
-#   SRCC interval above 0 and far below 1), and better than the MSE head's by a paired interval.
+#   set cannot tell from chance; trained with EMD, its predicted SD follows the true SD weakly (0.178
+#   [0.111, 0.251]), better than the MSE head's by a paired interval.
 
 # %% [markdown]
 # ## Exercises
 # **Exercise 1 (mean and SD by hand).** A photo's five votes are `1, 2, 4, 5, 5`. Write its
-# distribution over 1..5, then compute its mean and SD with the formulas of section 1. Answer with
-# a list `[mean, SD]`.
+# distribution over 1..5, then compute its mean and SD with the formulas of section 1 (NumPy, not
+# the library). Answer with a list `[mean, SD]`.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The value the check below compares with (hidden: open it after you have answered).
+_dist = torch.tensor([0.2, 0.2, 0.0, 0.2, 0.4], dtype=torch.float64)
+expected = [mean_from_dist(_dist).item(), std_from_dist(_dist).item()]
 
 # %%
 answer = ...
-votes = np.array([1, 2, 4, 5, 5])
-dist = np.bincount(votes, minlength=K + 1)[1:] / len(votes)
-expected = [float(dist @ bins), float(np.sqrt((((bins - dist @ bins) ** 2) * dist).sum()))]
-check(answer, expected, tol=1e-3, hint="p = (0.2, 0.2, 0, 0.2, 0.4); mean = sum(i * p_i); SD = sqrt(sum((i - mean)**2 * p_i)).")
+check(answer, expected, tol=1e-3, hint="count how many of the five votes fall on each score and divide by 5; "
+      "the SD is taken around the mean you just computed.")
+
+# %% tags=["solution"]
+dist_1 = np.bincount([1, 2, 4, 5, 5], minlength=K + 1)[1:] / 5
+mean_1 = dist_1 @ bins
+answer = [mean_1, np.sqrt(((bins - mean_1) ** 2 * dist_1).sum())]
+check(answer, expected, tol=1e-3, hint="count how many of the five votes fall on each score and divide by 5; "
+      "the SD is taken around the mean you just computed.")
 
 # %% [markdown]
-# **Exercise 2 (what the mean hides).** What is the EMD (r=2) between the "consensus" and "two camps"
-# distributions of section 1? And the squared difference of their means? Answer `[emd, squared_difference]`.
+# **Exercise 2 (EMD from the cumulative distributions).** Compute, without `metrics.emd`, the EMD
+# (r=2) between the "spread out" and the "two camps" distributions of section 1 (`examples`): write
+# both cumulative distributions, then apply the definition of notebook 04.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The value the check below compares with (hidden: open it after you have answered).
+expected = metrics.emd(examples["spread out"], examples["two camps"], r=2)
 
 # %%
 answer = ...
-expected = [metrics.emd(examples["consensus"], examples["two camps"], r=2),
-            float((examples["consensus"] @ bins - examples["two camps"] @ bins) ** 2)]
-check(answer, expected, tol=1e-3, hint="use metrics.emd(p, q, r=2); both means are 3.")
+check(answer, expected, tol=1e-3, hint="the EMD averages a power of the gaps between the two cumulative sums over the K bins, "
+      "then takes the matching root.")
+
+# %% tags=["solution"]
+cdf_gap = np.cumsum(examples["spread out"]) - np.cumsum(examples["two camps"])
+answer = np.sqrt(np.mean(cdf_gap**2))
+check(answer, expected, tol=1e-3, hint="the EMD averages a power of the gaps between the two cumulative sums over the K bins, "
+      "then takes the matching root.")
 
 # %% [markdown]
-# **Exercise 3 (reading the results).** In section 6, which loss gave the head whose predicted SD
-# ranks the photos' true vote SD better (the higher "SRCC (SD)")? Answer `"EMD"` or `"MSE on the mean"`.
+# **Exercise 3 (flag the controversial photos).** Use each head of section 6 as a detector: it flags
+# the 95 test photos (a tenth) with the largest predicted SD. What share of its flagged photos are
+# polarising (`pol_test`)? Answer with a tuple `(EMD head, MSE head)`, and compare both with the
+# share of polarising photos among all test photos.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The value the check below compares with (hidden: open it after you have answered).
+expected = tuple(float(pol_test[hp["std"] >= np.sort(hp["std"])[-95]].mean()) for hp in heads.values())
 
 # %%
 answer = ...
-expected = max(heads, key=lambda name: metrics.srcc(heads[name]["std"], sd_test))
-check(answer, expected, hint="compare the 'SRCC (SD)' column of the two rows.")
+check(answer, expected, tol=1e-3, hint="order each head's predicted SDs (the 'std' of its predictions), keep the photos with "
+      "the 95 largest, and average pol_test over them.")
+
+# %% tags=["solution"]
+answer = tuple(float(pol_test[np.argsort(-heads[name]["std"])[:95]].mean()) for name in ("EMD", "MSE on the mean"))
+print("flagged photos that are polarising: EMD head", fmt(answer[0]), "· MSE head", fmt(answer[1]),
+      "· all test photos", fmt(pol_test.mean()))
+check(answer, expected, tol=1e-3, hint="order each head's predicted SDs (the 'std' of its predictions), keep the photos with "
+      "the 95 largest, and average pol_test over them.")
+
+# %% [markdown]
+# **Exercise 4 (predict, run, check: narrower is not closer).** NIMA's predicted distributions are
+# wider than the votes (section 5). Sharpen every prediction with a softmax temperature $T < 1$,
+# $\hat p_i \propto p_i^{1/T}$: at $T = 0.5$ their average SD comes down to about the votes' own.
+# *Before you run anything*, predict: does the test EMD (r=2) between the predictions and the votes
+# go up, down or stay the same? Write your prediction, then set `NEW_TEMPERATURE = 0.5` and run the
+# cell (no model runs: it reshapes the stored predictions).
+
+# %%
+prediction = ...  # "up", "down" or "same", written before you run the experiment
+NEW_TEMPERATURE = ...  # then set it to 0.5 and run this cell
+
+after = None
+if NEW_TEMPERATURE is not ...:
+    sharp = p ** (1 / NEW_TEMPERATURE)
+    sharp /= sharp.sum(1, keepdims=True)
+    print("mean predicted SD:", fmt(true_sd(p).mean()), "->", fmt(true_sd(sharp).mean()), "· the votes':", fmt(sd_test.mean()))
+    after = metrics.emd(sharp, test_dists, r=2)
+check_prediction(prediction, metrics.emd(p, test_dists, r=2), after, what="test EMD (r=2) to the votes")
+
+# %% tags=["solution"]
+prediction = "up"  # the model was trained to minimise this EMD: its width hedges its uncertainty about the mean
+NEW_TEMPERATURE = 0.5
+sharp = p ** (1 / NEW_TEMPERATURE)
+sharp /= sharp.sum(1, keepdims=True)
+print("mean predicted SD:", fmt(true_sd(p).mean()), "->", fmt(true_sd(sharp).mean()), "· the votes':", fmt(sd_test.mean()))
+after = metrics.emd(sharp, test_dists, r=2)
+check_prediction(prediction, metrics.emd(p, test_dists, r=2), after, what="test EMD (r=2) to the votes")
 
 # %% [markdown]
 # ## Going further
@@ -483,5 +607,5 @@ check(answer, expected, hint="compare the 'SRCC (SD)' column of the two rows.")
 # - Lu, Lin, Jin, Yang & Wang (2014), *RAPID*, ACM Multimedia: the binary predecessor (notebook 05).
 # - Try: the AVA layout of the studio (`course_model("nima", data="studio-ava")`: 10 bins, ~200 votes
 #   per photo; no weights ship for it, so it trains a new run, as long as the course model's), where
-#   two-peaked votes are unmistakable; a cross-entropy loss on the bins,
-#   which ignores their order; fine-tuning with a lower backbone learning rate.
+#   two-peaked votes are unmistakable; a cross-entropy loss on the bins, which ignores their order;
+#   fine-tuning with a lower backbone learning rate.
