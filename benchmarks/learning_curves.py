@@ -93,7 +93,8 @@ def evaluate_arm(arm: str) -> dict[str, Any]:
     ev = metrics.evaluate_predictions(pred.dist if pred.dist is not None else None, test.targets(),
                                       predictor.threshold, ci=True, n_boot=N_BOOT,
                                       pred_mean=pred.mean, true_mean=test.means())
-    history = info.history
+    # the run folder's history: best.pt's own copy ends at the best epoch
+    history = json.loads((RUNS / arm / "history.json").read_text())
     train_n = len(build_datasets(info.config, splits=("train",))[0])
     return {
         "arm": arm, "model": model, "change": change, "overrides": overrides,
