@@ -1,7 +1,6 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: ipynb,py//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -42,7 +41,7 @@
 #   larger than the noise.
 
 # %%
-from aesthetics_lib.notebook import setup_notebook, fmt, check, print_table
+from aesthetics_lib.notebook import setup_notebook, fmt, check, check_prediction, print_table
 
 setup_notebook()
 
@@ -66,6 +65,14 @@ from aesthetics_lib.train import build_datasets
 from aesthetics_lib.training.config import config_diff
 from aesthetics_lib.viz import overlay_mask, save_figure
 from aesthetics_lib.zoo import VARIANTS, course_config, course_model, shipped_weights
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# Hidden cells like this one check the claims of the text against the numbers printed above them, so
+# that a re-run that changes a result fails the tests instead of contradicting the text.
+def shown(value, text):
+    """Whether ``value`` rounds to the number ``text`` quotes (to as many decimals as the text shows)."""
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return abs(float(value) - float(text)) <= 0.5 * 10**-decimals + 1e-12
 
 # %% [markdown]
 # ## Configuration
@@ -206,13 +213,24 @@ if DATA.studio:
                   "photos above their area share": (sal_check["mass_on_subject"] > sal_check["subject_area"]).mean()}])
     print("mean saliency on the subject:", fmt(sal_check["saliency_on_subject"].mean()),
           "· elsewhere:", fmt(sal_check["saliency_elsewhere"].mean()))
+    on_subject = (sal_check["mass_on_subject"] - sal_check["subject_area"]).to_numpy()
+    on_lo, on_hi = metrics.bootstrap_ci(lambda d, _: float(np.mean(d)), on_subject, on_subject, n_boot=N_BOOT)
+    print("mass on the subject minus the subject's area share, mean over the photos:", fmt(on_subject.mean()),
+          f"[95 % CI {fmt(on_lo)}, {fmt(on_hi)}]", "-> above chance" if on_lo > 0 else "-> not above chance")
 else:
     print("real data: no subject masks to check against")
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+if DATA.studio:
+    assert on_lo > 0, "the text says saliency falls on the subject more than chance would put it there"
+    assert shown(sal_check["mass_on_subject"].mean(), "0.1"), "the text says about a tenth of the map's mass lies on the subject"
+
 # %% [markdown]
-# Saliency falls on the subject clearly more than chance would put it there, but far from all of it:
-# the studio's subjects share the frame with horizons, fences, distractors and noise, and the spectral
-# residual responds to all of them. That is the quality of cue SAMP-Net gets: helpful, not perfect.
+# Saliency falls on the subject more than chance would put it there (the interval of the difference
+# lies above 0), but far from all of it: on average about a tenth of the map's mass lies on the
+# subject. The studio's subjects share the frame with horizons, fences, distractors and noise, and the
+# spectral residual responds to all of them. That is the quality of cue SAMP-Net gets: helpful, not
+# perfect.
 #
 # ## 2. The 8 composition patterns
 # SAMP-Net pools its backbone feature map in 8 **patterns**, each a partition of the frame into
@@ -279,8 +297,16 @@ print("outputs:", {k: tuple(v.shape) for k, v in probe.items()})
 # %%
 h_map, w_map = fmap.shape[-2:]
 area = sampnet.partition_weights(h_map, w_map)[-9:].numpy()  # the last 9 of the 27 parts: the thirds grid
-shown = {"third_00 (corner)": 0, "third_01 (top middle)": 1, "third_11 (centre)": 4}
-print_table([{"map row": r, **{name: fmt(area[i][r]) for name, i in shown.items()}} for r in range(h_map)])
+thirds_shown = {"third_00 (corner)": 0, "third_01 (top middle)": 1, "third_11 (centre)": 4}
+print_table([{"map row": r, **{name: fmt(area[i][r]) for name, i in thirds_shown.items()}} for r in range(h_map)])
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+centre_parts = sampnet.partition_weights(h_map, w_map)[8:10].numpy()  # the two parts of centre_surround
+centre_4 = np.zeros((h_map, w_map), bool)
+centre_4[1:3, 1:3] = True
+assert area[0][0, 0] == 1 and 0 < area[0][0, 1] < 1 and 0 < area[0][1, 0] < 1, "the corner third: one pixel whole and slivers"
+assert ((area[4] > 0) == centre_4).all() and all(shown(v, "0.4") for v in area[4][centre_4]), "the central third: 4 pixels, about 40 % each"
+assert any(((part > 0) == centre_4).all() for part in centre_parts), "the centre of centre_surround is made of the same 4 pixels"
 
 # %% [markdown]
 # The corner third holds one map pixel whole and slivers of its neighbours. The central third is
@@ -311,6 +337,13 @@ for b in range(1, 6):
                  "share of the loss weight": wts[sel].sum() / wts.sum()})
 print_table(rows)
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+if DATA.studio:
+    avg_weight = {b: wts[bins == b].mean() for b in range(1, 6)}
+    assert min(avg_weight[1], avg_weight[5]) > 3 * max(avg_weight[2], avg_weight[3]), "rare scores weigh several times more"
+    rare_bins = np.isin(bins, (1, 5))
+    assert wts[rare_bins].sum() / wts.sum() > 3 * rare_bins.mean(), "rare scores count for a much larger share than their number"
+
 # %% [markdown]
 # The rarest scores weigh several times more than the common ones, so in the weighted loss they
 # count for a much larger share than their number. By scene, with `share_rare` the share of images
@@ -322,6 +355,11 @@ by_scene = (train_ann.assign(rare=~np.isin(bins, (2, 3)))
                                   share_rare=("rare", "mean"), average_weight=("weight", "mean"))
             .sort_values("mean_score"))
 by_scene.round(3)
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+if DATA.studio:
+    assert by_scene["share_rare"].max() > 2 * by_scene["share_rare"].min(), "the text says the share of rare scores differs more than twofold"
+    assert metrics.srcc(by_scene["share_rare"], by_scene["average_weight"]) > 0.5, "the text says the average weights follow it"
 
 # %% [markdown]
 # The share of rare scores differs more than twofold between scenes, and the scenes' average weights
@@ -360,6 +398,13 @@ for a in SAMPNET_ATTRIBUTES:
                  "MSE of always 0: plain": torch.mean((zero - t_) ** 2).item(),
                  "masked": losses.masked_attribute_mse(zero, t_).item()})
 print_table(rows)
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+if DATA.studio:
+    zero_share = {r["attribute"]: r["share of zeros"] for r in rows}
+    assert {a for a, z in zero_share.items() if z > 0.5} == {"Symmetry", "Repetition"}, "zero for most images: Symmetry and Repetition"
+    assert all(r["MSE of always 0: plain"] < 0.1 < r["masked"] for r in rows if r["attribute"] in ("Symmetry", "Repetition")), \
+        "'always 0' has a tiny plain MSE there, and the masked loss exposes it"
 
 # %% [markdown]
 # Symmetry and Repetition are zero for most images: "always 0" has a tiny plain MSE there, and the
@@ -426,7 +471,8 @@ if DATA.studio:
                   "SRCC": metrics.srcc(true_mean, truth), "LCC": ""})
 print_table(table)
 print("SAMP-Net SRCC 95 % CI:", fmt(ev["srcc_ci"]), "· test images:", len(true_mean))
-print("SRCC interval above 0:", bool(ev["srcc_ci"][0] > 0), "· MSE below the naive baseline:", bool(ev["mse"] < naive["mse"]))
+print("SRCC interval above 0:", bool(ev["srcc_ci"][0] > 0), "· MSE below the naive baseline:", bool(ev["mse"] < naive["mse"]),
+      "· EMD below the naive baseline:", bool(ev["emd2"] < naive["emd2"]))
 if cm.weights is not None:
     print("training images seen (training record):", cm.weights.record["images_seen"])
 sd_pred, sd_true = (res["dist"].astype(np.float64) @ np.arange(1, 6)).std(), true_mean.std()
@@ -444,7 +490,15 @@ if sd_pred < 0.5 * sd_true:
 # can order the photos better than chance while its predicted means hardly vary. We ask for the SD of
 # the predicted means to be at least half the true SD, and this one passes. Whatever it "learnt"
 # below is read with an interval too.
-#
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+if DATA.studio:
+    assert ev["srcc_ci"][0] > 0.3, "the text says the SRCC interval lies well above 0"
+    assert ev["srcc_ci"][1] < metrics.srcc(true_mean, truth), "the text says SAMP-Net ranks below the noise ceiling"
+    assert ev["mse"] < naive["mse"] and ev["emd2"] < naive["emd2"], "the text says MSE and EMD are below the naive baseline's"
+    assert sd_pred >= 0.5 * sd_true, "the text says the predicted means spread at least half as much as the true ones"
+
+# %% [markdown]
 # ## 5. Which patterns does it prefer?
 # The pattern weights are a softmax over the 8 patterns, one set per image. Averaged over the test
 # photos, and by the studio's true subject placement (`studio.read_factors`: thirds, centre,
@@ -490,7 +544,13 @@ if DATA.studio:
 # close to uniform, with a mild preference shared by all photos (the largest and smallest averages
 # are printed), and they differ more between patterns than between placements: no placement
 # detector at 128 px after 3 epochs.
-#
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+if DATA.studio:
+    assert (avg - 1 / 8).abs().max() < 0.05, "the text says the pattern weights stay close to uniform"
+    assert between_patterns > between_place, "the text says the weights differ more between patterns than between placements"
+
+# %% [markdown]
 # A pattern weight says how much the model *mixes in* a pattern's feature, not that it "believes in"
 # the rule of thirds: each pattern feature can carry any information the layer finds useful. On a
 # 4 x 4 map the parts of different patterns also overlap a lot (the central third and the centre of
@@ -503,13 +563,14 @@ if DATA.studio:
 # over all photos:
 
 # %%
-rows, learnt = [], []
+rows, learnt, attr_ci = [], [], {}
 for j, a in enumerate(cm.attribute_names):
     p_, t_ = res["attributes"][:, j], res["target_attr"][:, ATTRIBUTES.index(a)]
     lab = t_ != 0  # the entries the masked loss trains on
     ci = metrics.bootstrap_ci(metrics.srcc, p_[lab], t_[lab], n_boot=N_BOOT) if lab.sum() > 2 else (np.nan, np.nan)
     rows.append({"attribute": a, "labelled": int(lab.sum()), "SRCC (labelled)": metrics.srcc(p_[lab], t_[lab]),
                  "95 % CI": fmt(ci), "SRCC (all)": metrics.srcc(p_, t_)})
+    attr_ci[a] = (int(lab.sum()), metrics.srcc(p_[lab], t_[lab]), *ci)
     if ci[0] > 0:
         learnt.append(a)
 print_table(rows)
@@ -520,7 +581,16 @@ print("attributes whose interval lies above 0:", learnt)
 # (here DoF and Object clearly, RuleOfThirds weakly); for the others the model cannot be told from
 # guessing on these test photos. An attribute with few labelled test photos (Symmetry, above all)
 # has an interval too wide to say much either way.
-#
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+if DATA.studio:
+    assert sorted(learnt) == ["DoF", "Object", "RuleOfThirds"], "the text names DoF, Object and RuleOfThirds"
+    assert attr_ci["DoF"][2] > 0.25 and attr_ci["Object"][2] > 0.25 and attr_ci["RuleOfThirds"][1] < 0.2, \
+        "the text says DoF and Object clearly, RuleOfThirds weakly"
+    fewest = min(attr_ci, key=lambda a: attr_ci[a][0])
+    assert fewest == "Symmetry" and attr_ci["Symmetry"][3] - attr_ci["Symmetry"][2] > 0.3, "Symmetry: fewest labels, widest interval"
+
+# %% [markdown]
 # **RuleOfThirds against the truth.** The studio knows each subject's placement, and the placement
 # term of the hidden quality (highest on a thirds point, low at the edge). Does the predicted
 # RuleOfThirds follow them?
@@ -548,6 +618,14 @@ print("mean attribute gate (attribute feature, composition feature):", fmt(gate)
 # the centre line; their RuleOfThirds label is 0, so the masked loss never trained the head on them.)
 # The gate shows how the score head mixes the attribute feature and the composition feature,
 # averaged over the test photos.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+if DATA.studio:
+    assert 0 < lo and metrics.srcc(rot, term) < 0.2, "the text says the SRCC is positive with an interval above 0, but small"
+    group = {p: rot[place == p].mean() for p in studio.PLACEMENTS}
+    assert min(group, key=group.get) == "edge", "the text says edge placements get the lowest predicted RuleOfThirds"
+    assert group["centre"] >= group["thirds"] - 0.01, "the text says centred subjects get as much as subjects on a third"
+
 # %% [markdown]
 # ## 7. Does the saliency input help?
 # The clean test: train the same model with the same data, seed and epochs, changing only the switch
@@ -632,10 +710,11 @@ with torch.no_grad():
 normal = mean_sal  # the model's own saliency: the normal run
 rows = [{"saliency given": "own map (normal run)", "SRCC": metrics.srcc(normal, true_mean),
          "mean |change| of the predicted mean": 0.0, "SRCC change [95% paired CI]": "-"}]
-swap_tests = {}
+swap_tests, swap_change = {}, {}
 for name, chunks in swapped.items():
     pred_mean = np.concatenate(chunks).astype(np.float64) @ np.arange(1, 6)
     d = swap_tests[name] = paired_bootstrap(metrics.srcc, normal, pred_mean, true_mean, n_boot=N_BOOT)
+    swap_change[name] = np.abs(pred_mean - normal).mean()
     rows.append({"saliency given": name, "SRCC": metrics.srcc(pred_mean, true_mean),
                  "mean |change| of the predicted mean": np.abs(pred_mean - normal).mean(),
                  "SRCC change [95% paired CI]": str(d)})
@@ -662,7 +741,20 @@ print("for scale: SD of the predicted means", fmt(normal.std()))
 # at test time. It came from training with the extra input (a different path through training) or
 # from the seed: each arm is one run, and no seed spread was measured here. Three seeds per arm
 # (*Going further*) would tell these apart.
-#
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+if DATA.studio:
+    assert shown(swap_change["another photo's map"], "0.003") and shown(swap_change["empty map"], "0.013"), "mean |change| quoted"
+    assert shown(normal.std(), "0.48"), "the spread of the predicted means quoted"
+    assert all(d.verdict == "no clear difference" for d in swap_tests.values()), "the text says both paired intervals include 0"
+if DATA.studio and res_plain is not None:
+    assert shown(ev_plain["srcc"], "0.486") and shown(ev["srcc"], "0.520"), "the two SRCCs quoted"
+    assert gain.verdict == "higher" and all(shown(v, t) for v, t in zip((gain.difference, *gain.ci), ("0.034", "0.009", "0.060"))), \
+        "the paired SRCC difference quoted (text and summary)"
+    assert emd_change.verdict == "lower" and all(shown(-v, t) for v, t in zip(
+        (emd_change.difference, emd_change.high, emd_change.low), ("0.004", "0.001", "0.008"))), "the paired EMD difference quoted"
+
+# %% [markdown]
 # ## 8. The full-scale version on real CADB
 # `configs/cadb_sampnet.yaml` holds the paper's settings: ResNet-18 pretrained on ImageNet, 224 x 224
 # warp, Adam with learning rate 1e-4 (backbone 1e-6), weight decay 5e-5, batch 16, 50 epochs,
@@ -691,7 +783,8 @@ print_table([
 # ## Summary
 # - Spectral-residual saliency is a few lines of FFT: keep what departs from the smooth average
 #   log-amplitude spectrum, go back with the original phase, blur. It is a bottom-up cue: on the
-#   studio it puts clearly more than chance of its mass on the subject, but far from all.
+#   studio it puts more of its mass on the subject than chance would (an interval above 0), but
+#   about a tenth of it, far from all.
 # - SAMP-Net pools the feature map in 8 composition patterns (27 parts), appends saliency to each
 #   part, and mixes the patterns with learnt per-image weights; on a small map the parts overlap by
 #   area. The course's version simplifies two things: each part appends its mean saliency (the
@@ -708,43 +801,119 @@ print_table([
 #   [0.009, 0.060] of SRCC, yet swapping or emptying its maps at test time changes nothing beyond the
 #   luck of the test photos. The gain did not come from reading each photo's saliency. It came from
 #   the training path or the seed, and only more seeds per arm can tell which.
-#
+
+# %% [markdown]
 # ## Exercises
-# **1.** How many parts do the 8 patterns have in total (the number of pooled vectors per image)?
+# Replace each `...`, run the cell, and read the verdict under it.
+#
+# **Exercise 1 (the size of the pooled input).** At the paper's scale the backbone is a ResNet-18
+# whose 512-channel map goes into the pooling unreduced. How many numbers does the
+# saliency-augmented pooling hand to the 8 pattern layers together, for one image?
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The value the check below compares with (hidden: open it after you have answered).
+expected = sum(sampnet.PARTITION_COUNTS) * (512 + 1)
 
 # %%
 answer = ...
-check(answer, sum(len(m) for m in sampnet.pattern_masks(7, 7)),
-      hint="count the parts of each pattern in section 2 and add them up.")
+check(answer, expected, tol=0, hint="every part of every pattern passes on one number per channel, plus one: "
+      "count the parts of the 8 patterns (section 2), then what each part carries.")
+
+# %% tags=["solution"]
+parts_per_pattern = [2, 2, 2, 2, 2, 4, 4, 9]  # halves x2, diagonals x2, centre-surround, quadrants, triangles, thirds
+answer = sum(parts_per_pattern) * (512 + 1)  # each part: its mean feature (512 channels) and its mean saliency
+check(answer, expected, tol=0, hint="every part of every pattern passes on one number per channel, plus one: "
+      "count the parts of the 8 patterns (section 2), then what each part carries.")
 
 # %% [markdown]
-# **2.** Compute the masked attribute MSE of the prediction `[0.6, 0.3, -0.5, 0.2]` for the targets
-# `[0.2, 0.0, -1.0, 0.0]` (one image, four attributes) by hand.
+# **Exercise 2 (the masked attribute loss by hand).** One image, four attributes: the model predicts
+# `[0.6, 0.3, -0.5, 0.2]` and the targets are `[0.2, 0.0, -1.0, 0.0]`. Compute the masked attribute
+# MSE with NumPy, without calling the library's loss.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+expected = losses.masked_attribute_mse(torch.tensor([[0.6, 0.3, -0.5, 0.2]]), torch.tensor([[0.2, 0.0, -1.0, 0.0]])).item()
 
 # %%
 answer = ...
-check(answer, losses.masked_attribute_mse(torch.tensor([[0.6, 0.3, -0.5, 0.2]]), torch.tensor([[0.2, 0.0, -1.0, 0.0]])).item(),
-      tol=1e-4, hint="only the entries whose target is non-zero count; average their squared errors.")
+check(answer, expected, tol=1e-4, hint="a zero target means 'not marked': decide which entries the loss "
+      "keeps, and average the squared errors over those only.")
+
+# %% tags=["solution"]
+predicted_attrs, target_attrs = np.array([0.6, 0.3, -0.5, 0.2]), np.array([0.2, 0.0, -1.0, 0.0])
+marked = target_attrs != 0
+answer = float(np.mean((predicted_attrs[marked] - target_attrs[marked]) ** 2))
+check(answer, expected, tol=1e-4, hint="a zero target means 'not marked': decide which entries the loss "
+      "keeps, and average the squared errors over those only.")
 
 # %% [markdown]
-# **3.** The course model sees 128 x 128 images and computes their saliency itself. What is the
-# (height, width) of the image its FFT works on? (Step 2 of section 1; the library never goes below
-# 8 pixels a side.)
+# **Exercise 3 (where the FFT works).** The course model sees 128 x 128 images and computes their
+# saliency itself. What is the (height, width) of the image its FFT works on? (Step 2 of section 1;
+# the library never goes below 8 pixels a side.)
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+expected = (max(8, round(128 / saliency.DOWNSCALE)), max(8, round(128 / saliency.DOWNSCALE)))
 
 # %%
 answer = ...
-check(answer, (max(8, round(128 / 6)), max(8, round(128 / 6))), tol=1e-6,
-      hint="divide each side by 6 and round to the nearest integer.")
+check(answer, expected, tol=1e-6, hint="step 2 shrinks each side by the same factor; round to whole pixels.")
+
+# %% tags=["solution"]
+answer = (round(128 / 6), round(128 / 6))  # 21 x 21: above the 8-pixel floor
+check(answer, expected, tol=1e-6, hint="step 2 shrinks each side by the same factor; round to whole pixels.")
 
 # %% [markdown]
-# **4.** From section 7's swap test: does giving the trained model an *empty* saliency map change its
-# SRCC by more than the luck of the test photos, i.e. does the paired 95 % interval of the change
-# exclude 0? (True or False.)
+# **Exercise 4 (reading a paired interval).** From section 7's swap test: does giving the trained
+# model an *empty* saliency map change its SRCC by more than the luck of the test photos, that is,
+# does the paired 95 % interval of the change exclude 0? (`True` or `False`.)
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+expected = swap_tests["empty map"].verdict != "no clear difference"
 
 # %%
 answer = ...
-check(answer, swap_tests["empty map"].verdict != "no clear difference",
-      hint="look at the paired interval of the SRCC change in the 'empty map' row, not at the two SRCCs.")
+check(answer, expected, hint="look at the paired interval of the SRCC change in the 'empty map' row, not at the two SRCCs.")
+
+# %% tags=["solution"]
+answer = not (swap_tests["empty map"].low <= 0 <= swap_tests["empty map"].high)  # the interval contains 0
+check(answer, expected, hint="look at the paired interval of the SRCC change in the 'empty map' row, not at the two SRCCs.")
+
+# %% [markdown]
+# **Exercise 5 (predict, run, check: a saliency map that says "everything").** SAMP-Net appends to
+# each part its mean saliency. Section 7 emptied the maps; now go the other way and give every photo
+# a **full** map (1 everywhere: every part maximally salient, a map the model never saw in
+# training). *Before you run anything*, predict: on the first 128 test photos, does the trained
+# model's SRCC go up, down or stay the same (a change smaller than 0.01 counts as the same)? Write
+# your prediction, then set `NEW_MAP = "full"` and run the cell. (`MAPS` holds the other maps of
+# section 7 too, if you want to try them afterwards.)
+
+# %%
+prediction = ...  # "up", "down" or "same", written before you run the experiment
+NEW_MAP = ...  # then set it to "full" and run this cell
+
+N_EXERCISE = 128  # the first test photos
+MAPS = {"full": torch.ones_like, "empty": torch.zeros_like, "another photo's": lambda m: m.roll(1, 0)}
+
+
+def srcc_with_map(kind, n=N_EXERCISE):
+    """SRCC of the trained SAMP-Net on the first ``n`` test photos when each photo's own saliency map
+    is replaced by ``MAPS[kind]`` of it."""
+    images = torch.stack([test_set[i]["image"] for i in range(n)])
+    with torch.no_grad():
+        grid = [side * cm.model.supersample for side in cm.model.backbone(images[:1]).shape[-2:]]
+        own_maps = saliency_at(images, grid)  # what the model computes itself
+        pred_mean = cm.model(images, saliency=MAPS[kind](own_maps))["mean"].numpy()
+    return metrics.srcc(pred_mean, true_mean[:n])
+
+
+before = metrics.srcc(mean_sal[:N_EXERCISE], true_mean[:N_EXERCISE])  # section 4's run: each photo's own map
+after = None if NEW_MAP is ... else srcc_with_map(NEW_MAP)
+check_prediction(prediction, before, after, tol=0.01, what=f"SRCC on {N_EXERCISE} test photos")
+
+# %% tags=["solution"]
+prediction = "same"  # section 7: the model hardly reads its saliency numbers, whatever they say
+NEW_MAP = "full"
+after = srcc_with_map(NEW_MAP)
+check_prediction(prediction, before, after, tol=0.01, what=f"SRCC on {N_EXERCISE} test photos")
 
 # %% [markdown]
 # ## Going further

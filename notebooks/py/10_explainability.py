@@ -1,7 +1,6 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: ipynb,py//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -33,7 +32,7 @@
 #   trusted.
 
 # %%
-from aesthetics_lib.notebook import setup_notebook, fmt, check, print_table
+from aesthetics_lib.notebook import setup_notebook, fmt, check, check_prediction, print_table
 
 setup_notebook()
 
@@ -50,6 +49,14 @@ from aesthetics_lib.data.io import load_image
 from aesthetics_lib.data.studio.rendering import horizon_rows
 from aesthetics_lib.viz import overlay_mask, save_figure
 from aesthetics_lib.zoo import course_config, course_model, shipped_weights
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# Hidden cells like this one check the claims of the text against the numbers printed above them, so
+# that a re-run that changes a result fails the tests instead of contradicting the text.
+def shown(value, text):
+    """Whether ``value`` rounds to the number ``text`` quotes (to as many decimals as the text shows)."""
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return abs(float(value) - float(text)) <= 0.5 * 10**-decimals + 1e-12
 
 # %% [markdown]
 # ## Configuration
@@ -130,6 +137,10 @@ with torch.no_grad():
     print("wrapped output:", fmt(wrapped(x.unsqueeze(0))), "· the model's mean:", fmt(cm.model(x.unsqueeze(0))["mean"]))
 cam = explain.compute_cam(cm.model, x, "gradcam")
 print("CAM shape", cam.shape, "range", fmt([cam.min(), cam.max()]), "(empty: no region raises the score)" if cam.max() == 0 else "")
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+if DATA.studio:
+    assert cam.max() == 0, "section 2 says the Grad-CAM of this photo came out empty"
 
 # %% [markdown]
 # ## 2. CAMs on studio photos
@@ -316,6 +327,33 @@ if len(mask_df):
 # measuring is exactly this: a heat map always *looks* like an explanation; only a number against a
 # baseline says whether it is one, and what it points at.
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+if DATA.studio:
+    lifted = {r["map"]: r for r in lift}
+
+    def lift_is(m, region, text, where):
+        """Whether the printed share-minus-area of map ``m`` on ``region`` is ``text`` and lies ``where``."""
+        row = lifted[m]
+        return row[f"{region}: share - area [95% CI]"] == text.lstrip("+") and row[f"{region}: vs area"] == where
+
+    def above_p95(m, region):
+        return (mask_df[f"{m}|{region}"] > mask_df[f"p95|{region}"]).mean()
+
+    assert shown(mask_df["sgfm_lite0: perfect subject map|subject"].mean(), "0.551") and shown(mask_df["flat|subject"].mean(), "0.0701")
+    assert lift_is("sgfm_lite0: gradcam", "subject", "-0.0146 [-0.0282, -0.000824]", "below")
+    assert lift_is("sgfm_lite0: gradcam++", "subject", "-0.0331 [-0.0453, -0.0202]", "below")
+    assert above_p95("sgfm_lite0: gradcam", "subject") == 0 and above_p95("sgfm_lite0: gradcam++", "subject") == 0
+    assert lift_is("sgfm_lite0: eigencam", "subject", "+0.0651 [0.035, 0.0951]", "above") and shown(above_p95("sgfm_lite0: eigencam", "subject"), "0.45")
+    assert lifted["sgfm_lite0: gradcam (lowers)"]["subject: vs area"] == "not distinguishable"
+    assert lift_is("sgfm_lite0: gradcam (lowers)", "horizon", "+0.0394 [0.0153, 0.0657]", "above")
+    assert all(lifted[f"sgfm_lite0: {m}"]["horizon: vs area"] == "below" for m in ("gradcam", "gradcam++"))
+    assert mask_df["sgfm_lite0: gradcam|subject"].isna().sum() == 1 and len(mask_df) == 60, "empty on 1 of the 60 photos"
+    assert mask_df["sampnet: gradcam|subject"].isna().sum() == 33, "SAMP-Net's Grad-CAM: empty on 33 of the 60 photos"
+    assert lift_is("sampnet: gradcam", "subject", "-0.0267 [-0.053, 0.00361]", "not distinguishable")
+    for m, text in (("gradcam++", "+0.0286 [0.0178, 0.0403]"), ("eigencam", "+0.0337 [0.0135, 0.0523]"),
+                    ("gradcam (lowers)", "+0.0213 [0.0109, 0.0316]")):
+        assert lift_is(f"sampnet: {m}", "subject", text, "above") and lifted[f"sampnet: {m}"]["horizon: vs area"] == "above", m
+
 # %% [markdown]
 # ## 4. Real photos
 # The same maps on photos that ship with scikit-image (public domain or CC0, see
@@ -388,10 +426,11 @@ def sanity_check(model, inputs):
     return steps, {m: len(inputs) - len(kept[m]) for m in METHODS}, empty, sims
 
 
-sanity, passed = {}, {}
+sanity, passed, kept_photos = {}, {}, {}
 for name, cm_ in models.items():
     inputs = [cm_.transform(load_image(p)) for p in test["path"].iloc[:N_SANITY]]
     steps, left_out, empty, sims = sanity_check(cm_.model, inputs)
+    kept_photos[name] = {m: len(inputs) - left_out[m] for m in METHODS}
     rows, passed[name] = [], {}
     for i, step in enumerate(steps):
         entry = {"randomised up to": step}
@@ -460,6 +499,30 @@ for name in models:
 # (section 3), and the maps that do (EigenCAM of both models, SAMP-Net's Grad-CAM++) do not depend on
 # the model.
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+def step_is(name, step, m, text):
+    """Whether model ``name``'s sanity row ``step`` prints ``text`` ("mean [low, high]") for method ``m``."""
+    row = next(r for r in sanity[name] if r["randomised up to"] == step)
+    return f"{fmt(row[m])} {row[f'{m} 95% CI']}" == text
+
+
+if DATA.studio:
+    assert passed[FINAL] == {"gradcam": True, "gradcam++": True, "eigencam": False}, "final model: Grad-CAM, ++ pass; EigenCAM fails"
+    assert passed["sampnet"] == {"gradcam": False, "gradcam++": False, "eigencam": False}, "SAMP-Net: all three fail"
+    assert step_is(FINAL, "head", "gradcam", "0.0771 [-0.0665, 0.206]") and step_is(FINAL, "head", "gradcam++", "0.104 [0.0134, 0.204]")
+    assert step_is(FINAL, "backbone", "gradcam", "0 [0, 0]") and step_is(FINAL, "backbone", "gradcam++", "0 [0, 0]"), "all empty"
+    assert [fmt(r["eigencam"]) for r in sanity[FINAL][:3]] == ["1", "1", "0.996"], "EigenCAM: 1, 1, 0.996"
+    assert step_is(FINAL, "proj3", "eigencam", "0.896 [0.779, 0.963]"), "EigenCAM with both projections random"
+    sampnet_rows = sanity["sampnet"]
+    assert all(shown(r["gradcam++"], "0.93") or shown(r["gradcam++"], "0.94") or shown(r["gradcam++"], "0.95")
+               or shown(r["gradcam++"], "0.96") for r in sampnet_rows[:-1]), "SAMP-Net's Grad-CAM++ stays 0.93 to 0.96"
+    assert sampnet_rows[-1]["randomised up to"] == "backbone" and step_is("sampnet", "backbone", "gradcam++", "0.569 [0.437, 0.697]")
+    assert step_is("sampnet", "score_head", "gradcam", "0.659 [0.358, 0.926]") and kept_photos["sampnet"]["gradcam"] == 8
+    recommended_maps = {f"{n}: {m}" for n in models for m in METHODS if passed[n][m]}
+    on_subject = {r["map"] for r in lift if r["subject: vs area"] == "above"}
+    assert not recommended_maps & on_subject, "the text says the maps that depend on the model do not point at the subject"
+    assert {"sgfm_lite0: eigencam", "sampnet: eigencam", "sampnet: gradcam++"} <= on_subject, "... and the ones that do fail"
+
 # %% [markdown]
 # ## 6. Attributes as feedback
 # The final model also predicts the 11 AADB attributes in [-1, 1] (tanh, so it can reach the
@@ -503,11 +566,13 @@ print_table([{"attribute": r["attribute"], "labelled photos": r["labelled photos
 TRUSTED_SRCC, MIN_LABELLED = 0.3, 20
 trusted = [r["attribute"] for r in agree if np.nan_to_num(r["low"]) >= TRUSTED_SRCC and r["labelled photos"] >= MIN_LABELLED]
 print("trusted attributes:", trusted)
+said_by_all = []  # the sentences from every attribute, per photo
 for i in range(3):
     item = test.iloc[i]
     attrs = explain.attributes_dict(names, pred["attributes"][i])
+    said_by_all.append(explain.attribute_feedback(attrs, top=3))
     print(f"\nphoto {item['image_id']}: predicted score {pred['mean'][i]:.2f} (mean vote {item['mean']:.2f})")
-    print("  all attributes:    ", "; ".join(explain.attribute_feedback(attrs, top=3)) or "(nothing stands out)")
+    print("  all attributes:    ", "; ".join(said_by_all[-1]) or "(nothing stands out)")
     print("  trusted attributes:", "; ".join(explain.attribute_feedback(attrs, top=3, only=trusted)) or "(nothing stands out)")
     truth = {a: float(item[a]) for a in names if item[a] != 0}
     print("  labels:", ", ".join(f"{a} {v:+.1f}" for a, v in sorted(truth.items(), key=lambda t: (-abs(t[1]), t[0]))[:4]))
@@ -524,6 +589,26 @@ for i in range(3):
 # right. Show only attributes whose predictions were checked against held-out labels, and say
 # which ones.
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+if DATA.studio:
+    by_attr = agree_df.set_index("attribute")
+
+    def srcc_text(a):
+        return ci_text(by_attr.loc[a, "SRCC with label"], by_attr.loc[a, "low"], by_attr.loc[a, "high"])
+
+    clear = ["Content", "VividColor", "DoF", "Object", "RuleOfThirds", "ColorHarmony", "Light"]
+    assert list(agree_df["attribute"][:7]) == clear and sorted(trusted) == sorted(clear), "the seven attributes that follow clearly"
+    assert srcc_text("Content") == "0.824 [0.803, 0.842]" and srcc_text("Light") == "0.414 [0.356, 0.467]"
+    weak = ["BalacingElements", "MotionBlur", "Repetition"]
+    assert list(agree_df["attribute"][7:10]) == weak and all(shown(by_attr.loc[a, "SRCC with label"], "0.22")
+                                                              or shown(by_attr.loc[a, "SRCC with label"], "0.23")
+                                                              or shown(by_attr.loc[a, "SRCC with label"], "0.24") for a in weak)
+    assert all(by_attr.loc[a, "low"] < 0.2 for a in weak), "intervals that reach below 0.2"
+    assert by_attr.loc["Symmetry", "labelled photos"] == 75 and srcc_text("Symmetry") == "-0.09 [-0.317, 0.151]"
+    assert by_attr.loc["MotionBlur", "labelled photos"] == 219 and srcc_text("MotionBlur") == "0.234 [0.0971, 0.365]"
+    for phrase in ("unwanted motion blur", "strong symmetry"):
+        assert all(any(phrase in line for line in lines) for lines in said_by_all), f"'{phrase}' on all three photos"
+
 # %% [markdown]
 # ## Summary
 # - The `grad-cam` package explains any single number; wrapping a model so that its output is the
@@ -534,7 +619,8 @@ for i in range(3):
 #   with an interval: the share of CAM mass in the mask minus the mask's area, over 60 photos. For
 #   the final model, Grad-CAM and Grad-CAM++ fall slightly *below* that bar (-0.0146
 #   [-0.0282, -0.000824] and -0.0331 [-0.0453, -0.0202]); only EigenCAM is above it (+0.0651
-#   [0.035, 0.0951]). For SAMP-Net, Grad-CAM++ and EigenCAM are above it.
+#   [0.035, 0.0951]). For SAMP-Net, Grad-CAM++, EigenCAM and the map of what lowers the score are
+#   above it.
 # - The randomisation check separates maps that depend on the model from maps that reflect the
 #   image. On the final model Grad-CAM and Grad-CAM++ pass (their maps change as soon as the score
 #   head is random) and EigenCAM fails (unchanged until the layers under its map are random); on
@@ -544,44 +630,131 @@ for i in range(3):
 #   with held-out labels deserve to be shown: 7 of the 11 clear the bar with their whole interval,
 #   and the two sentences that appear on all three photos shown come from attributes that do not
 #   (MotionBlur, Symmetry); a head trained with a masked loss never learns "does not apply".
-#
+
+# %% [markdown]
 # ## Exercises
-# Each answer is checked in the cell below it: replace the `...` and run the cell.
+# Replace each `...`, run the cell, and read the verdict under it.
 #
-# **1.** A flat CAM (the same value everywhere) on the first studio test photo: what share of its
-# mass falls in the subject mask? Give a number (hint: it is a property of the mask alone).
+# **Exercise 1 (what knowing nothing scores).** A flat CAM has the same value everywhere. What share
+# of its mass falls in the subject mask of the first studio test photo, `mask0` (one value per pixel,
+# 1 on the subject)? Compute it in one line.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The value the check below compares with (hidden: open it after you have answered).
+expected = float(studio.subject_mask(DATA.root, test["image_id"].iloc[0]).mean()) if DATA.studio else 1.0
 
 # %%
 mask0 = studio.subject_mask(DATA.root, test["image_id"].iloc[0]) if DATA.studio else np.ones((4, 4))
 answer = ...
-check(answer, float(mask0.mean()), tol=0.01,
-      hint="a flat map spreads its mass evenly, so the share in the mask is the mask's mean value.")
+check(answer, expected, tol=0.01, hint="a flat map spreads its mass evenly over the pixels: the share it puts in "
+      "a region depends on the region alone.")
+
+# %% tags=["solution"]
+answer = explain.cam_mass_in_mask(np.ones_like(mask0), mask0)  # a flat map, measured like the CAMs (= mask0.mean())
+check(answer, expected, tol=0.01, hint="a flat map spreads its mass evenly over the pixels: the share it puts in "
+      "a region depends on the region alone.")
 
 # %% [markdown]
-# **2.** In the final model's sanity table (`sgfm_lite0`), which method's map stayed most alike to
-# the trained model's after the score head (`head`) alone was randomised? Answer with its name as
-# written in `METHODS`, and say to yourself why.
+# **Exercise 2 (reading the sanity table).** In the final model's sanity table (`sgfm_lite0`), which
+# method's map stayed most alike to the trained model's after the score head (`head`) alone was
+# randomised? Answer with its name as written in `METHODS`, and say to yourself why.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+expected = max(METHODS, key=lambda m: sanity[FINAL][0][m])
 
 # %%
 answer = ...
-check(answer, max(METHODS, key=lambda m: sanity[FINAL][0][m]), hint="look at the first row of its sanity table.")
+check(answer, expected, hint="look at the first row of the final model's sanity table.")
+
+# %% tags=["solution"]
+answer = "eigencam"  # similarity 1: it never looks at the score, so a random head cannot change it
+check(answer, expected, hint="look at the first row of the final model's sanity table.")
 
 # %% [markdown]
-# **3.** Which sentence comes first from `explain.attribute_feedback({"Light": 0.5, "Symmetry": -0.7,
-# "VividColor": 0.2})`? Give the name of the attribute it speaks about.
+# **Exercise 3 (which sentence comes first).** Which sentence comes first from
+# `explain.attribute_feedback({"Light": 0.5, "Symmetry": -0.7, "VividColor": 0.2})`? Give the name
+# of the attribute it speaks about, from the rule of section 6, without running the function.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+expected = "Symmetry"
 
 # %%
 answer = ...
-check(answer, "Symmetry", hint="sentences are sorted by |value|, and values below 0.3 say nothing.")
+check(answer, expected, hint="section 6 says which attributes speak at all and in which order; the sign does not "
+      "decide whether an attribute speaks.")
+
+# %% tags=["solution"]
+values_ex = {"Light": 0.5, "Symmetry": -0.7, "VividColor": 0.2}
+speaking = [a for a, v in values_ex.items() if abs(v) >= 0.3]  # VividColor (0.2) stays silent
+answer = max(speaking, key=lambda a: abs(values_ex[a]))  # the strongest first, whatever its sign
+check(answer, expected, hint="section 6 says which attributes speak at all and in which order; the sign does not "
+      "decide whether an attribute speaks.")
 
 # %% [markdown]
-# **4.** On how many of the `N_MASK` studio photos was the Grad-CAM of `sgfm_lite0`'s score
-# empty (no region raises the predicted score)? Count it from `mask_df`.
+# **Exercise 4 (does EigenCAM find subjects on a third?).** Section 3 measured the final model's
+# EigenCAM over all 60 photos. Restrict that measurement to the photos whose subject sits on a third
+# (the studio's `placement` is `"thirds"`; `factors` is indexed by image id): what is the mean, over
+# those photos, of the EigenCAM's share on the subject minus the subject's area share? Compute it from
+# `mask_df`.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+if DATA.studio:
+    on_third = factors.loc[mask_df["image_id"], "placement"].to_numpy() == "thirds"
+    expected = float((mask_df["sgfm_lite0: eigencam|subject"] - mask_df["flat|subject"])[on_third].mean())
+else:
+    expected = float("nan")
 
 # %%
 answer = ...
-check(answer, int(mask_df["sgfm_lite0: gradcam|subject"].isna().sum()) if len(mask_df) else 0, tol=0,
-      hint="an empty map has no share: count the NaN values of the column 'sgfm_lite0: gradcam|subject'.")
+check(answer, expected, tol=1e-3, hint="find each photo's placement through its image id, keep the rows on a third, "
+      "and average the difference of two of mask_df's columns: the EigenCAM's and the flat map's.")
+
+# %% tags=["solution"]
+placement_ex = factors.loc[mask_df["image_id"], "placement"].to_numpy()
+eigencam_lift = mask_df["sgfm_lite0: eigencam|subject"] - mask_df["flat|subject"]
+answer = float(eigencam_lift[placement_ex == "thirds"].mean())
+check(answer, expected, tol=1e-3, hint="find each photo's placement through its image id, keep the rows on a third, "
+      "and average the difference of two of mask_df's columns: the EigenCAM's and the flat map's.")
+
+# %% [markdown]
+# **Exercise 5 (predict, run, check: randomise another block).** Section 5 randomised the blocks
+# cumulatively. Adebayo et al. also randomise **one block at a time**, keeping every other block
+# trained. With only the score head random, the final model's Grad-CAM keeps a similarity of
+# `before` (the first row of its sanity table). Now keep the head trained and randomise only SGFM,
+# the saliency modulation that sits between the fused map and the pooling (notebook 09). *Before you
+# run anything*, predict: compared with the head-only randomisation, does the Grad-CAM's similarity
+# to the trained map go up, down or stay the same (a change smaller than 0.1 counts as the same)?
+# Write your prediction, then set `NEW_BLOCK = "sgfm"` and run the cell (a few seconds).
+
+# %%
+prediction = ...  # "up", "down" or "same", written before you run the experiment
+NEW_BLOCK = ...  # then set it to "sgfm" and run this cell
+
+
+def gradcam_similarity(blocks):
+    """Mean similarity of the final model's Grad-CAM to its trained map over the sanity photos, with
+    only ``blocks`` randomised (seed 0), counted as in section 5."""
+    explained = models[FINAL]
+    rnd = explain.randomize_model(explained.model, seed=0, modules=blocks)
+    similarity = []
+    for path in test["path"].iloc[:N_SANITY]:
+        x_photo = explained.transform(load_image(path))
+        trained_map = explain.compute_cam(explained.model, x_photo, "gradcam")
+        if trained_map.max() > 0:  # an empty trained map has nothing to compare (left out, as in section 5)
+            rnd_map = explain.compute_cam(rnd, x_photo, "gradcam")
+            similarity.append(explain.cam_similarity(trained_map, rnd_map) if rnd_map.max() > 0 else 0.0)
+    return float(np.mean(similarity))
+
+
+before = sanity[FINAL][0]["gradcam"]  # only the head random: the first row of section 5's table
+after = None if NEW_BLOCK is ... else gradcam_similarity([NEW_BLOCK])
+check_prediction(prediction, before, after, tol=0.1, what="Grad-CAM similarity to the trained map")
+
+# %% tags=["solution"]
+prediction = "up"  # the trained head still decides what raises the score; a random SGFM can only rescale
+NEW_BLOCK = "sgfm"  # the map (by 1 to 2) and shift it, so the map keeps most of its ranking of the pixels
+after = gradcam_similarity([NEW_BLOCK])
+check_prediction(prediction, before, after, tol=0.1, what="Grad-CAM similarity to the trained map")
 
 # %% [markdown]
 # ## Going further

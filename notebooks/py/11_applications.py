@@ -1,7 +1,6 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: ipynb,py//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -36,7 +35,7 @@
 # - build and use an `ipywidgets` app on top of the library, and serve it with Voila.
 
 # %%
-from aesthetics_lib.notebook import setup_notebook, fmt, check, print_table
+from aesthetics_lib.notebook import setup_notebook, fmt, check, check_prediction, print_table
 
 setup_notebook()
 
@@ -51,6 +50,14 @@ from aesthetics_lib.compare import paired_bootstrap
 from aesthetics_lib.data import photos, registry, studio
 from aesthetics_lib.viz import save_figure
 from aesthetics_lib.zoo import course_config, course_model, shipped_weights
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# Hidden cells like this one check the claims of the text against the numbers printed above them, so
+# that a re-run that changes a result fails the tests instead of contradicting the text.
+def shown(value, text):
+    """Whether ``value`` rounds to the number ``text`` quotes (to as many decimals as the text shows)."""
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return abs(float(value) - float(text)) <= 0.5 * 10**-decimals + 1e-12
 
 # %% [markdown]
 # ## Configuration
@@ -224,6 +231,26 @@ plt.show()
 # intervals): the share rises with the strength for noise (0.75 to 0.92) and under-exposure (0.67 to
 # 0.83), and stays at or below 0.75 for blur, over-exposure and JPEG at every strength.
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+if DATA.studio:  # the numbers the text quotes are the studio's
+    spoiled = {r["spoiled by"]: r for r in table}
+    assert all(spoiled[k]["sharpness vs chance"] == "above 0.5" and spoiled[k]["sharpness [95% CI]"] == "1 [1, 1]"
+               for k in ("blur", "underexpose")), "sharpness: perfect on blur and under-exposure"
+    assert all(spoiled[k]["sharpness vs chance"] == "below 0.5" for k in ("noise", "overexpose")), "sharpness: backwards on noise, over-exposure"
+    assert spoiled["all five"]["model [95% CI]"] == "0.706 [0.522, 0.867]" and spoiled["all five"]["model vs chance"] == "above 0.5"
+    assert spoiled["noise"]["model [95% CI]"] == "0.833 [0.639, 1]" and spoiled["noise"]["model vs chance"] == "above 0.5"
+    for k in ("blur", "underexpose", "overexpose", "jpeg"):
+        assert spoiled[k]["model vs chance"].startswith("not distinguishable"), f"the text says {k} is not clearly above chance"
+        assert mean_ci(per_photo("model", k))[1] <= 0.5, f"the text says the interval for {k} reaches down to 0.5"
+    assert by_photo["chelsea"] == 1 and by_photo["motorcycle"] == 1 and shown(by_photo["rocket"], "0.6") and shown(by_photo["coffee"], "0.6")
+    assert by_photo["moon"] == 0 and by_photo["clock"] < 0.5, "the text says the model prefers the spoiled moon always, the clock mostly"
+    colour = [p for p in by_photo.index if kind_of[p].startswith("colour")]
+    assert all(by_photo[p] > 0.5 for p in colour), "the text says the model ranks the colour photos above their copies"
+    by_level = pairs[pairs["scorer"] == "model"].groupby(["spoiled by", "level"])["original higher"].mean()
+    assert shown(by_level["noise", LEVELS[0]], "0.75") and shown(by_level["noise", LEVELS[-1]], "0.92"), "noise: 0.75 to 0.92"
+    assert shown(by_level["underexpose", LEVELS[0]], "0.67") and shown(by_level["underexpose", LEVELS[-1]], "0.83"), "under: 0.67 to 0.83"
+    assert all(by_level[k].max() <= 0.75 + 1e-9 for k in ("blur", "overexpose", "jpeg")), "at or below 0.75 at every strength"
+
 # %% [markdown]
 # ### 1c. Near-duplicate studio shots
 # Real bursts differ by more than one graded fault: the horizon tilts, the exposure drifts, the
@@ -252,8 +279,9 @@ print_table([{"scorer": "model", **{k: ci_text(*mean_ci(studio_df[c])) for k, c 
               "Kendall tau": "", "top-1": ci_text(*mean_ci(studio_df["sharpness top1"]))}])
 _, lo, hi = mean_ci(studio_df["pairwise_accuracy"])
 print(f"model's pairwise accuracy: {against(BAR, lo, hi)} (the bar) and {against(0.5, lo, hi)} (chance)")
-print("model minus sharpness, pairwise accuracy:",
-      paired_bootstrap(mean_of, studio_df["sharpness pairwise"], studio_df["pairwise_accuracy"], np.zeros(len(studio_df)), n_boot=N_BOOT))
+model_vs_sharpness = paired_bootstrap(mean_of, studio_df["sharpness pairwise"], studio_df["pairwise_accuracy"],
+                                      np.zeros(len(studio_df)), n_boot=N_BOOT)
+print("model minus sharpness, pairwise accuracy:", model_vs_sharpness)
 
 # %%
 b = bursts[0]
@@ -278,6 +306,17 @@ plt.show()
 # sits at the bar, and the interval over 40 bursts reaches below it, so we cannot claim the ranker
 # reaches 0.8. In the burst drawn above, it gets the three best shots and the worst one right and
 # swaps the shots ranked 4 and 5.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+if DATA.studio:  # the numbers the text quotes are the studio's
+    assert ci_text(*mean_ci(studio_df["pairwise_accuracy"])) == "0.805 [0.77, 0.838]", "pairwise accuracy quoted"
+    assert ci_text(*mean_ci(studio_df["kendall_tau"])) == "0.61 [0.54, 0.677]", "Kendall's tau quoted"
+    assert ci_text(*mean_ci(studio_df["top1"])) == "0.475 [0.325, 0.625]", "top-1 quoted"
+    assert model_vs_sharpness.verdict == "higher" and all(
+        shown(v, t) for v, t in zip((model_vs_sharpness.difference, *model_vs_sharpness.ci), ("0.22", "0.14", "0.292")))
+    assert against(BAR, *mean_ci(studio_df["pairwise_accuracy"])[1:]).startswith("not distinguishable"), "at the bar, not shown to reach it"
+    assert all((pred_rank == true_rank)[np.isin(true_rank, (1, 2, 3, 6))]), "the three best shots and the worst one right"
+    assert list(pred_rank[np.isin(true_rank, (4, 5))][np.argsort(true_rank[np.isin(true_rank, (4, 5))])]) == [5, 4], "4 and 5 swapped"
 
 # %% [markdown]
 # ## 2. Composition-aware cropping
@@ -353,8 +392,8 @@ print("model minus centre crop, mean IoU:     ", vs_centre)
 print("model minus random candidate, mean IoU:", vs_random)
 print("the cropper beats both baselines in IoU" if vs_centre.low > 0 and vs_random.low > 0 else
       "the cropper does not beat both baselines in IoU")
-print("model minus centre crop, true quality (0 = worst candidate, 1 = known best):",
-      paired_bootstrap(mean_of, crop_df["quality centre"], crop_df["quality model"], zeros, n_boot=N_BOOT))
+quality_vs_centre = paired_bootstrap(mean_of, crop_df["quality centre"], crop_df["quality model"], zeros, n_boot=N_BOOT)
+print("model minus centre crop, true quality (0 = worst candidate, 1 = known best):", quality_vs_centre)
 
 # %% [markdown]
 # On the same 18 canvases, the model's crop overlaps the known best crop more than the centre crop
@@ -362,6 +401,21 @@ print("model minus centre crop, true quality (0 = worst candidate, 1 = known bes
 # its crops are better photos by the studio's own truth (+0.197 [0.111, 0.285] on the scale from the
 # worst candidate to the known best). The oracle's 0.845 shows how far a perfect scorer on the same
 # grid would get: the cropper closes about half of the gap between the centre crop and it.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+def quoted(d, texts):
+    """Whether a paired difference ``d`` shows as the three numbers ``texts`` (difference, low, high)."""
+    return all(shown(v, t) for v, t in zip((d.difference, d.low, d.high), texts))
+
+
+if DATA.studio:  # the numbers the text quotes are the studio's
+    assert len(crop_df) == 18, "the text says 18 canvases"
+    assert vs_centre.verdict == "higher" and quoted(vs_centre, ("0.187", "0.0983", "0.275")), "model minus centre crop quoted"
+    assert vs_random.verdict == "higher" and quoted(vs_random, ("0.199", "0.111", "0.29")), "model minus random candidate quoted"
+    assert quality_vs_centre.verdict == "higher" and quoted(quality_vs_centre, ("0.197", "0.111", "0.285")), "true quality quoted"
+    iou = crop_df[["IoU model", "IoU centre", "IoU oracle"]].mean()
+    assert shown(iou["IoU oracle"], "0.845") and iou["IoU oracle"] > 0.8, "the oracle's IoU quoted"
+    assert 0.4 < (iou["IoU model"] - iou["IoU centre"]) / (iou["IoU oracle"] - iou["IoU centre"]) < 0.6, "closes about half the gap"
 
 # %% [markdown]
 # ### On real photos: are the differences between crop scores more than noise?
@@ -411,6 +465,13 @@ print(f"best minus centre crop, mean over the {len(noise_df)} photos [95% CI]:",
 print("photos where the best crop beats the centre crop by more than twice the noise:",
       int((noise_df["(best - centre) / noise"] > 2).sum()), "of", len(noise_df))
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+if DATA.studio:  # the numbers the text quotes are the studio's
+    ratio = noise_df["(best - centre) / noise"]
+    assert (ratio > 2).all() and shown(ratio.min(), "2.7") and shown(ratio.max(), "19.6"), "more than twice the noise on every photo"
+    assert ci_text(*mean_ci(noise_df["best - centre"])) == "0.241 [0.164, 0.309]" and shown(noise_df["noise"].mean(), "0.0419")
+    assert shown(noise_df["best - centre"].mean() / noise_df["noise"].mean(), "6"), "about six times the mean noise"
+
 # %% [markdown]
 # On each of the eight photos the best 1:1 crop beats the centre crop by more than twice the noise
 # (by 2.7 to 19.6 times the noise), and over the photos the difference, 0.241 [0.164, 0.309], is
@@ -424,6 +485,7 @@ print("photos where the best crop beats the centre crop by more than twice the n
 
 # %%
 photo = photos.load_photo("china", max_side=320)
+top_two_apart = {}  # aspect -> whether crop #1 beats crop #2 by more than twice the noise
 fig, axes = plt.subplots(len(ASPECTS), 4, figsize=(12, 2.4 * len(ASPECTS)))
 for r, aspect in enumerate(ASPECTS):
     best = apps.best_crops(scorer, photo, aspect, top=3)
@@ -434,6 +496,7 @@ for r, aspect in enumerate(ASPECTS):
         axes[r, c].imshow(photo.crop(box))
         axes[r, c].set_title(f"#{c} score {score:.2f}", fontsize=9)
     gap = best[0][1] - best[1][1]
+    top_two_apart[aspect] = gap > 2 * noise
     print(aspect, [(tuple(b), round(v, 3)) for b, v in best], f"· #1 - #2 = {fmt(gap)}, noise of #1 {fmt(noise)}:",
           "more than twice the noise" if gap > 2 * noise else "within twice the noise")
 for ax in axes.ravel():
@@ -441,6 +504,10 @@ for ax in axes.ravel():
 fig.tight_layout()
 save_figure(fig, "11_crops_photo")
 plt.show()
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+if DATA.studio:  # the numbers the text quotes are the studio's
+    assert sum(not apart for apart in top_two_apart.values()) >= 2, "the text says the choice among the best crops often is not more than noise"
 
 # %% [markdown]
 # ## 3. The interactive demo
@@ -465,7 +532,8 @@ app
 # %%
 demo = app.demo
 print("score shown:", fmt(demo.last["mean"]), "· best crop", demo.last["crop"]["aspect"], demo.last["crop"]["box"])
-print("feedback:", demo.last["feedback"])
+feedback_shown = demo.last["feedback"]
+print("feedback:", feedback_shown)
 demo.handle_upload("holiday.jpg", b"this is a text file, not a photo")
 print("after a broken upload the app says:", demo.error.value.split("⚠ ")[1].split("</div>")[0])
 
@@ -475,6 +543,11 @@ print("after a broken upload the app says:", demo.error.value.split("⚠ ")[1].s
 # whose predictions do not follow their labels clearly (MotionBlur and Symmetry). The app speaks from every
 # attribute; a tool for users should speak only from the checked ones
 # (`explain.attribute_feedback(..., only=trusted)`).
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+if DATA.studio:  # the numbers the text quotes are the studio's
+    assert "unwanted motion blur" in feedback_shown[0] and "strong symmetry" in feedback_shown[1], \
+        "the text says the feedback leads with motion blur and symmetry"
 
 # %% [markdown]
 # ## Summary
@@ -488,50 +561,129 @@ print("after a broken upload the app says:", demo.error.value.split("⚠ ")[1].s
 #   fails on two of the four grey photos (the studio renders colour scenes only).
 # - Cropping is search plus scoring: candidate boxes of the ratio at several sizes, every crop
 #   scored in batches, the best kept (with non-maximum suppression for a varied top three). The
-#   oracle shows the search itself finds the known best crop; the model's crops beat both the centre
-#   crop and a random candidate in IoU with the known best crop (paired intervals above 0), and close
-#   about half the gap to the oracle.
+#   oracle shows the search itself finds a crop close to the known best one (IoU 0.845); the model's
+#   crops beat both the centre crop and a random candidate in IoU with the known best crop (paired
+#   intervals above 0), and close about half the gap to the oracle.
 # - A score difference means something only against the score's noise: shifting a crop by 3% of its
 #   side moves the score by about 0.04 on real photos. The best crop beats the centre crop by far
 #   more than that on every photo tried; the top crops of one photo are often within it.
 # - An `ipywidgets` app over the library turns a model into a tool anyone can try, and handles bad
 #   input with a message; Voila serves it as a web page without showing code.
-#
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+if DATA.studio:  # the numbers the text quotes are the studio's
+    grey = [p for p in by_photo.index if kind_of[p].startswith("grey")]
+    assert len(grey) == 4 and sum(by_photo[p] < 0.5 for p in grey) == 2, "the summary says the model fails on two of the four grey photos"
+
+# %% [markdown]
 # ## Exercises
-# **1.** How many candidate 1:1 crops does `apps.candidate_crops` lay over a 192 x 144 image with
-# the default scales and stride? (Count them with the function.)
+# Replace each `...`, run the cell, and read the verdict under it.
+#
+# **Exercise 1 (how big is the search?).** How many candidate 1:1 crops does the cropper score on a
+# 192 x 144 image with its default scales and stride? Let the library lay out the grid, and count.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The value the check below compares with (hidden: open it after you have answered).
+expected = len(apps.candidate_crops(192, 144, "1:1"))
 
 # %%
 answer = ...
-check(answer, len(apps.candidate_crops(192, 144, "1:1")), tol=0,
-      hint="call apps.candidate_crops(192, 144, '1:1') and take len() of the list.")
+check(answer, expected, tol=0, hint="section 2 names the function that lays the candidate boxes over an image of a "
+      "given size and ratio; count what it returns.")
+
+# %% tags=["solution"]
+answer = len(apps.candidate_crops(192, 144, "1:1"))
+check(answer, expected, tol=0, hint="section 2 names the function that lays the candidate boxes over an image of a "
+      "given size and ratio; count what it returns.")
 
 # %% [markdown]
-# **2.** A model scores a burst of four shots `[3.1, 2.4, 3.5, 2.9]`; the true order, best first, is
-# `[2, 0, 3, 1]`. What is the pairwise accuracy? (Work it out by hand, then check with
-# `apps.ranking_accuracy`.)
+# **Exercise 2 (pairwise accuracy by hand).** A model scores a burst of four shots
+# `[3.1, 2.4, 3.5, 2.9]`; the true order, best first, is `[2, 0, 3, 1]` (shot 2 is the best). What is
+# the pairwise accuracy? Work it out with a loop over the pairs, without `apps.ranking_accuracy`.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+expected = apps.ranking_accuracy([3.1, 2.4, 3.5, 2.9], [2, 0, 3, 1])
 
 # %%
 answer = ...
-check(answer, apps.ranking_accuracy([3.1, 2.4, 3.5, 2.9], [2, 0, 3, 1]), tol=1e-6,
-      hint="list the 6 pairs; count those where the truly better shot has the higher score.")
+check(answer, expected, tol=1e-6, hint="walk through the true order: every shot is better than each shot listed "
+      "after it. How many such pairs are there, and in how many does the better shot score higher?")
+
+# %% tags=["solution"]
+scores_ex, order_ex = [3.1, 2.4, 3.5, 2.9], [2, 0, 3, 1]
+in_order = [scores_ex[order_ex[i]] > scores_ex[order_ex[j]] for i in range(4) for j in range(i + 1, 4)]
+answer = sum(in_order) / len(in_order)  # 6 pairs, all in order
+check(answer, expected, tol=1e-6, hint="walk through the true order: every shot is better than each shot listed "
+      "after it. How many such pairs are there, and in how many does the better shot score higher?")
 
 # %% [markdown]
-# **3.** What is the IoU of the boxes `(0, 0, 100, 100)` and `(50, 0, 150, 100)`? Give a number.
+# **Exercise 3 (IoU by hand).** What is the IoU of the boxes `(0, 0, 100, 100)` and
+# `(50, 0, 150, 100)`? Give a number.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+expected = apps.crop_iou((0, 0, 100, 100), (50, 0, 150, 100))
 
 # %%
 answer = ...
-check(answer, apps.crop_iou((0, 0, 100, 100), (50, 0, 150, 100)), tol=1e-3,
-      hint="intersection 50 x 100, union 2 x 100 x 100 minus the intersection.")
+check(answer, expected, tol=1e-3, hint="sketch the two boxes: how large is the part they share, and how much area "
+      "do they cover together (counting the shared part once)?")
+
+# %% tags=["solution"]
+shared = 50 * 100  # x from 50 to 100, the full height
+answer = shared / (100 * 100 + 100 * 100 - shared)  # 1/3
+check(answer, expected, tol=1e-3, hint="sketch the two boxes: how large is the part they share, and how much area "
+      "do they cover together (counting the shared part once)?")
 
 # %% [markdown]
-# **4.** Over the studio canvases, did the model's crop have a higher mean IoU with the known best
-# crop than the centre crop? Answer `True` or `False` from `crop_df`.
+# **Exercise 4 (reading the crop table).** Over the studio canvases, did the model's crop have a
+# higher mean IoU with the known best crop than the centre crop? Answer `True` or `False`.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+expected = bool(crop_df["IoU model"].mean() > crop_df["IoU centre"].mean())
 
 # %%
 answer = ...
-check(answer, bool(crop_df["IoU model"].mean() > crop_df["IoU centre"].mean()),
-      hint="compare crop_df['IoU model'].mean() with crop_df['IoU centre'].mean().")
+check(answer, expected, hint="compare the model's and the centre crop's mean IoU over all canvases, printed under "
+      "the table of section 2.")
+
+# %% tags=["solution"]
+answer = True  # 0.667 against 0.481 (and the paired interval of the difference lies above 0)
+check(answer, expected, hint="compare the model's and the centre crop's mean IoU over all canvases, printed under "
+      "the table of section 2.")
+
+# %% [markdown]
+# **Exercise 5 (predict, run, check: a smudged lens).** The studio bursts of section 1c differ shot
+# by shot in tilt, exposure, motion blur, noise, softness and placement. Now blur **every** shot of
+# every burst alike, as a smudged lens would (`photos.degrade(shot, "blur", 0.5)`: a Gaussian blur of
+# 1 % of the shorter side, about one pixel here). *Before you run anything*, predict: does the model's
+# pairwise accuracy over the 40 bursts go up, down or stay the same (a change smaller than 0.02 counts
+# as the same)? Write your prediction, then set `NEW_BLUR = 0.5` and run the cell (a few seconds).
+# Afterwards, try `photos.degrade`'s other kinds in place of the blur.
+
+# %%
+prediction = ...  # "up", "down" or "same", written before you run the experiment
+NEW_BLUR = ...  # then set it to 0.5 and run this cell
+
+
+def burst_accuracy(blur):
+    """Mean pairwise accuracy of the model over section 1c's studio bursts, every shot blurred alike
+    by ``photos.degrade(shot, "blur", blur)`` (0: the shots as rendered)."""
+    accuracy = []
+    for burst_ in bursts:
+        blurred = [photos.degrade(apps.to_pil(im), "blur", blur) for im in burst_.images]
+        accuracy.append(apps.ranking_accuracy(scorer(blurred), burst_.order))
+    return float(np.mean(accuracy))
+
+
+before = studio_df["pairwise_accuracy"].mean()  # section 1c: the shots as rendered
+after = None if NEW_BLUR is ... else burst_accuracy(NEW_BLUR)
+check_prediction(prediction, before, after, tol=0.02, what="pairwise accuracy over the studio bursts")
+
+# %% tags=["solution"]
+prediction = "down"  # the blur hides the differences in fine detail (noise, softness, motion blur) between
+NEW_BLUR = 0.5  # the shots, so the pairs that differ mainly by those become guesses
+after = burst_accuracy(NEW_BLUR)
+check_prediction(prediction, before, after, tol=0.02, what="pairwise accuracy over the studio bursts")
 
 # %% [markdown]
 # ## Going further
