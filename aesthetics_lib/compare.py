@@ -4,6 +4,8 @@
   with a paired percentile-bootstrap interval (the items are resampled once per draw and *both*
   models are scored on the resample, so the photos' shared difficulty cancels) and a verdict
   printed from the interval;
+- :func:`interval_side`: where an interval lies with respect to a bar (above, below, or not
+  distinguishable from it);
 - :func:`reliability_ceiling`: the noise ceiling of a model's correlation with the vote means,
   ``sqrt(reliability)`` of the full panel (:func:`aesthetics_lib.metrics.split_half_reliability`).
 
@@ -89,3 +91,15 @@ def reliability_ceiling(reliability: float) -> float:
     if not (0.0 <= r <= 1.0):
         raise ValueError(f"reliability_ceiling: expected a reliability in [0, 1], found {r}")
     return math.sqrt(r)
+
+
+def interval_side(bar: float, low: float, high: float) -> str:
+    """``"above"`` when the interval ``[low, high]`` lies above ``bar``, ``"below"`` when it lies
+    below it, else ``"not distinguishable"`` (also for a NaN interval). Introduced in
+    notebooks/10_explainability (a CAM's mass on the subject against the random-map bar).
+    """
+    if low > bar:
+        return "above"
+    if high < bar:
+        return "below"
+    return "not distinguishable"

@@ -394,6 +394,23 @@ def bootstrap_ci(
     return (float(low), float(high))
 
 
+def _mean_of(values: np.ndarray, _unused: np.ndarray) -> float:
+    return float(np.mean(values))
+
+
+def mean_ci(values: ArrayLike, n_boot: int = 1000, alpha: float = 0.05, seed: int = 0) -> tuple[float, float, float]:
+    """``(mean, low, high)``: the mean of per-item values (one per photo, burst or canvas) and its
+    percentile-bootstrap interval over the items (:func:`bootstrap_ci`, same resamples for the same
+    seed and N). With fewer than 2 items the interval is ``(nan, nan)``; with none the mean is nan
+    too. Introduced in notebooks/10_explainability.
+    """
+    v = _as_array(values, "mean_ci: values").astype(np.float64).ravel()
+    if len(v) < 2:
+        return (float(v.mean()) if len(v) else math.nan, math.nan, math.nan)
+    low, high = bootstrap_ci(_mean_of, v, v, n_boot=n_boot, alpha=alpha, seed=seed)
+    return float(v.mean()), low, high
+
+
 # --------------------------------------------------------------------------------------------
 # whole evaluations
 # --------------------------------------------------------------------------------------------

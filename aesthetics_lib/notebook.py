@@ -92,6 +92,31 @@ def fmt(x: Any, digits: int = 3) -> str:
     return str(x)
 
 
+def fmt_interval(value: Any, low: Any, high: Any, digits: int = 3) -> str:
+    """``"0.187 [0.0983, 0.275]"``: a value and its interval, every number through :func:`fmt`."""
+    return f"{fmt(value, digits)} [{fmt(low, digits)}, {fmt(high, digits)}]"
+
+
+def shown(value: Any, text: str) -> bool:
+    """Whether ``value`` rounds to the number ``text`` quotes, to as many decimals as the text shows
+    (``shown(0.1872, "0.187")`` is True, ``shown(0.1879, "0.187")`` False).
+
+    The hidden cells that protect a notebook's prose use it: a re-run that moves a quoted number
+    fails the tests instead of contradicting the text.
+    """
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return abs(float(value) - float(text)) <= 0.5 * 10**-decimals + 1e-12
+
+
+def quoted(difference: Any, texts: Sequence[str]) -> bool:
+    """Whether a paired difference (:class:`aesthetics_lib.compare.PairedDifference`) shows as the
+    three numbers ``texts``: its difference, low and high end, each through :func:`shown`."""
+    if len(texts) != 3:
+        raise ValueError(f"quoted: expected three numbers (difference, low, high), found {len(texts)}: {texts!r}")
+    values = (difference.difference, difference.low, difference.high)
+    return all(shown(v, t) for v, t in zip(values, texts))
+
+
 def print_table(rows: Sequence[Mapping[str, Any]], digits: int = 3) -> None:
     """Print a list of dicts as an aligned text table, every number through :func:`fmt`."""
     if not rows:

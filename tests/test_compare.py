@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 from aesthetics_lib import metrics as M
-from aesthetics_lib.compare import PairedDifference, paired_bootstrap, reliability_ceiling
+from aesthetics_lib.compare import PairedDifference, interval_side, paired_bootstrap, reliability_ceiling
 
 
 def _data(n: int = 400, seed: int = 0):
@@ -64,3 +64,20 @@ def test_ceiling_from_simulated_votes_matches_the_truth() -> None:
     counts = np.stack([(votes == k).sum(1) for k in range(1, 6)], 1)
     rel = M.split_half_reliability(counts, n_splits=10, seed=0)
     assert reliability_ceiling(rel["srcc_full"]) == pytest.approx(M.srcc(votes.mean(1), consensus), abs=0.03)
+
+
+def test_mean_interval_matches_scipy_bootstrap() -> None:
+    values = np.random.default_rng(2).gamma(2.0, size=150)
+    mean, low, high = M.mean_ci(values, n_boot=4000)
+    ref = stats.bootstrap((values,), np.mean, n_resamples=4000, method="percentile", random_state=0).confidence_interval
+    assert mean == pytest.approx(values.mean())
+    assert low == pytest.approx(ref.low, abs=0.03) and high == pytest.approx(ref.high, abs=0.03)
+    assert M.mean_ci([0.4])[0] == 0.4 and np.isnan(M.mean_ci([0.4])[1]) and np.isnan(M.mean_ci([])[0])
+
+
+def test_interval_side() -> None:
+    assert interval_side(0.0, 0.1, 0.3) == "above"
+    assert interval_side(0.5, 0.1, 0.3) == "below"
+    assert interval_side(0.2, 0.1, 0.3) == "not distinguishable"
+    assert interval_side(0.2, float("nan"), float("nan")) == "not distinguishable"
+

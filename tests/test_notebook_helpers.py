@@ -13,10 +13,13 @@ from aesthetics_lib.notebook import (
     check,
     check_prediction,
     fmt,
+    fmt_interval,
     is_correct,
     print_table,
+    quoted,
     run_solution,
     setup_notebook,
+    shown,
 )
 
 
@@ -113,3 +116,19 @@ def test_solution_cell_magic_under_ipython(capsys) -> None:
     finally:
         InteractiveShell.clear_instance()
         torch.use_deterministic_algorithms(False)
+
+
+def test_shown_rounds_to_the_quoted_decimals() -> None:
+    assert shown(0.1872, "0.187") and not shown(0.1879, "0.187")
+    assert shown(-0.0046, "-0.005") and shown(12.4, "12") and not shown(12.6, "12")
+    assert fmt_interval(0.187, 0.0983, 0.27512) == "0.187 [0.0983, 0.275]"
+
+
+def test_quoted_reads_a_paired_difference() -> None:
+    from aesthetics_lib.compare import PairedDifference
+
+    d = PairedDifference(0.199, 0.111, 0.29)
+    assert quoted(d, ("0.199", "0.111", "0.29")) and not quoted(d, ("0.199", "0.111", "0.30"))
+    with pytest.raises(ValueError, match="three numbers"):
+        quoted(d, ("0.199",))
+
