@@ -53,22 +53,22 @@ from aesthetics_lib.notebook import setup_notebook, fmt, check, check_prediction
 setup_notebook()
 
 # %%
-import copy
 import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
-from scipy.stats import rankdata
 from sklearn.ensemble import GradientBoostingRegressor
 import timm
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.data import DataLoader, Dataset, Subset
+from torch.utils.data import DataLoader, Subset
 
 from aesthetics_lib import features as feats
 from aesthetics_lib import losses, metrics
+from aesthetics_lib.ablation import (SaliencyConcat, SaliencyScale, StoredMaps, Variant, mean_scores, on_maps, paired_over_seeds,
+                                     pooled_seed_sd, run_variant, seed_aware_verdict, seed_noise, seed_scores, sgfm_effect)
 from aesthetics_lib.compare import paired_bootstrap
 from aesthetics_lib.data import registry
 from aesthetics_lib.data.cadb import read_cadb_annotations
@@ -76,18 +76,11 @@ from aesthetics_lib.data.schema import ATTRIBUTES
 from aesthetics_lib.metrics import format_ci
 from aesthetics_lib.models import convnext_sgfm, create_model
 from aesthetics_lib.models.heads import mean_from_dist, saliency_at
-from aesthetics_lib.train import Trainer, build_datasets, eval_transform_for, predict
+from aesthetics_lib.notebook import fmt_interval, quoted, shown  # shown, quoted: the hidden cells check the text against the numbers
+from aesthetics_lib.train import build_datasets, eval_transform_for, predict
 from aesthetics_lib.viz import save_figure
 from aesthetics_lib.train import load_config
 from aesthetics_lib.zoo import COURSE_MODELS, config_dir, course_config, course_model
-
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
-# Hidden cells like this one check the claims of the text against the numbers printed above them, so
-# that a re-run that changes a result fails the tests instead of contradicting the text.
-def shown(value, text):
-    """Whether ``value`` rounds to the number ``text`` quotes (to as many decimals as the text shows)."""
-    decimals = len(text.split(".")[1]) if "." in text else 0
-    return abs(float(value) - float(text)) <= 0.5 * 10**-decimals + 1e-12
 
 # %% [markdown]
 # ## Configuration
@@ -461,107 +454,28 @@ for name, (lo, hi) in scale_range.items():
 # and the saliency are stored; the rest of the network then runs on the stored maps. To reuse the
 # library's own forward pass, trainer and `predict`, the backbone is swapped for a module that hands
 # back the stored maps: both are packed into one tensor (stage 4 rearranged losslessly to stage 3's
-# grid).
+# grid). `aesthetics_lib.ablation` does it: `StoredMaps.compute(model, dataset)` stores the maps,
+# `on_maps(model)` is a copy of the model that reads them.
 
 # %%
-def stage_maps(model, dataset, batch_size=BATCH):
-    """Frozen backbone maps, saliency, targets and ids of every item of ``dataset``."""
-    out = {"image_id": []}
-    with torch.no_grad():
-        for b in DataLoader(dataset, batch_size=batch_size, shuffle=False):
-            m3, m4 = model.backbone(b["image"])
-            packed = torch.cat([m3, F.pixel_shuffle(m4, 2)], dim=1)  # [B, C3 + C4 / 4, h, w]
-            items = {"image": packed, "saliency": saliency_at(b["image"], m3.shape[-2:]), "dist": b["dist"],
-                     "mean": b["mean"], "attributes": b["attributes"], "attr_mask": b["attr_mask"]}
-            for k, v in items.items():
-                out.setdefault(k, []).append(v)
-            out["image_id"].extend(b["image_id"])
-    return {k: v if k == "image_id" else torch.cat(v) for k, v in out.items()}
-
-
-class StoredMaps(Dataset):
-    """The stored maps as a dataset the trainer and ``predict`` can read (items are dicts, as everywhere)."""
-
-    def __init__(self, tensors, num_bins, threshold):
-        self.t, self.num_bins, self.threshold = tensors, num_bins, threshold
-
-    def __len__(self):
-        return len(self.t["mean"])
-
-    def __getitem__(self, i):
-        return {k: v[i] for k, v in self.t.items()}
-
-    def targets(self):
-        return self.t["dist"].numpy()
-
-    def means(self):
-        return self.t["mean"].numpy()
-
-
-class StoredStages(nn.Module):
-    """Stands in for the backbone: unpacks the stored stage 3 and stage 4 maps."""
-
-    def __init__(self, c3):
-        super().__init__()
-        self.c3 = c3
-
-    def forward(self, packed):
-        return packed[:, : self.c3], F.pixel_unshuffle(packed[:, self.c3 :], 2)
-
-
-def on_maps(c_):
-    """A copy of course model ``c_`` that reads stored maps instead of photos (same weights after the backbone)."""
-    head = copy.deepcopy(c_.model).eval()
-    head.backbone = StoredStages(c_.model.backbone.out_channels[0])
-    return head
-
-
 test_sets, test_maps, test_pred = {}, {}, {}
 for c_ in (cm, final):
     ds = build_datasets(c_.config.replace(cache=False), splits=("test",))[2]
     ds.transform = eval_transform_for(c_.config)
     test_sets[c_.name] = ds
-    test_maps[c_.name] = StoredMaps(stage_maps(c_.model, ds), ds.num_bins, ds.threshold)
-    test_pred[c_.name] = predict(on_maps(c_), test_maps[c_.name])
+    test_maps[c_.name] = StoredMaps.compute(c_.model, ds, batch_size=BATCH)  # the backbone runs once per photo
+    test_pred[c_.name] = predict(on_maps(c_.model), test_maps[c_.name])  # the rest of the model, on the stored maps
     direct = predict(c_.model, Subset(ds, range(64)), batch_size=BATCH)["mean"]
     print(f"{c_.name}: stored maps of {len(ds)} test photos {tuple(test_maps[c_.name][0]['image'].shape)}",
           "· predictions from the maps = the model on the photos:", bool(np.allclose(direct, test_pred[c_.name]["mean"][:64], atol=1e-4)))
 
 
 # %%
-def sgfm_effect(c_, maps_, chunk=190):
-    """Spread of SGFM's scale 1 + gamma over ``maps_``, and the share of SGFM's output that depends on
-    the saliency (the output minus that of a module with each channel's average gamma and beta)."""
-    head = on_maps(c_)
-    s_all, sgfm = maps_.t["saliency"], head.sgfm
-    parts = [slice(i, i + chunk) for i in range(0, len(s_all), chunk)]
-    n_pos = s_all.shape[0] * s_all.shape[2] * s_all.shape[3]  # photos x positions
-    g_sum = g_sq = b_sum = 0.0
-    lows, highs, channel_mean = [], [], []
-    with torch.no_grad():
-        for sl in parts:
-            g, b = torch.sigmoid(sgfm.gamma_conv(s_all[sl])).double(), sgfm.beta_conv(s_all[sl]).double()
-            g_sum, g_sq, b_sum = g_sum + g.sum((0, 2, 3)), g_sq + (g**2).sum((0, 2, 3)), b_sum + b.sum((0, 2, 3))
-            lows.append(g.min())
-            highs.append(g.max())
-            channel_mean.append(g.mean(1))
-        g_bar, b_bar = (g_sum / n_pos)[None, :, None, None], (b_sum / n_pos)[None, :, None, None]
-        channel_sd = (g_sq / n_pos - (g_sum / n_pos) ** 2).clamp_min(0).sqrt()  # each channel's SD over photos and positions
-        dev2 = out2 = 0.0
-        for sl in parts:
-            g, b = torch.sigmoid(sgfm.gamma_conv(s_all[sl])).double(), sgfm.beta_conv(s_all[sl]).double()
-            x = head.fused_map(maps_.t["image"][sl]).double()
-            dev2 += float(((x * (g - g_bar) + (b - b_bar)) ** 2).sum())
-            out2 += float(((x * (1 + g) + b) ** 2).sum())
-    channel_mean = 1 + torch.cat(channel_mean)
-    return {"scale 1 + gamma": f"{fmt(1 + min(lows))} to {fmt(1 + max(highs))}",
-            "channel-averaged scale": f"{fmt(channel_mean.min())} to {fmt(channel_mean.max())}",
-            "SD of a channel's scale (median)": channel_sd.median(),
-            "saliency-dependent share of output": (dev2 / out2) ** 0.5}
-
-
-effects = {c_.name: sgfm_effect(c_, test_maps[c_.name]) for c_ in (cm, final)}
-print_table([{"model": name, **e} for name, e in effects.items()])
+effects = {c_.name: sgfm_effect(c_.model, test_maps[c_.name]) for c_ in (cm, final)}  # the spread of the scale and the saliency-dependent share
+print_table([{"model": name, "scale 1 + gamma": f"{fmt(e.scale_low)} to {fmt(e.scale_high)}",
+              "channel-averaged scale": f"{fmt(e.channel_scale_low)} to {fmt(e.channel_scale_high)}",
+              "SD of a channel's scale (median)": e.channel_sd_median, "saliency-dependent share of output": e.saliency_share}
+             for name, e in effects.items()])
 
 # %% [markdown]
 # The swap test: the same models on the same test photos, once with each photo's own saliency and
@@ -574,8 +488,8 @@ swap = np.random.default_rng(0).permutation(len(test_maps[cm.name]))
 rows, swap_tests = [], {}
 for c_ in (cm, final):
     maps_ = test_maps[c_.name]
-    swapped = StoredMaps({**maps_.t, "saliency": maps_.t["saliency"][swap]}, maps_.num_bins, maps_.threshold)
-    own, other = test_pred[c_.name]["mean"], predict(on_maps(c_), swapped)["mean"]
+    swapped = maps_.with_saliency(maps_.t["saliency"][swap])  # every photo gets another photo's saliency
+    own, other = test_pred[c_.name]["mean"], predict(on_maps(c_.model), swapped)["mean"]
     d = swap_tests[c_.name] = paired_bootstrap(metrics.srcc, other, own, maps_.means(), n_boot=N_BOOT)
     rows.append({"model": c_.name, "mean |score change|": np.abs(own - other).mean(), "SD of the scores": own.std(),
                  "largest change": np.abs(own - other).max(), "SRCC own - swapped [paired 95 % CI]": fmt(d.difference) + " " + fmt(d.ci),
@@ -606,17 +520,16 @@ for r in rows:
 if DATA.studio:  # the numbers the text quotes are the studio's
     swap_rows = {r["model"]: r for r in rows}
     sgfm_final = effects[final.name]
-    assert sgfm_final["scale 1 + gamma"] == "1.41 to 1.54" and sgfm_final["channel-averaged scale"] == "1.47 to 1.5", \
-        "the final model's SGFM scales quoted"
-    assert shown(sgfm_final["SD of a channel's scale (median)"], "0.006") and shown(100 * sgfm_final["saliency-dependent share of output"], "0.9"), \
+    assert [fmt(v) for v in (sgfm_final.scale_low, sgfm_final.scale_high, sgfm_final.channel_scale_low, sgfm_final.channel_scale_high)] \
+        == ["1.41", "1.54", "1.47", "1.5"], "the final model's SGFM scales quoted"
+    assert shown(sgfm_final.channel_sd_median, "0.006") and shown(100 * sgfm_final.saliency_share, "0.9"), \
         "the final model's SD of a channel's scale and saliency-dependent share quoted"
     swap_final = swap_tests[final.name]
     assert shown(swap_rows[final.name]["mean |score change|"], "0.0017") and shown(swap_rows[final.name]["SD of the scores"], "0.288"), \
         "the swap test's score change quoted"
-    assert swap_final.verdict == "no clear difference" and all(
-        shown(v, t) for v, t in zip((swap_final.difference, swap_final.low, swap_final.high), ("0.000224", "-0.000332", "0.000796"))), \
+    assert swap_final.verdict == "no clear difference" and quoted(swap_final, ("0.000224", "-0.000332", "0.000796")), \
         "the final model's swap test quoted"
-    assert swap_tests[cm.name].verdict == "no clear difference" and effects[cm.name]["saliency-dependent share of output"] < 0.05, \
+    assert swap_tests[cm.name].verdict == "no clear difference" and effects[cm.name].saliency_share < 0.05, \
         "the text says the ConvNeXt's rows read the same way"
 
 # %% [markdown]
@@ -657,87 +570,41 @@ for ds in splits:
     ds.transform = eval_transform_for(abl.config)  # no augmentation: the maps are computed once
 shuffled_train = np.random.default_rng(0).permutation(len(splits[0]))  # section 6 takes its photos from the same order
 train_pick = np.sort(shuffled_train[: ABLATION["n_train"]]).tolist()
-maps = [StoredMaps(stage_maps(abl.model, Subset(splits[0], train_pick)), splits[0].num_bins, splits[0].threshold),
-        StoredMaps(stage_maps(abl.model, splits[1]), splits[1].num_bins, splits[1].threshold),
+maps = [StoredMaps.compute(abl.model, Subset(splits[0], train_pick), batch_size=BATCH),
+        StoredMaps.compute(abl.model, splits[1], batch_size=BATCH),
         test_maps[abl.name]]
-C3 = abl.model.backbone.out_channels[0]
 print(f"stored maps: train {len(maps[0])} (a random subsample of the {len(splits[0])} training photos)",
       f"· val {len(maps[1])} · test {len(maps[2])} · packed map {tuple(maps[0][0]['image'].shape)}")
 
 
 # %% [markdown]
-# The two saliency modules that the library does not have take the place of `model.sgfm` (the model
-# calls `self.sgfm(x, s)`). One run builds a variant, swaps in `StoredStages`, and lets the trainer
-# train it epoch by epoch; every epoch's weights are kept (they are small), because section 7 needs
-# them.
+# The two saliency modules that the model does not have take the place of `model.sgfm` (the model
+# calls `self.sgfm(x, s)`): `SaliencyConcat`, the 1 x 1 convolution of $[x, s]$ started as the
+# identity on $x$, and `SaliencyScale`, the fixed $x(1+s)$ (both in `aesthetics_lib.ablation`). Each
+# arm is a `Variant`: the model switches it changes, the training settings it changes, or the module
+# that replaces SGFM. `run_variant` builds the arm once per seed, swaps in the module that reads the
+# stored maps, and lets the library's `Trainer` train it epoch by epoch; every epoch's weights are
+# kept (they are small), because section 7 needs them.
 
 # %%
-class SaliencyConcat(nn.Module):
-    """Saliency as one more channel: a 1 x 1 convolution of [x, s] back to C channels, started as the
-    identity on x (it starts as "no saliency" and learns what s should add)."""
-
-    def __init__(self, channels):
-        super().__init__()
-        self.conv = nn.Conv2d(channels + 1, channels, 1)
-        with torch.no_grad():
-            self.conv.weight.zero_()
-            self.conv.bias.zero_()
-            self.conv.weight[:, :channels, 0, 0] = torch.eye(channels)
-
-    def forward(self, x, s):
-        return self.conv(torch.cat([x, s.to(x.dtype)], dim=1))
-
-
-class SaliencyScale(nn.Module):
-    """x * (1 + s): the saliency (in [0, 1]) scales every channel alike; nothing to learn."""
-
-    def __init__(self, channels):
-        super().__init__()
-
-    def forward(self, x, s):
-        return x * (1 + s.to(x.dtype))
-
-
 base_cfg = abl.config.replace(out=None, epochs=ABLATION["epochs"], batch_size=ABLATION["batch_size"], lr_head=ABLATION["lr"],
                               lr_backbone=ABLATION["lr"], warmup_epochs=0.0, max_steps_per_epoch=None, ema=0.0,
                               progress=False, verbose=False)
-
-
-def run_variant(model_kwargs, config_changes, saliency_module=None):
-    """Train the head of one variant on the stored maps; returns the trainer and each epoch's weights."""
-    c = base_cfg.replace(**config_changes)
-    torch.manual_seed(c.seed)
-    variant = create_model("convnextv2_sgfm", dim=ABLATION["dim"], backbone=abl.config.model_kwargs["backbone"], **model_kwargs)
-    if saliency_module is not None:
-        variant.sgfm = saliency_module(ABLATION["dim"])
-    variant.backbone = StoredStages(C3)
-    trainer = Trainer(c, model=variant, datasets=(maps[0], maps[1]))
-    snapshots = []
-    for _ in range(c.epochs):
-        trainer.fit(epochs=1)
-        snapshots.append(copy.deepcopy(trainer.model.state_dict()))
-    return trainer, snapshots
-
-
 DEFAULT = "SGFM (default)"
-ARMS = {  # name -> (model switches, config changes, saliency module replacing SGFM)
-    DEFAULT: ({}, {}, None),
-    "saliency: none (SGFM off)": ({"use_saliency": False}, {}, None),
-    "saliency: concat": ({}, {}, SaliencyConcat),
-    "saliency: x(1+s), fixed": ({}, {}, SaliencyScale),
-    "pooling norm: BatchNorm": ({"norm": "bn"}, {}, None),
-    "pooling norm: LayerNorm": ({"norm": "ln"}, {}, None),
-    "pooling act: ReLU": ({"act": "relu"}, {}, None),
-    "rank weight 0": ({}, {"loss_rank": 0.0}, None),
-    "rank weight 1": ({}, {"loss_rank": 1.0}, None),
+ARMS = {  # name -> what the arm changes: model switches, training settings, or the saliency module replacing SGFM
+    DEFAULT: Variant(),
+    "saliency: none (SGFM off)": Variant(model_kwargs={"use_saliency": False}),
+    "saliency: concat": Variant(saliency_module=SaliencyConcat),
+    "saliency: x(1+s), fixed": Variant(saliency_module=SaliencyScale),
+    "pooling norm: BatchNorm": Variant(model_kwargs={"norm": "bn"}),
+    "pooling norm: LayerNorm": Variant(model_kwargs={"norm": "ln"}),
+    "pooling act: ReLU": Variant(model_kwargs={"act": "relu"}),
+    "rank weight 0": Variant(config={"loss_rank": 0.0}),
+    "rank weight 1": Variant(config={"loss_rank": 1.0}),
 }
-runs = {}
-for arm, (kw, changes, module) in ARMS.items():
-    for seed in ABLATION_SEEDS:
-        trainer, snaps = run_variant(kw, {**changes, "seed": seed}, module)
-        runs[arm, seed] = {"trainer": trainer, "snapshots": snaps, "val_curve": [r["val_srcc"] for r in trainer.history],
-                           "best_epoch": trainer.best["epoch"], "val": predict(trainer.best_model(), maps[1])}
-print("runs:", len(runs), f"({len(ARMS)} variants x {len(ABLATION_SEEDS)} seeds) · epochs each:", base_cfg.epochs)
+runs = {arm: run_variant(base_cfg, variant, maps[0], maps[1], seeds=ABLATION_SEEDS, dim=ABLATION["dim"])  # one SeedRun per seed
+        for arm, variant in ARMS.items()}
+print("runs:", sum(len(r) for r in runs.values()), f"({len(ARMS)} variants x {len(ABLATION_SEEDS)} seeds) · epochs each:", base_cfg.epochs)
 
 
 # %% [markdown]
@@ -748,64 +615,35 @@ print("runs:", len(runs), f"({len(ARMS)} variants x {len(ABLATION_SEEDS)} seeds)
 # resampling cannot see is the seed: three seeds of the *same* variant differ too. From the spread
 # of the seeds within every variant (pooled), a difference of two three-seed averages varies by
 # about $\sigma_\text{seed}\sqrt{2/3}$ from seed luck alone. A variant is called different from the
-# default only if its paired interval excludes 0 **and** the difference is larger than twice that.
+# default only if its paired interval excludes 0 **and** the difference is larger than twice that
+# (`aesthetics_lib.ablation`: `paired_over_seeds` for the interval, `seed_noise` and
+# `seed_aware_verdict` for the rule).
 
 # %%
 val_true, val_dist = maps[1].means().astype(np.float64), maps[1].targets().astype(np.float64)
-
-
-def seed_srcc(p, t):
-    """SRCC of each column of ``p`` [N, seeds] with ``t`` [N], averaged over the seeds (SRCC is the
-    Pearson correlation of the ranks; this does all seeds at once)."""
-    rp, rt = rankdata(p, axis=0), rankdata(t)
-    rp, rt = rp - rp.mean(0), rt - rt.mean()
-    return float(np.mean((rp * rt[:, None]).sum(0) / np.sqrt((rp**2).sum(0) * (rt**2).sum())))
-
-
-def seed_emd(p, t):
-    """EMD (r = 2, as ``metrics.emd``) of each seed's distributions ``p`` [N, seeds, K] with ``t`` [N, K],
-    averaged over the photos and the seeds (all seeds at once)."""
-    gap = np.cumsum(p / p.sum(-1, keepdims=True), -1) - np.cumsum(t / t.sum(-1, keepdims=True), -1)[:, None]
-    return float(np.sqrt((gap**2).mean(-1)).mean())
-
-
-def stacked(arm, key):
-    return np.stack([runs[arm, s]["val"][key] for s in ABLATION_SEEDS], axis=1).astype(np.float64)  # [N, seeds(, K)]
-
-
-per_seed = {arm: [metrics.srcc(runs[arm, s]["val"]["mean"], val_true) for s in ABLATION_SEEDS] for arm in ARMS}
-per_seed_emd = {arm: [metrics.emd(runs[arm, s]["val"]["dist"], val_dist) for s in ABLATION_SEEDS] for arm in ARMS}
-assert abs(seed_srcc(stacked(DEFAULT, "mean"), val_true) - np.mean(per_seed[DEFAULT])) < 1e-9  # the same SRCC as metrics.srcc
-assert abs(seed_emd(stacked(DEFAULT, "dist"), val_dist) - np.mean(per_seed_emd[DEFAULT])) < 1e-9  # the same EMD as metrics.emd
-seed_sd = float(np.sqrt(np.mean([np.var(v, ddof=1) for v in per_seed.values()])))
-seed_sd_emd = float(np.sqrt(np.mean([np.var(v, ddof=1) for v in per_seed_emd.values()])))
-noise = 2 * seed_sd * np.sqrt(2 / len(ABLATION_SEEDS))
-noise_emd = 2 * seed_sd_emd * np.sqrt(2 / len(ABLATION_SEEDS))
-
-
-def call(d, seed_noise, higher="better"):
-    """A variant's verdict: "better" or "worse" when the paired interval excludes 0 and the difference
-    exceeds the seed noise, else "no clear difference". ``higher``: what a positive difference means."""
-    if (d.low > 0 or d.high < 0) and abs(d.difference) > seed_noise:
-        return higher if d.difference > 0 else {"better": "worse", "worse": "better"}[higher]
-    return "no clear difference"
-
+per_seed = {arm: seed_scores(runs[arm], metrics.srcc, val_true) for arm in ARMS}  # one validation SRCC per seed
+per_seed_emd = {arm: seed_scores(runs[arm], metrics.emd, val_dist, key="dist") for arm in ARMS}
+seed_sd, seed_sd_emd = pooled_seed_sd(per_seed), pooled_seed_sd(per_seed_emd)  # the spread of the seeds within a variant, pooled
+noise = seed_noise(seed_sd, len(ABLATION_SEEDS))  # 2 x seed SD x sqrt(2/3): seed luck in a difference of 3-seed means, twice
+noise_emd = seed_noise(seed_sd_emd, len(ABLATION_SEEDS))
 
 ablation, ablation_emd, rows = {}, {}, []
 for arm in ARMS:
     row = {"variant": arm, "val SRCC per seed": fmt(per_seed[arm]), "mean": np.mean(per_seed[arm]),
            "SRCC - default [paired CI]": "", "SRCC": "", "EMD - default [paired CI]": "", "EMD": ""}
-    if arm != DEFAULT:
-        ds_ = paired_bootstrap(seed_srcc, stacked(DEFAULT, "mean"), stacked(arm, "mean"), val_true, n_boot=N_BOOT)
-        de_ = paired_bootstrap(seed_emd, stacked(DEFAULT, "dist"), stacked(arm, "dist"), val_dist, n_boot=N_BOOT)
+    if arm != DEFAULT:  # the metric averaged over the seeds, both variants on the same resamples of the photos
+        ds_ = paired_over_seeds(runs[DEFAULT], runs[arm], val_true, "srcc", n_boot=N_BOOT)
+        de_ = paired_over_seeds(runs[DEFAULT], runs[arm], val_dist, "emd", n_boot=N_BOOT)
         ablation[arm], ablation_emd[arm] = ds_, de_
-        row.update({"SRCC - default [paired CI]": f"{fmt(ds_.difference)} {fmt(ds_.ci)}", "SRCC": call(ds_, noise),
-                    "EMD - default [paired CI]": f"{fmt(de_.difference)} {fmt(de_.ci)}", "EMD": call(de_, noise_emd, "worse")})
+        row.update({"SRCC - default [paired CI]": fmt_interval(ds_.difference, *ds_.ci), "SRCC": seed_aware_verdict(ds_, noise),
+                    "EMD - default [paired CI]": fmt_interval(de_.difference, *de_.ci),
+                    "EMD": seed_aware_verdict(de_, noise_emd, higher="worse")})  # a higher EMD is worse
     rows.append(row)
 print_table(rows)
 print("seed SD of one run's val SRCC (pooled over variants):", fmt(seed_sd),
       "· seed noise of a difference of 3-seed means (x2): SRCC", fmt(noise), "· EMD", fmt(noise_emd), "· validation photos:", len(val_true))
-print("variants clearly different from the default on SRCC:", [a for a, d in ablation.items() if call(d, noise) != "no clear difference"])
+print("variants clearly different from the default on SRCC:",
+      [a for a, d in ablation.items() if seed_aware_verdict(d, noise) != "no clear difference"])
 
 # %%
 fig, ax = plt.subplots(figsize=(7.2, 4.0))
@@ -834,8 +672,8 @@ plt.show()
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
 if DATA.studio:  # the numbers the text quotes are the studio's
-    assert all(call(d, noise) == "no clear difference" for d in ablation.values()), "the text says no variant differs clearly on SRCC"
-    assert all(call(d, noise_emd, "worse") == "no clear difference" for d in ablation_emd.values()), "... nor on EMD"
+    assert all(seed_aware_verdict(d, noise) == "no clear difference" for d in ablation.values()), "the text says no variant differs clearly on SRCC"
+    assert all(seed_aware_verdict(d, noise_emd, "worse") == "no clear difference" for d in ablation_emd.values()), "... nor on EMD"
     largest = max(ablation, key=lambda a: abs(ablation[a].difference))
     assert largest == "saliency: none (SGFM off)" and all(shown(v, t) for v, t in zip(
         (ablation[largest].difference, *ablation[largest].ci, noise), ("0.00728", "-0.00337", "0.018", "0.0191"))), "largest SRCC difference quoted"
@@ -972,7 +810,7 @@ if DATA.studio:
 
 
 def share(e):
-    return "" if ceiling is None else f"{fmt(e['srcc'] / ceiling)} {fmt([c / ceiling for c in e['srcc_ci']])}"
+    return "" if ceiling is None else fmt_interval(e["srcc"] / ceiling, *(c / ceiling for c in e["srcc_ci"]))
 
 
 table = []
@@ -1113,11 +951,6 @@ if ceiling is not None:
 #   for number.
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
-def quoted(d, texts):
-    """Whether a paired difference ``d`` shows as the three numbers ``texts`` (difference, low, high)."""
-    return all(shown(v, t) for v, t in zip((d.difference, d.low, d.high), texts))
-
-
 if DATA.studio:  # the numbers the text quotes are the studio's
     final_eval = results[FINAL]["eval"]
     assert best_measured == FINAL and runner_up == "sampnet", "the text says the final model is first and SAMP-Net the runner-up"
@@ -1146,17 +979,13 @@ if DATA.studio:  # the numbers the text quotes are the studio's
 
 # %%
 test_true = maps[2].means()
-test_images, test_saliency = maps[2].t["image"], maps[2].t["saliency"]
 cands = []
-for (arm, seed), r in runs.items():
-    probe = copy.deepcopy(r["trainer"].model).eval()
-    for epoch, state in enumerate(r["snapshots"], start=1):
-        probe.load_state_dict(state)
-        with torch.no_grad():  # the same forward as predict(), on chunks of 128 stored maps
-            test_mean = torch.cat([probe(test_images[i : i + 128], saliency=test_saliency[i : i + 128])["mean"]
-                                   for i in range(0, len(test_images), 128)]).numpy()
-        cands.append({"variant": arm, "seed": seed, "epoch": epoch, "val": r["val_curve"][epoch - 1],
-                      "test": metrics.srcc(test_mean, test_true)})
+for arm, seed_runs in runs.items():
+    for r in seed_runs:
+        for epoch in range(1, len(r.snapshots) + 1):
+            test_mean = mean_scores(r.model_at(epoch), maps[2], chunk=128)  # the weights after that epoch, on the test maps
+            cands.append({"variant": arm, "seed": r.seed, "epoch": epoch, "val": r.val_curve[epoch - 1],
+                          "test": metrics.srcc(test_mean, test_true)})
 by_val = max(cands, key=lambda c: c["val"])  # the honest choice: best on validation
 by_test = max(cands, key=lambda c: c["test"])  # the mistake: best on test
 optimism = by_test["test"] - by_val["test"]
@@ -1371,13 +1200,9 @@ class TemperedPool(nn.Module):
 
 def test_srcc_at(temperature):
     """Test SRCC of the final model, run on its stored test maps, with the attention at ``temperature``."""
-    tempered = on_maps(final)  # a copy of the final model: the course model itself is untouched
+    tempered = on_maps(final.model)  # a copy of the final model: the course model itself is untouched
     tempered.pool = TemperedPool(tempered.pool, temperature)
-    stored = test_maps[FINAL].t
-    with torch.no_grad():
-        pred_mean = torch.cat([tempered(stored["image"][i : i + 190], saliency=stored["saliency"][i : i + 190])["mean"]
-                               for i in range(0, len(stored["mean"]), 190)]).numpy()
-    return metrics.srcc(pred_mean, test_maps[FINAL].means())
+    return metrics.srcc(mean_scores(tempered, test_maps[FINAL], chunk=190), test_maps[FINAL].means())
 
 
 before = metrics.srcc(test_pred[FINAL]["mean"], test_maps[FINAL].means())  # T = 1: the model as trained (section 4)
