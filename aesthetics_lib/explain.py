@@ -10,7 +10,8 @@
   image score on the same mask (a uniform map and random smooth maps).
 * :func:`randomize_model` and :func:`cam_similarity` are the model-randomisation sanity check of
   Adebayo et al. (2018): a CAM that survives the randomisation of the weights it claims to explain
-  explains nothing.
+  explains nothing. :func:`cascading_randomization` runs the whole cascade (from the output back to
+  the input) for several methods and returns a :class:`CascadingRandomization`.
 * :func:`attribute_feedback` turns predicted AADB attributes into short sentences.
 
 Introduced in notebooks/10_explainability.
@@ -20,7 +21,8 @@ from __future__ import annotations
 
 import copy
 import math
-from typing import Any, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Collection, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -297,6 +299,84 @@ def cam_similarity(a: np.ndarray, b: np.ndarray, method: str = "spearman") -> fl
         return float("nan")
     fn = stats.spearmanr if method == "spearman" else stats.pearsonr
     return float(fn(x.ravel(), y.ravel())[0])
+
+
+
+@dataclass(frozen=True)
+class CascadingRandomization:
+    """The result of :func:`cascading_randomization`.
+
+    ``steps``: the blocks randomised, from the output back to the input (step ``k`` has the first
+    ``k + 1`` of them random); ``methods``: the CAM methods, in the order given; ``photos``: the number
+    of inputs; ``left_out[m]``: inputs whose trained map of method ``m`` is empty (all zeros: nothing
+    to compare), left out at every step; ``empty[m]``: randomised maps of ``m`` that came out empty,
+    summed over all steps (each counts as similarity 0); ``similarities[m][k]``: for step ``k``, the
+    similarity (:func:`cam_similarity`, Spearman) of each kept input's randomised map to its trained
+    map, in input order. Introduced in notebooks/10_explainability.
+    """
+
+    steps: list[str]
+    methods: tuple[str, ...]
+    photos: int
+    left_out: dict[str, int]
+    empty: dict[str, int]
+    similarities: dict[str, list[list[float]]]
+
+    def kept(self, method: str) -> int:
+        """How many inputs are compared for ``method`` (those whose trained map is not empty)."""
+        return self.photos - self.left_out[method]
+
+    def mean_similarity(self, method: str) -> list[float]:
+        """Per step, the mean similarity of ``method`` over the kept inputs (NaN when none is kept)."""
+        return [float(np.asarray(s, dtype=np.float64).mean()) if len(s) else math.nan
+                for s in self.similarities[method]]
+
+
+def cascading_randomization(
+    model: nn.Module,
+    inputs: Sequence[torch.Tensor],
+    methods: Sequence[str] = tuple(CAM_METHODS),
+    skip: Collection[str] = (),
+    seed: int = 0,
+) -> CascadingRandomization:
+    """The cascading model-randomisation test of Adebayo et al. (2018), "Sanity checks for saliency
+    maps", for several CAM methods at once.
+
+    ``inputs``: the model's inputs, one ``[3, H, W]`` tensor per photo (its eval transform applied);
+    ``methods``: names :func:`compute_cam` accepts; ``skip``: top-level blocks left out of the cascade
+    (e.g. heads that feed only the attributes, whose randomisation cannot change the explained score;
+    names the model does not have are ignored). The steps are :func:`cascade_order` without ``skip``;
+    at step ``k`` the first ``k`` blocks are re-drawn (:func:`randomize_model`, ``seed``) and every
+    method's map of every kept input is compared with the trained model's (:func:`cam_similarity`).
+    An input whose trained map is empty is left out for that method (counted in ``left_out``); an
+    empty randomised map has lost the trained map entirely and counts as similarity 0 (counted in
+    ``empty``). A method that explains the model loses its similarity as soon as the blocks it
+    claims to explain are random. Deterministic; ``model`` is left as it was.
+    Introduced in notebooks/10_explainability.
+    """
+    methods = tuple(methods)
+    inputs = list(inputs)
+    skipped = set(skip)
+    steps = [b for b in cascade_order(model) if b not in skipped]
+    trained = {m: [compute_cam(model, xi, m) for xi in inputs] for m in methods}
+    kept = {m: [(a, xi) for a, xi in zip(trained[m], inputs) if a.max() > 0] for m in methods}
+    sims: dict[str, list[list[float]]] = {m: [] for m in methods}
+    empty = {m: 0 for m in methods}
+    for k in range(1, len(steps) + 1):
+        rnd = randomize_model(model, seed=seed, modules=steps[:k])
+        for m in methods:
+            rnd_maps = [compute_cam(rnd, xi, m) for _, xi in kept[m]]
+            empty[m] += sum(int(r.max() <= 0) for r in rnd_maps)
+            sims[m].append([cam_similarity(a, r) if r.max() > 0 else 0.0  # an empty map resembles nothing
+                            for (a, _), r in zip(kept[m], rnd_maps)])
+    return CascadingRandomization(
+        steps=steps,
+        methods=methods,
+        photos=len(inputs),
+        left_out={m: len(inputs) - len(kept[m]) for m in methods},
+        empty=empty,
+        similarities=sims,
+    )
 
 
 # ---------------------------------------------------------------------------- feedback

@@ -4,20 +4,24 @@ CADB composition elements, a thirds grid, and deterministic PNG saving.
 Every helper returns what it drew (a ``Figure``, ``Axes`` or an array) and never calls
 ``plt.show()``: the notebook cell ends with ``plt.show()`` itself.
 
-Introduced in notebooks/01_handcrafted_features (``show_images``, ``draw_thirds``) and
-notebooks/03_cadb_exploration (``plot_distribution``, ``draw_elements``).
+Introduced in notebooks/01_handcrafted_features (``show_images``, ``draw_thirds``),
+notebooks/03_cadb_exploration (``plot_distribution``, ``draw_elements``) and
+notebooks/10_explainability (``plot_cam_grid``, ``plot_mass_in_mask``, ``plot_sanity_check``).
 """
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 from PIL import Image
 
 from aesthetics_lib.data.schema import ELEMENT_CLASSES
+
+if TYPE_CHECKING:  # only for the annotations: viz itself never imports torch
+    from aesthetics_lib.explain import CascadingRandomization
 
 #: Element classes annotated as boxes ``[x1, y1, x2, y2]`` in CADB's composition_elements.json.
 BOX_CLASSES: tuple[str, ...] = ("center", "rule_of_thirds", "golden_ratio")
@@ -282,6 +286,118 @@ def draw_thirds(
         ax.plot(xs.ravel(), ys.ravel(), "o", color=color, alpha=alpha, markersize=4,
                 scalex=False, scaley=False)
     return ax
+
+
+# ---------------------------------------------------------------------------- explanations
+def plot_cam_grid(
+    rows: Sequence[tuple[Any, str, Sequence[tuple[Any, str]]]],
+    figsize: tuple[float, float] | None = None,
+    title_size: float = 8,
+    cam_title_size: float = 7,
+    cam_alpha: float = 0.5,
+    mask_alpha: float = 0.6,
+):
+    """A grid of photos and maps drawn over them: one row per photo.
+
+    ``rows``: ``(image, title, panels)`` per photo, ``panels`` a list of ``(map, title)`` drawn after
+    the photo with :func:`overlay_mask`: a boolean map (a subject mask) is painted with alpha
+    ``mask_alpha`` and titled at ``title_size`` like the photo; any other map (a CAM, any size,
+    resized to the photo) is coloured with alpha ``cam_alpha`` and titled at ``cam_title_size``.
+    Rows with fewer panels leave their last cells empty. ``figsize`` defaults to 1.6 x 1.8 inches
+    per cell. Axes are off. Returns the ``Figure``. Introduced in notebooks/10_explainability.
+    """
+    import matplotlib.pyplot as plt
+
+    rows = list(rows)
+    if not rows:
+        raise ValueError("plot_cam_grid: expected at least one row (image, title, panels), found none")
+    ncols = 1 + max(len(panels) for _, _, panels in rows)
+    fig, axes = plt.subplots(len(rows), ncols, figsize=figsize or (1.6 * ncols, 1.8 * len(rows)), squeeze=False)
+    for r, (image, title, panels) in enumerate(rows):
+        axes[r, 0].imshow(image)
+        axes[r, 0].set_title(title, fontsize=title_size)
+        for c, (heat, panel_title) in enumerate(panels, start=1):
+            is_mask = np.asarray(heat).dtype == bool
+            axes[r, c].imshow(overlay_mask(image, heat, alpha=mask_alpha if is_mask else cam_alpha))
+            axes[r, c].set_title(panel_title, fontsize=title_size if is_mask else cam_title_size)
+    for ax in axes.ravel():
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def _finite(values: Any) -> np.ndarray:
+    v = np.asarray(values, dtype=np.float64).ravel()
+    return v[~np.isnan(v)]
+
+
+def plot_mass_in_mask(
+    shares: Mapping[str, Mapping[str, Sequence[float]]],
+    area: Mapping[str, float],
+    p95: Mapping[str, float] | None = None,
+    figsize: tuple[float, float] = (15, 3.6),
+):
+    """Box plots of the share of CAM mass in a region (``explain.cam_mass_in_mask``), one panel per
+    region, against what maps that know nothing score there.
+
+    ``shares``: ``{region: {map label: per-photo shares}}`` (NaN, an empty map, left out; a label
+    ``"model: method"`` is drawn on two lines); ``area``: ``{region: mean area share}``, the flat
+    map's score (dashed grey line); ``p95``: ``{region: mean 95th percentile of random smooth
+    maps}`` (dotted red line; ``explain.mask_share_baseline``). The panels share the y axis; the
+    legend is on the first. Returns the ``Figure``. Introduced in notebooks/10_explainability.
+    """
+    import matplotlib.pyplot as plt
+
+    regions = list(shares)
+    if not regions:
+        raise ValueError("plot_mass_in_mask: expected shares for at least one region, found none")
+    fig, axes = plt.subplots(1, len(regions), figsize=figsize, sharey=True, squeeze=False)
+    for ax, region in zip(axes[0], regions):
+        labels = list(shares[region])
+        ax.boxplot([_finite(shares[region][m]) for m in labels], showfliers=False)
+        ax.set_xticks(range(1, len(labels) + 1), [m.replace(": ", "\n") for m in labels], fontsize=6.5)
+        ax.axhline(area[region], color="grey", ls="--", label="flat map (area)")
+        if p95 is not None:
+            ax.axhline(p95[region], color="#C44E52", ls=":", label="random map, 95th percentile")
+        ax.set_title(f"share of CAM mass on the {region}", fontsize=10)
+    axes[0, 0].legend(frameon=False, fontsize=8, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def plot_sanity_check(
+    results: Mapping[str, "CascadingRandomization"],
+    band: float | None = 0.5,
+    figsize: tuple[float, float] | None = None,
+):
+    """The cascading-randomisation curves (Adebayo et al. 2018): one panel per model, one line per
+    CAM method, the mean similarity to the trained model's map at each step.
+
+    ``results``: ``{title: explain.cascading_randomization(...)}``; ``band``: the pass band
+    ``(-band, band)`` shaded grey (None: none). ``figsize`` defaults to 6.5 x 3.2 inches per panel;
+    the panels share the y axis, the legend is on the last. Returns the ``Figure``.
+    Introduced in notebooks/10_explainability.
+    """
+    import matplotlib.pyplot as plt
+
+    names = list(results)
+    if not names:
+        raise ValueError("plot_sanity_check: expected at least one result, found none")
+    fig, axes = plt.subplots(1, len(names), figsize=figsize or (6.5 * len(names), 3.2), sharey=True, squeeze=False)
+    for ax, name in zip(axes[0], names):
+        res = results[name]
+        for m in res.methods:
+            ax.plot(range(len(res.steps)), res.mean_similarity(m), marker="o", label=m)
+        if band is not None:
+            ax.axhspan(-band, band, color="grey", alpha=0.12, lw=0)
+        ax.set_xticks(range(len(res.steps)), list(res.steps), fontsize=7, rotation=30)
+        ax.set_xlabel("randomised, cumulatively, from the output back to ...")
+        ax.axhline(0, color="grey", lw=0.8)
+        ax.set_title(name, fontsize=10)
+    axes[0, 0].set_ylabel("Spearman similarity to trained CAM")
+    axes[0, -1].legend(frameon=False, loc="lower left")
+    fig.tight_layout()
+    return fig
 
 
 def figures_dir() -> Path:

@@ -160,3 +160,67 @@ def test_feedback_can_be_restricted_to_checked_attributes():
     attrs = {"Symmetry": -0.8, "RuleOfThirds": 0.6, "VividColor": 0.5}
     out = explain.attribute_feedback(attrs, only=["VividColor"])
     assert out == ["+ vivid colours (+0.50)"]
+
+
+class _TinyScorer(torch.nn.Module):
+    """A two-block score model (and an attribute head) small enough to run the whole cascade fast."""
+
+    def __init__(self, head_sign: float = 1.0):
+        super().__init__()
+        torch.manual_seed(0)
+        self.features = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.ReLU())
+        self.attribute_head = torch.nn.Linear(4, 2)
+        self.head = torch.nn.Linear(4, 1)
+        with torch.no_grad():  # every channel raises (sign 1) or lowers (sign -1) the score
+            self.head.weight.copy_(head_sign * (self.head.weight.abs() + 0.1))
+        self.eval()
+
+    def cam_target_layers(self):
+        return [self.features]
+
+    def forward(self, x):
+        pooled = self.features(x).mean((2, 3))
+        return {"mean": self.head(pooled)[:, 0], "attributes": torch.tanh(self.attribute_head(pooled))}
+
+
+def _tiny_inputs(n: int = 2) -> list[torch.Tensor]:
+    g = torch.Generator().manual_seed(2)
+    return [torch.rand(3, 16, 16, generator=g) for _ in range(n)]
+
+
+def test_cascading_randomization_steps_similarities_and_determinism():
+    model, inputs = _TinyScorer(), _tiny_inputs()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    res = explain.cascading_randomization(model, inputs, ("gradcam", "eigencam"), skip={"attribute_head", "not_a_block"})
+    assert explain.cascade_order(model) == ["head", "attribute_head", "features"]
+    assert res.steps == ["head", "features"]  # the cascade minus the skipped block
+    assert res.methods == ("gradcam", "eigencam") and res.photos == 2
+    assert res.left_out == {"gradcam": 0, "eigencam": 0}  # every trained map here has a positive part
+    for m in res.methods:
+        assert len(res.similarities[m]) == len(res.steps)
+        assert all(len(step) == res.kept(m) == 2 for step in res.similarities[m])
+        assert all(-1.0 <= s <= 1.0 for step in res.similarities[m] for s in step)
+        assert res.mean_similarity(m) == pytest.approx([np.mean(step) for step in res.similarities[m]])
+    # EigenCAM never looks at the score: a random head leaves its maps as they were
+    assert res.similarities["eigencam"][0] == pytest.approx([1.0, 1.0])
+    # step 1 is randomize_model on the first block, compared as cam_similarity does (empty -> 0)
+    rnd = explain.randomize_model(model, seed=0, modules=["head"])
+    want = []
+    for x in inputs:
+        r = explain.compute_cam(rnd, x, "gradcam")
+        want.append(explain.cam_similarity(explain.compute_cam(model, x, "gradcam"), r) if r.max() > 0 else 0.0)
+    assert res.similarities["gradcam"][0] == pytest.approx(want)
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())  # the model is untouched
+    again = explain.cascading_randomization(model, inputs, ("gradcam", "eigencam"), skip={"attribute_head"})
+    assert again == res
+
+
+def test_cascading_randomization_leaves_out_empty_trained_maps():
+    # every channel lowers the score and the features are non-negative (ReLU): Grad-CAM has no
+    # positive part on any photo, so there is nothing to compare; EigenCAM ignores the score
+    res = explain.cascading_randomization(_TinyScorer(head_sign=-1.0), _tiny_inputs(), ("gradcam", "eigencam"))
+    assert res.steps == ["head", "attribute_head", "features"]  # nothing skipped
+    assert res.left_out == {"gradcam": 2, "eigencam": 0} and res.kept("gradcam") == 0
+    assert res.similarities["gradcam"] == [[], [], []] and res.empty["gradcam"] == 0
+    assert all(math.isnan(v) for v in res.mean_similarity("gradcam"))
+    assert len(res.similarities["eigencam"][0]) == 2

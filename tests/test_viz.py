@@ -119,3 +119,65 @@ def test_figures_dir_is_next_to_the_package() -> None:
 
     root = Path(aesthetics_lib.__file__).resolve().parent.parent
     assert viz.figures_dir() == root / "figures"
+
+
+def test_plot_cam_grid_draws_a_row_per_photo() -> None:
+    mask = np.zeros((30, 40), bool)
+    mask[5:15, 10:30] = True
+    heat = np.random.default_rng(0).random((4, 4)).astype(np.float32)  # a CAM on its own grid
+    rows = [
+        (_rgb(), "photo 1", [(mask, "subject mask"), (heat, "model\ngradcam"), (np.zeros_like(heat), "empty")]),
+        (Image.fromarray(_rgb(seed=1)), "photo 2", [(mask, "subject mask")]),  # fewer panels: cells left empty
+    ]
+    fig = viz.plot_cam_grid(rows, cam_title_size=7)
+    assert isinstance(fig, Figure)
+    axes = fig.get_axes()
+    assert len(axes) == 2 * 4
+    assert [ax.get_title() for ax in axes[:4]] == ["photo 1", "subject mask", "model\ngradcam", "empty"]
+    assert [ax.title.get_fontsize() for ax in axes[:4]] == [8, 8, 7, 7]  # photo and mask at title_size
+    assert [len(ax.images) for ax in axes[4:]] == [1, 1, 0, 0]
+    assert axes[2].images[0].get_array().shape == (30, 40, 3)  # the CAM is drawn at the photo's size
+    assert not any(ax.axison for ax in axes)
+    assert tuple(fig.get_size_inches()) == pytest.approx((1.6 * 4, 1.8 * 2))
+    assert tuple(viz.plot_cam_grid(rows, figsize=(16, 3.6)).get_size_inches()) == pytest.approx((16, 3.6))
+    with pytest.raises(ValueError, match="at least one row"):
+        viz.plot_cam_grid([])
+
+
+def test_plot_mass_in_mask_draws_a_panel_per_region() -> None:
+    rng = np.random.default_rng(0)
+    maps = ("a: gradcam", "a: eigencam", "b: gradcam")
+    shares = {r: {m: np.append(rng.random(10), np.nan) for m in maps} for r in ("subject", "horizon")}
+    fig = viz.plot_mass_in_mask(shares, area={"subject": 0.1, "horizon": 0.2}, p95={"subject": 0.3, "horizon": 0.4})
+    axes = fig.get_axes()
+    assert len(axes) == 2
+    assert [ax.get_title() for ax in axes] == ["share of CAM mass on the subject", "share of CAM mass on the horizon"]
+    assert [t.get_text() for t in axes[0].get_xticklabels()] == ["a\ngradcam", "a\neigencam", "b\ngradcam"]
+    bars = [line.get_ydata()[0] for line in axes[1].lines if len(line.get_xdata()) == 2 and line.get_linestyle() != "-"]
+    assert bars == pytest.approx([0.2, 0.4])  # the flat map's and the random maps' bars
+    assert axes[0].get_legend() is not None and axes[1].get_legend() is None
+    assert [t.get_text() for t in axes[0].get_legend().get_texts()] == ["flat map (area)", "random map, 95th percentile"]
+
+
+def test_plot_sanity_check_draws_the_mean_curves() -> None:
+    from aesthetics_lib.explain import CascadingRandomization
+
+    def result(steps):
+        sims = {"gradcam": [[0.9, 0.7], [0.1, -0.1], [0.0, 0.0]][: len(steps)],
+                "eigencam": [[1.0, 1.0], [1.0, 0.98], [0.5, 0.7]][: len(steps)]}
+        return CascadingRandomization(steps=list(steps), methods=("gradcam", "eigencam"), photos=2,
+                                      left_out={"gradcam": 0, "eigencam": 0}, empty={"gradcam": 2, "eigencam": 0},
+                                      similarities=sims)
+
+    fig = viz.plot_sanity_check({"model a": result(["head", "pool", "backbone"]), "model b": result(["head", "backbone"])},
+                                band=0.5)
+    axes = fig.get_axes()
+    assert len(axes) == 2 and [ax.get_title() for ax in axes] == ["model a", "model b"]
+    assert [line.get_label() for line in axes[0].lines[:2]] == ["gradcam", "eigencam"]
+    assert list(axes[0].lines[0].get_ydata()) == pytest.approx([0.8, 0.0, 0.0])
+    assert list(axes[1].lines[1].get_ydata()) == pytest.approx([1.0, 0.99])
+    assert [t.get_text() for t in axes[0].get_xticklabels()] == ["head", "pool", "backbone"]
+    assert len(axes[0].patches) == 1  # the pass band
+    assert axes[0].get_ylabel() == "Spearman similarity to trained CAM"
+    assert axes[1].get_legend() is not None and axes[0].get_legend() is None
+    assert tuple(fig.get_size_inches()) == pytest.approx((13, 3.2))

@@ -32,7 +32,7 @@
 #   trusted.
 
 # %%
-from aesthetics_lib.notebook import setup_notebook, fmt, check, check_prediction, print_table
+from aesthetics_lib.notebook import setup_notebook, fmt, fmt_interval, check, check_prediction, print_table, shown
 
 setup_notebook()
 
@@ -43,20 +43,13 @@ import pandas as pd
 import torch
 
 from aesthetics_lib import explain, metrics
+from aesthetics_lib.compare import interval_side
 from aesthetics_lib.data import photos, registry, studio
 from aesthetics_lib.data.cadb import read_cadb_annotations
 from aesthetics_lib.data.io import load_image
 from aesthetics_lib.data.studio.rendering import horizon_rows
-from aesthetics_lib.viz import overlay_mask, save_figure
+from aesthetics_lib.viz import plot_cam_grid, plot_mass_in_mask, plot_sanity_check, save_figure
 from aesthetics_lib.zoo import course_config, course_model, shipped_weights
-
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
-# Hidden cells like this one check the claims of the text against the numbers printed above them, so
-# that a re-run that changes a result fails the tests instead of contradicting the text.
-def shown(value, text):
-    """Whether ``value`` rounds to the number ``text`` quotes (to as many decimals as the text shows)."""
-    decimals = len(text.split(".")[1]) if "." in text else 0
-    return abs(float(value) - float(text)) <= 0.5 * 10**-decimals + 1e-12
 
 # %% [markdown]
 # ## Configuration
@@ -85,28 +78,6 @@ for name in MODELS if DATA.studio else ():  # the studio's weights ship: loading
 models = {name: course_model(name) for name in MODELS}
 assert all(cm.weights is not None for cm in models.values()) or not DATA.studio, "a model was trained, not loaded"
 ann = read_cadb_annotations(DATA.root)
-
-
-def mean_of(values, _target):
-    return float(np.mean(values))
-
-
-def mean_ci(values):
-    """Mean of per-photo values and its 95% percentile-bootstrap interval over the photos."""
-    v = np.asarray(values, dtype=float)
-    low, high = metrics.bootstrap_ci(mean_of, v, v, n_boot=N_BOOT) if len(v) > 1 else (np.nan, np.nan)
-    return float(np.mean(v)) if len(v) else np.nan, low, high
-
-
-def ci_text(mean, low, high):
-    return f"{fmt(mean)} [{fmt(low)}, {fmt(high)}]"
-
-
-def against(bar, low, high):
-    """Where an interval lies with respect to a bar."""
-    return "above" if low > bar else "below" if high < bar else "not distinguishable"
-
-
 test = ann[ann["split"] == "test"].reset_index(drop=True)
 print("data:", "the synthetic studio (CADB layout)" if DATA.studio else "the real CADB")
 for name, cm in models.items():
@@ -139,6 +110,8 @@ cam = explain.compute_cam(cm.model, x, "gradcam")
 print("CAM shape", cam.shape, "range", fmt([cam.min(), cam.max()]), "(empty: no region raises the score)" if cam.max() == 0 else "")
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
+# Hidden cells like this one check the claims of the text against the numbers printed above them, so
+# that a re-run that changes a result fails the tests instead of contradicting the text.
 if DATA.studio:
     assert cam.max() == 0, "section 2 says the Grad-CAM of this photo came out empty"
 
@@ -162,26 +135,21 @@ def variant_name(method, sign):
     return method if sign > 0 else f"{method} (lowers)"
 
 
-show = test.iloc[[0, 1, 2, 3]]
-fig, axes = plt.subplots(len(show), 2 + len(MODELS) * len(VARIANTS), figsize=(16, 1.8 * len(show)))
-for r, (_, item) in enumerate(show.iterrows()):
+def empty_mark(cam_img):
+    return " (empty)" if cam_img.max() <= 0 else ""
+
+
+cam_rows = []  # per photo: (photo, title, [(map, title), ...]), the maps drawn over the photo
+for _, item in test.iloc[[0, 1, 2, 3]].iterrows():
     image = load_image(item["path"])
     mask = studio.subject_mask(DATA.root, item["image_id"]) if DATA.studio else np.zeros((image.height, image.width))
-    axes[r, 0].imshow(image)
-    axes[r, 0].set_title(f"mean vote {item['mean']:.1f}", fontsize=8)
-    axes[r, 1].imshow(overlay_mask(image, mask > 0.5, alpha=0.6))
-    axes[r, 1].set_title("subject mask", fontsize=8)
-    c = 2
+    panels = [(mask > 0.5, "subject mask")]
     for name, model in models.items():
         for method, sign in VARIANTS:
             cam_img = cam_on(model, image, method, sign)
-            empty = " (empty)" if cam_img.max() <= 0 else ""
-            axes[r, c].imshow(overlay_mask(image, cam_img, alpha=0.5))
-            axes[r, c].set_title(f"{name}\n{variant_name(method, sign)}{empty}", fontsize=7)
-            c += 1
-for ax in axes.ravel():
-    ax.axis("off")
-fig.tight_layout()
+            panels.append((cam_img, f"{name}\n{variant_name(method, sign)}{empty_mark(cam_img)}"))
+    cam_rows.append((image, f"mean vote {item['mean']:.1f}", panels))
+fig = plot_cam_grid(cam_rows, figsize=(16, 1.8 * len(cam_rows)))
 save_figure(fig, "10_cams_studio")
 plt.show()
 
@@ -272,8 +240,8 @@ for m in maps:
     row = {"map": m}
     for r in ("subject", "horizon"):
         d = (mask_df[f"{m}|{r}"] - mask_df[f"flat|{r}"]).dropna()
-        mean, low, high = mean_ci(d)
-        row.update({f"{r}: share - area [95% CI]": ci_text(mean, low, high), f"{r}: vs area": against(0, low, high)})
+        mean, low, high = metrics.mean_ci(d, n_boot=N_BOOT)
+        row.update({f"{r}: share - area [95% CI]": fmt_interval(mean, low, high), f"{r}: vs area": interval_side(0, low, high)})
     row["photos"] = int(mask_df[f"{m}|subject"].notna().sum())
     lift.append(row)
 print("\nshare of the map's mass on the region minus the region's area share (0 = knows nothing):")
@@ -281,17 +249,11 @@ print_table(lift)
 
 # %%
 if len(mask_df):
-    fig, axes = plt.subplots(1, 2, figsize=(15, 3.6), sharey=True)
+    regions = ("subject", "horizon")
     cams = [m for m in maps if "perfect" not in m]
-    for ax, region in zip(axes, ("subject", "horizon")):
-        ax.boxplot([mask_df[f"{m}|{region}"].dropna() for m in cams], showfliers=False)
-        ax.set_xticks(range(1, len(cams) + 1), [m.replace(": ", "\n") for m in cams],
-                      fontsize=6.5)
-        ax.axhline(mask_df[f"flat|{region}"].mean(), color="grey", ls="--", label="flat map (area)")
-        ax.axhline(mask_df[f"p95|{region}"].mean(), color="#C44E52", ls=":", label="random map, 95th percentile")
-        ax.set_title(f"share of CAM mass on the {region}", fontsize=10)
-    axes[0].legend(frameon=False, fontsize=8, loc="upper left")
-    fig.tight_layout()
+    fig = plot_mass_in_mask({r: {m: mask_df[f"{m}|{r}"] for m in cams} for r in regions},
+                            area={r: mask_df[f"flat|{r}"].mean() for r in regions},
+                            p95={r: mask_df[f"p95|{r}"].mean() for r in regions})
     save_figure(fig, "10_cam_mass_in_mask")
     plt.show()
 
@@ -362,24 +324,17 @@ if DATA.studio:
 # photos.
 
 # %%
-real = ["chelsea", "coffee", "astronaut", "rocket"]
-fig, axes = plt.subplots(len(real), 1 + len(MODELS) * 2, figsize=(12, 2.3 * len(real)))
-for r, pname in enumerate(real):
+cam_rows = []
+for pname in ["chelsea", "coffee", "astronaut", "rocket"]:
     image = photos.load_photo(pname, max_side=320)
-    axes[r, 0].imshow(image)
-    axes[r, 0].set_title(pname, fontsize=8)
-    c = 1
+    panels = []
     for name, model in models.items():
         s = float(model.score([image])["mean"][0])
         for method in ("gradcam", "eigencam"):
             cam_img = cam_on(model, image, method)
-            empty = " (empty)" if cam_img.max() <= 0 else ""
-            axes[r, c].imshow(overlay_mask(image, cam_img, alpha=0.5))
-            axes[r, c].set_title(f"{name} {method}{empty}\nscore {s:.2f}", fontsize=8)
-            c += 1
-for ax in axes.ravel():
-    ax.axis("off")
-fig.tight_layout()
+            panels.append((cam_img, f"{name} {method}{empty_mark(cam_img)}\nscore {s:.2f}"))
+    cam_rows.append((image, pname, panels))
+fig = plot_cam_grid(cam_rows, figsize=(12, 2.3 * len(cam_rows)), cam_title_size=8)
 save_figure(fig, "10_cams_photos")
 plt.show()
 
@@ -407,60 +362,33 @@ plt.show()
 PASS = 0.5  # a method passes when |similarity| stays below this from the first step on
 ATTRIBUTE_ONLY = {"attribute_head", "att_pred"}  # blocks that feed only the attributes, not the score
 
-
-def sanity_check(model, inputs):
-    """Cascading randomisation of the score path of ``model``: for each step (blocks randomised
-    from the output back), the similarity of each method's map to the trained model's, per photo."""
-    steps = [b for b in explain.cascade_order(model) if b not in ATTRIBUTE_ONLY]
-    trained = {m: [explain.compute_cam(model, xi, m) for xi in inputs] for m in METHODS}
-    kept = {m: [(a, xi) for a, xi in zip(trained[m], inputs) if a.max() > 0] for m in METHODS}  # not empty
-    sims = {m: [] for m in METHODS}  # per step: the similarity on each kept photo
-    empty = {m: 0 for m in METHODS}  # randomised maps that came out empty
-    for k in range(1, len(steps) + 1):
-        rnd = explain.randomize_model(model, seed=0, modules=steps[:k])
-        for m in METHODS:
-            rnd_maps = [explain.compute_cam(rnd, xi, m) for _, xi in kept[m]]
-            empty[m] += sum(int(r.max() <= 0) for r in rnd_maps)
-            sims[m].append([explain.cam_similarity(a, r) if r.max() > 0 else 0.0  # an empty map resembles nothing
-                            for (a, _), r in zip(kept[m], rnd_maps)])
-    return steps, {m: len(inputs) - len(kept[m]) for m in METHODS}, empty, sims
-
-
-sanity, passed, kept_photos = {}, {}, {}
+# explain.cascading_randomization: for each step (the blocks randomised, cumulatively, from the output
+# back), each method's map of each photo compared with the trained model's (photos whose trained map
+# is empty left out, an empty randomised map counted as similarity 0)
+cascades, sanity, passed, kept_photos = {}, {}, {}, {}
 for name, cm_ in models.items():
     inputs = [cm_.transform(load_image(p)) for p in test["path"].iloc[:N_SANITY]]
-    steps, left_out, empty, sims = sanity_check(cm_.model, inputs)
-    kept_photos[name] = {m: len(inputs) - left_out[m] for m in METHODS}
+    res = cascades[name] = explain.cascading_randomization(cm_.model, inputs, METHODS, skip=ATTRIBUTE_ONLY)
+    kept_photos[name] = {m: res.kept(m) for m in METHODS}
     rows, passed[name] = [], {}
-    for i, step in enumerate(steps):
+    for i, step in enumerate(res.steps):
         entry = {"randomised up to": step}
         for m in METHODS:
-            mean, low, high = mean_ci(sims[m][i])
+            mean, low, high = metrics.mean_ci(res.similarities[m][i], n_boot=N_BOOT)
             entry[m] = mean
             entry[f"{m} 95% CI"] = f"[{fmt(low)}, {fmt(high)}]"
             passed[name][m] = passed[name].get(m, True) and -PASS < low and high < PASS
         rows.append(entry)
     sanity[name] = rows
-    print(f"{name}: {len(inputs)} photos; blocks from the output back to the input: {steps}")
-    print("  photos whose trained map is empty (left out):", left_out)
-    print("  randomised maps that came out empty (similarity 0), over all steps:", empty)
+    print(f"{name}: {len(inputs)} photos; blocks from the output back to the input: {res.steps}")
+    print("  photos whose trained map is empty (left out):", res.left_out)
+    print("  randomised maps that came out empty (similarity 0), over all steps:", res.empty)
     print("  mean Spearman similarity to the trained model's map, with its 95% interval over the photos:")
     print_table(rows)
     print(f"  passes (|similarity| interval inside (-{PASS}, {PASS}) from the first step on):", passed[name], "\n")
 
 # %%
-fig, axes = plt.subplots(1, len(models), figsize=(6.5 * len(models), 3.2), sharey=True, squeeze=False)
-for ax, (name, rows) in zip(axes[0], sanity.items()):
-    for m in METHODS:
-        ax.plot(range(len(rows)), [e[m] for e in rows], marker="o", label=m)
-    ax.axhspan(-PASS, PASS, color="grey", alpha=0.12, lw=0)
-    ax.set_xticks(range(len(rows)), [e["randomised up to"] for e in rows], fontsize=7, rotation=30)
-    ax.set_xlabel("randomised, cumulatively, from the output back to ...")
-    ax.axhline(0, color="grey", lw=0.8)
-    ax.set_title(name, fontsize=10)
-axes[0, 0].set_ylabel("Spearman similarity to trained CAM")
-axes[0, -1].legend(frameon=False, loc="lower left")
-fig.tight_layout()
+fig = plot_sanity_check(cascades, band=PASS)
 save_figure(fig, "10_sanity_check")
 plt.show()
 
@@ -547,7 +475,7 @@ for j, a in enumerate(names):
 agree_df = pd.DataFrame(agree).sort_values("SRCC with label", ascending=False)
 print(f"{len(test)} test photos; SRCC over the photos where the label is not 0, with its 95% interval")
 print_table([{"attribute": r["attribute"], "labelled photos": r["labelled photos"],
-              "SRCC with label [95% CI]": ci_text(r["SRCC with label"], r["low"], r["high"])}
+              "SRCC with label [95% CI]": fmt_interval(r["SRCC with label"], r["low"], r["high"])}
              for r in agree_df.to_dict("records")])
 
 # %% [markdown]
@@ -594,7 +522,7 @@ if DATA.studio:
     by_attr = agree_df.set_index("attribute")
 
     def srcc_text(a):
-        return ci_text(by_attr.loc[a, "SRCC with label"], by_attr.loc[a, "low"], by_attr.loc[a, "high"])
+        return fmt_interval(by_attr.loc[a, "SRCC with label"], by_attr.loc[a, "low"], by_attr.loc[a, "high"])
 
     clear = ["Content", "VividColor", "DoF", "Object", "RuleOfThirds", "ColorHarmony", "Light"]
     assert list(agree_df["attribute"][:7]) == clear and sorted(trusted) == sorted(clear), "the seven attributes that follow clearly"

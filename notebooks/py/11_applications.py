@@ -35,7 +35,7 @@
 # - build and use an `ipywidgets` app on top of the library, and serve it with Voila.
 
 # %%
-from aesthetics_lib.notebook import setup_notebook, fmt, check, check_prediction, print_table
+from aesthetics_lib.notebook import setup_notebook, fmt, fmt_interval, check, check_prediction, print_table, quoted, shown
 
 setup_notebook()
 
@@ -46,18 +46,10 @@ import pandas as pd
 from matplotlib.patches import Rectangle
 
 from aesthetics_lib import apps, features, metrics
-from aesthetics_lib.compare import paired_bootstrap
+from aesthetics_lib.compare import interval_side, paired_bootstrap
 from aesthetics_lib.data import photos, registry, studio
 from aesthetics_lib.viz import save_figure
 from aesthetics_lib.zoo import course_config, course_model, shipped_weights
-
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
-# Hidden cells like this one check the claims of the text against the numbers printed above them, so
-# that a re-run that changes a result fails the tests instead of contradicting the text.
-def shown(value, text):
-    """Whether ``value`` rounds to the number ``text`` quotes (to as many decimals as the text shows)."""
-    decimals = len(text.split(".")[1]) if "." in text else 0
-    return abs(float(value) - float(text)) <= 0.5 * 10**-decimals + 1e-12
 
 # %% [markdown]
 # ## Configuration
@@ -103,20 +95,10 @@ def mean_of(values, _target):
     return float(np.mean(values))
 
 
-def mean_ci(values):
-    """Mean of per-unit values and its 95% percentile-bootstrap interval over the units."""
-    v = np.asarray(values, dtype=float)
-    low, high = metrics.bootstrap_ci(mean_of, v, v, n_boot=N_BOOT)
-    return float(v.mean()), low, high
-
-
-def ci_text(mean, low, high):
-    return f"{fmt(mean)} [{fmt(low)}, {fmt(high)}]"
-
-
 def against(bar, low, high):
-    """Where an interval lies with respect to a bar."""
-    return f"above {fmt(bar)}" if low > bar else f"below {fmt(bar)}" if high < bar else f"not distinguishable from {fmt(bar)}"
+    """``interval_side`` worded with its bar: "above 0.5", "not distinguishable from 0.8"."""
+    side = interval_side(bar, low, high)
+    return f"{side} {'from ' if side == 'not distinguishable' else ''}{fmt(bar)}"
 
 
 record = cm.weights.record if cm.weights is not None else {}
@@ -187,8 +169,8 @@ table = []
 for kind in (*KINDS, None):
     row = {"spoiled by": kind or "all five"}
     for name in ("model", "sharpness"):
-        m, lo, hi = mean_ci(per_photo(name, kind))
-        row[f"{name} [95% CI]"] = ci_text(m, lo, hi)
+        m, lo, hi = metrics.mean_ci(per_photo(name, kind), n_boot=N_BOOT)
+        row[f"{name} [95% CI]"] = fmt_interval(m, lo, hi)
         row[f"{name} vs chance"] = against(0.5, lo, hi)
     table.append(row)
 print(f"share of pairs where the original scores above its spoiled copy ({len(REAL_PHOTOS)} photos x",
@@ -232,6 +214,8 @@ plt.show()
 # 0.83), and stays at or below 0.75 for blur, over-exposure and JPEG at every strength.
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
+# Hidden cells like this one check the claims of the text against the numbers printed above them, so
+# that a re-run that changes a result fails the tests instead of contradicting the text.
 if DATA.studio:  # the numbers the text quotes are the studio's
     spoiled = {r["spoiled by"]: r for r in table}
     assert all(spoiled[k]["sharpness vs chance"] == "above 0.5" and spoiled[k]["sharpness [95% CI]"] == "1 [1, 1]"
@@ -241,7 +225,7 @@ if DATA.studio:  # the numbers the text quotes are the studio's
     assert spoiled["noise"]["model [95% CI]"] == "0.833 [0.639, 1]" and spoiled["noise"]["model vs chance"] == "above 0.5"
     for k in ("blur", "underexpose", "overexpose", "jpeg"):
         assert spoiled[k]["model vs chance"].startswith("not distinguishable"), f"the text says {k} is not clearly above chance"
-        assert mean_ci(per_photo("model", k))[1] <= 0.5, f"the text says the interval for {k} reaches down to 0.5"
+        assert metrics.mean_ci(per_photo("model", k), n_boot=N_BOOT)[1] <= 0.5, f"the text says the interval for {k} reaches down to 0.5"
     assert by_photo["chelsea"] == 1 and by_photo["motorcycle"] == 1 and shown(by_photo["rocket"], "0.6") and shown(by_photo["coffee"], "0.6")
     assert by_photo["moon"] == 0 and by_photo["clock"] < 0.5, "the text says the model prefers the spoiled moon always, the clock mostly"
     colour = [p for p in by_photo.index if kind_of[p].startswith("colour")]
@@ -273,11 +257,13 @@ for seed, b in enumerate(bursts):
                         "sharpness top1": float(int(np.argmax(sharp)) == int(b.order[0]))})
 studio_df = pd.DataFrame(studio_rows)
 print(f"{len(studio_df)} studio bursts of {len(bursts[0].images)} shots: means with 95% intervals over the bursts")
-print_table([{"scorer": "model", **{k: ci_text(*mean_ci(studio_df[c])) for k, c in
-                                    (("pairwise accuracy", "pairwise_accuracy"), ("Kendall tau", "kendall_tau"), ("top-1", "top1"))}},
-             {"scorer": "sharpness", "pairwise accuracy": ci_text(*mean_ci(studio_df["sharpness pairwise"])),
-              "Kendall tau": "", "top-1": ci_text(*mean_ci(studio_df["sharpness top1"]))}])
-_, lo, hi = mean_ci(studio_df["pairwise_accuracy"])
+interval = {c: fmt_interval(*metrics.mean_ci(studio_df[c], n_boot=N_BOOT))
+            for c in ("pairwise_accuracy", "kendall_tau", "top1", "sharpness pairwise", "sharpness top1")}
+print_table([{"scorer": "model", "pairwise accuracy": interval["pairwise_accuracy"],
+              "Kendall tau": interval["kendall_tau"], "top-1": interval["top1"]},
+             {"scorer": "sharpness", "pairwise accuracy": interval["sharpness pairwise"],
+              "Kendall tau": "", "top-1": interval["sharpness top1"]}])
+_, lo, hi = metrics.mean_ci(studio_df["pairwise_accuracy"], n_boot=N_BOOT)
 print(f"model's pairwise accuracy: {against(BAR, lo, hi)} (the bar) and {against(0.5, lo, hi)} (chance)")
 model_vs_sharpness = paired_bootstrap(mean_of, studio_df["sharpness pairwise"], studio_df["pairwise_accuracy"],
                                       np.zeros(len(studio_df)), n_boot=N_BOOT)
@@ -309,12 +295,13 @@ plt.show()
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
 if DATA.studio:  # the numbers the text quotes are the studio's
-    assert ci_text(*mean_ci(studio_df["pairwise_accuracy"])) == "0.805 [0.77, 0.838]", "pairwise accuracy quoted"
-    assert ci_text(*mean_ci(studio_df["kendall_tau"])) == "0.61 [0.54, 0.677]", "Kendall's tau quoted"
-    assert ci_text(*mean_ci(studio_df["top1"])) == "0.475 [0.325, 0.625]", "top-1 quoted"
+    assert interval["pairwise_accuracy"] == "0.805 [0.77, 0.838]", "pairwise accuracy quoted"
+    assert interval["kendall_tau"] == "0.61 [0.54, 0.677]", "Kendall's tau quoted"
+    assert interval["top1"] == "0.475 [0.325, 0.625]", "top-1 quoted"
     assert model_vs_sharpness.verdict == "higher" and all(
         shown(v, t) for v, t in zip((model_vs_sharpness.difference, *model_vs_sharpness.ci), ("0.22", "0.14", "0.292")))
-    assert against(BAR, *mean_ci(studio_df["pairwise_accuracy"])[1:]).startswith("not distinguishable"), "at the bar, not shown to reach it"
+    assert interval_side(BAR, *metrics.mean_ci(studio_df["pairwise_accuracy"], n_boot=N_BOOT)[1:]) == "not distinguishable", \
+        "at the bar, not shown to reach it"
     assert all((pred_rank == true_rank)[np.isin(true_rank, (1, 2, 3, 6))]), "the three best shots and the worst one right"
     assert list(pred_rank[np.isin(true_rank, (4, 5))][np.argsort(true_rank[np.isin(true_rank, (4, 5))])]) == [5, 4], "4 and 5 swapped"
 
@@ -358,7 +345,7 @@ print(f"{N_CANVASES} studio canvases per aspect ratio; means")
 print_table(crop_table.to_dict("records"))
 print(f"all {len(crop_df)} canvases, mean IoU with the known best crop [95% CI over canvases]:")
 for col in ("IoU model", "IoU centre", "IoU random", "IoU oracle"):
-    print(f"  {col.split()[1]:7s}", ci_text(*mean_ci(crop_df[col])))
+    print(f"  {col.split()[1]:7s}", fmt_interval(*metrics.mean_ci(crop_df[col], n_boot=N_BOOT)))
 
 # %%
 fig, axes = plt.subplots(1, len(ASPECTS), figsize=(12, 3.3))
@@ -403,11 +390,6 @@ print("model minus centre crop, true quality (0 = worst candidate, 1 = known bes
 # grid would get: the cropper closes about half of the gap between the centre crop and it.
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
-def quoted(d, texts):
-    """Whether a paired difference ``d`` shows as the three numbers ``texts`` (difference, low, high)."""
-    return all(shown(v, t) for v, t in zip((d.difference, d.low, d.high), texts))
-
-
 if DATA.studio:  # the numbers the text quotes are the studio's
     assert len(crop_df) == 18, "the text says 18 canvases"
     assert vs_centre.verdict == "higher" and quoted(vs_centre, ("0.187", "0.0983", "0.275")), "model minus centre crop quoted"
@@ -460,8 +442,8 @@ for pname in CROP_PHOTOS:
                        "best - centre": diff, "noise": noise, "(best - centre) / noise": diff / noise})
 noise_df = pd.DataFrame(noise_rows)
 print_table(noise_rows)
-print(f"best minus centre crop, mean over the {len(noise_df)} photos [95% CI]:", ci_text(*mean_ci(noise_df["best - centre"])),
-      "· noise, mean:", fmt(noise_df["noise"].mean()))
+print(f"best minus centre crop, mean over the {len(noise_df)} photos [95% CI]:",
+      fmt_interval(*metrics.mean_ci(noise_df["best - centre"], n_boot=N_BOOT)), "· noise, mean:", fmt(noise_df["noise"].mean()))
 print("photos where the best crop beats the centre crop by more than twice the noise:",
       int((noise_df["(best - centre) / noise"] > 2).sum()), "of", len(noise_df))
 
@@ -469,7 +451,8 @@ print("photos where the best crop beats the centre crop by more than twice the n
 if DATA.studio:  # the numbers the text quotes are the studio's
     ratio = noise_df["(best - centre) / noise"]
     assert (ratio > 2).all() and shown(ratio.min(), "2.7") and shown(ratio.max(), "19.6"), "more than twice the noise on every photo"
-    assert ci_text(*mean_ci(noise_df["best - centre"])) == "0.241 [0.164, 0.309]" and shown(noise_df["noise"].mean(), "0.0419")
+    assert fmt_interval(*metrics.mean_ci(noise_df["best - centre"], n_boot=N_BOOT)) == "0.241 [0.164, 0.309]"
+    assert shown(noise_df["noise"].mean(), "0.0419")
     assert shown(noise_df["best - centre"].mean() / noise_df["noise"].mean(), "6"), "about six times the mean noise"
 
 # %% [markdown]
