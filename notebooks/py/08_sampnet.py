@@ -66,13 +66,10 @@ from aesthetics_lib.training.config import config_diff
 from aesthetics_lib.viz import overlay_mask, save_figure
 from aesthetics_lib.zoo import VARIANTS, course_config, course_model, shipped_weights
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
-# Hidden cells like this one check the claims of the text against the numbers printed above them, so
-# that a re-run that changes a result fails the tests instead of contradicting the text.
-def shown(value, text):
-    """Whether ``value`` rounds to the number ``text`` quotes (to as many decimals as the text shows)."""
-    decimals = len(text.split(".")[1]) if "." in text else 0
-    return abs(float(value) - float(text)) <= 0.5 * 10**-decimals + 1e-12
+# Hidden cells below check the claims of the text against the numbers printed above them (`shown`:
+# does a value round to the number the text quotes?), so that a re-run that changes a result fails
+# the tests instead of contradicting the text.
+from aesthetics_lib.notebook import shown
 
 # %% [markdown]
 # ## Configuration
@@ -214,8 +211,8 @@ if DATA.studio:
     print("mean saliency on the subject:", fmt(sal_check["saliency_on_subject"].mean()),
           "· elsewhere:", fmt(sal_check["saliency_elsewhere"].mean()))
     on_subject = (sal_check["mass_on_subject"] - sal_check["subject_area"]).to_numpy()
-    on_lo, on_hi = metrics.bootstrap_ci(lambda d, _: float(np.mean(d)), on_subject, on_subject, n_boot=N_BOOT)
-    print("mass on the subject minus the subject's area share, mean over the photos:", fmt(on_subject.mean()),
+    on_mean, on_lo, on_hi = metrics.mean_ci(on_subject, n_boot=N_BOOT)
+    print("mass on the subject minus the subject's area share, mean over the photos:", fmt(on_mean),
           f"[95 % CI {fmt(on_lo)}, {fmt(on_hi)}]", "-> above chance" if on_lo > 0 else "-> not above chance")
 else:
     print("real data: no subject masks to check against")
@@ -766,9 +763,9 @@ if DATA.studio and res_plain is not None:
 # python -m aesthetics_lib evaluate --checkpoint runs/cadb_sampnet/best.pt --data cadb:/path/to/CADB_Dataset
 # ```
 #
-# What the paper reported on the CADB test split (Zhang et al. 2021, as quoted in the course's
-# reference table; **quoted, not measured here**), beside the plain ResNet-18 baseline from the same
-# table:
+# What the paper reported on the CADB test split (Zhang et al. 2021, as quoted in notebook 04's table
+# of published results; **quoted, not measured here**), beside the plain ResNet-18 baseline from the
+# same table:
 
 # %%
 print_table([
