@@ -16,25 +16,18 @@
 # # 06 · Aspect ratio: keep the frame the photographer chose
 #
 # Most networks want a fixed square input, and the usual way to get one is to **warp**: resize the
-# photo to 224 x 224 whatever its shape. For a 3:2 photo that is a mild squeeze; for a 3:1 panorama it
-# triples the height of everything relative to its width. Circles become ellipses, slanted lines get
-# steeper, and fine structure running along the long side is squeezed below what the pixels can hold.
-# Cropping a square instead keeps shapes but throws away part of the frame, and with it the
-# composition. Aesthetics is about exactly these things, so the input view is a modelling decision,
-# not plumbing.
-#
-# This notebook looks at what each view keeps and loses, then at two ways to avoid the warp:
-# **spatial pyramid pooling** (SPP: a fixed-length vector from an input of any size) and
-# **aspect-ratio-preserving multi-patch** training with the MPEMD losses (Wang et al. 2019). It ends
-# with the honest question: on images with extreme aspect ratios, does it help?
+# photo to a square whatever its shape, which distorts a wide photo; a square crop cuts away part of
+# its composition instead. For aesthetics the input view is a modelling decision, not plumbing. This
+# notebook measures what each view keeps and loses, tries two ways to avoid the warp, **spatial
+# pyramid pooling** (SPP, He et al. 2014) and **aspect-ratio-preserving multi-patch** training with
+# the MPEMD losses (Wang et al. 2019), and asks whether they help on photos with extreme aspect ratios.
 #
 # **Learning goals**
-# - say precisely what a square warp, a centre crop and padding do to shapes, angles, thirds and fine
+# - say what a square warp, a centre crop and padding do to shapes, angles, thirds and fine
 #   structure, and compute it for a given aspect ratio;
-# - explain spatial pyramid pooling and why its output length does not depend on the input size;
-#   batch images of different shapes with aspect-ratio buckets;
-# - build the multi-patch view and the MPEMD_avg / MPEMD_ada losses, and read the adaptive weight
-#   $1 - \mathrm{EMD_c}^\beta$;
+# - explain why spatial pyramid pooling's output length does not depend on the input size, and batch
+#   images of different shapes with aspect-ratio buckets;
+# - build the multi-patch view and the MPEMD_avg / MPEMD_ada losses, and read the adaptive weight;
 # - compare a warped model with aspect-preserving ones **per aspect-ratio bucket**, with bootstrap
 #   intervals on the differences, and say what the numbers do and do not show.
 
@@ -77,20 +70,15 @@ from aesthetics_lib.zoo import VARIANTS, course_config, course_model
 
 # %% [markdown]
 # ## Configuration
-# The models of this notebook were trained on the studio's CADB-layout data (9,497 rendered photos,
-# 5 simulated raters each, built offline on first use: 7,692 for training, 855 for validation, 950
-# for testing), or on the real CADB when Jupyter is started with
-# `AESTHETICS_DATA=cadb:/path/to/CADB_Dataset`. The demonstrations of sections 1-5 always use studio
-# images, because only the studio knows the factors behind each photo.
+# The models were trained on the studio's CADB-layout data (7,692 photos for training, 855 for
+# validation, 950 for testing, 5 simulated raters each), or on the real CADB when Jupyter is started
+# with `AESTHETICS_DATA=cadb:/path/to/CADB_Dataset`. Sections 1-5 always use studio images:
+# only the studio knows the factors behind each photo.
 #
-# Photos with extreme aspect ratios are rare (about one in seven in the studio), and the studio's
-# 950-photo test split holds only about 140 of them: too few for an interval on a small difference.
-# So on the studio, section 7 scores the models on a **fresh draw** of 3,000 studio photos (another
-# seed: no image of it was seen in training or validation), whose extreme bucket holds a few hundred.
-# On real data it uses the test split. The full-scale runs on real data are in section 9.
-#
-# The views the demonstrations use are read from the course configs, so that what we look at is
-# what the trained models see:
+# Extreme aspect ratios are rare (about one studio photo in seven; about 140 in the test split, too
+# few for an interval on a small difference), so on the studio section 7 scores the models on a
+# **fresh draw** of 3,000 studio photos (another seed, never seen in training). The views are read
+# from the course configs (full-scale runs: section 9):
 
 # %%
 DATA = registry.default_data("cadb")  # honours AESTHETICS_DATA=cadb:/path, else the studio
@@ -127,16 +115,16 @@ if DATA.studio:
 
 # %% [markdown]
 # ## 1. What a square warp does to a wide photo
-# Take a real photo: scikit-image's `china` (the Summer Palace, CC BY 2.0, see
-# `photos.list_photos()` for the credit), cut to a 2.56:1 panorama with the pagoda's axis near the
-# left third line and the far shore near the upper third. Three ways to make it square:
+# scikit-image's `china` (the Summer Palace, CC BY 2.0, credit in `photos.list_photos()`), cut to a
+# 2.56:1 panorama with the pagoda's axis near the left third line and the far shore near the upper
+# third, made square three ways:
 #
 # - **warp**: resize to a square, ignoring the shape (NIMA, SAMP-Net and most of the literature);
-# - **centre crop**: cut the middle square (the usual ImageNet test-time view);
-# - **pad**: keep the shape, fill the rest of the square with grey (letterbox).
+# - **centre crop**: the middle square (the usual ImageNet test-time view);
+# - **pad**: keep the shape, fill the rest with grey.
 #
-# The second row does the same to a 3:1 strip of scikit-image's `coins` (Greek coins from Pompeii,
-# Brooklyn Museum, "no known copyright restrictions"): round things make the distortion obvious.
+# The second row does the same to a 3:1 strip of scikit-image's `coins` (Brooklyn Museum, "no known
+# copyright restrictions"): round things make the distortion obvious.
 
 # %%
 china = photos.load_photo("china")  # 640 x 427
@@ -191,14 +179,12 @@ _ = save_figure(fig, "06_warp_crop_pad")
 plt.show()
 
 # %% [markdown]
-# Look closely at what moved. The warp keeps every point at the same *relative* position: the pagoda's
-# axis stays on the left third line, the shore stays near the upper third. What it changes is
-# **shape and angle**: the horizontal scale shrinks by the aspect ratio $e$ = width / height, so a
-# circle becomes an ellipse $e$ times taller than wide and a line of slope $\tan\theta$ gets slope
-# $e\tan\theta$. A horizon tilted by 3° in a 3:1 panorama looks tilted by about 9° after the warp.
-# The centre crop keeps shapes but changes the frame: a subject on the left third of a photo with
-# aspect $e$ lands at $(3 - e)/6$ of the crop's width, at the very edge for $e = 3$ and outside the
-# crop beyond that. Padding keeps both, and spends $1 - 1/e$ of the square on grey.
+# The warp keeps every point at the same *relative* position: the pagoda stays on the left third
+# line, the shore near the upper third. It changes **shape and angle**: the horizontal scale shrinks
+# by the aspect ratio $e$ = width / height, so a circle becomes an ellipse $e$ times taller than wide
+# and a slope $\tan\theta$ becomes $e\tan\theta$.
+# The centre crop keeps shapes but moves a left-third subject to $(3 - e)/6$ of the crop's width, at
+# the very edge for $e = 3$. Padding keeps both, and spends $1 - 1/e$ of the square on grey.
 
 # %%
 rows = []
@@ -214,9 +200,9 @@ for name, e in [("4:3", 4 / 3), ("3:2", 3 / 2), ("16:9", 16 / 9), ("2:1", 2.0), 
 print_table(rows)
 
 # %% [markdown]
-# The same on a studio photo, where we know the truth: a panorama of at least 2.6:1 whose subject is
-# a round ellipse sitting on a thirds point. The subject's mask gives its true shape; its axis ratio
-# (from the second moments of the mask) before and after the warp arm's square warp:
+# The same on a studio photo, where the truth is known: a panorama of at least 2.6:1 whose round
+# subject sits on a thirds point, and the subject's axis ratio (from its mask) before and after the
+# warp:
 
 
 # %%
@@ -240,20 +226,15 @@ print("subject axis ratio (height/width): native", fmt(axis_ratio(demo_mask)),
 
 # %% [markdown]
 # ## 2. The cue a warp squeezes away
-# Shapes are one loss; resolution along the long side is another. A warp to $S \times S$ scales the
-# long side by $S / \text{long}$ but the short side only by $S / \text{short}$, so anything fine that
-# runs along the long side loses $e$ times more resolution than it would in a square photo.
+# A warp to $S \times S$ scales the long side by $S / \text{long}$ but the short side only by
+# $S / \text{short}$, so fine structure along the long side loses $e$ times more resolution than in a
+# square photo.
 #
-# The studio builds this in on purpose (read `aesthetics_lib/data/studio/`). Most photos carry a
-# fence-like **rhythm band** along the long side, crisp (`rhythm` near 1) or smeared (near 0), and its
-# term in the hidden quality grows with elongation: $\text{band} \cdot (0.3 + 1.2\,\mathrm{clip}((e -
-# 1.25)/1.25, 0, 1)) \cdot (2\,\text{rhythm} - 1)$, so up to ±0.3 in a square photo and ±1.5 at 2.5:1
-# and beyond. The fence's period is a 20th of the *short* side (at least 2.5 pixels); a studio photo's
-# long side is 160 pixels, so a 3:1 photo is 160 x 53 and its fence repeats every 2.65 pixels. Each
-# view rescales that period by what it does to the long side: the warp and the native view shrink
-# the long side to their fixed size, the multi-patch view resizes the *short* side to its fixed size.
-# Below 2 pixels per period no image can hold the fence (the sampling limit), and an antialiased
-# resize averages it towards grey. The period, in pixels, in each course model's view:
+# The studio builds this in: most photos carry a fence-like **rhythm band** along the long side, crisp
+# (`rhythm` near 1) or smeared (near 0), whose term in the hidden quality grows with elongation, from
+# ±0.3 in a square photo to ±1.5 at 2.5:1 and beyond. The fence repeats every 20th of the *short* side
+# (at least 2.5 pixels): a 3:1 studio photo is 160 x 53, so every 2.65 pixels. Below 2 pixels per
+# period (the sampling limit) no image can hold the fence. The period, in pixels, in each view:
 
 
 # %%
@@ -277,11 +258,10 @@ below_limit = {view: next((float(e) for e in fine_aspects if fence_period(STUDIO
 print("below 2 pixels per period (the sampling limit) from aspect:", fmt(below_limit))
 
 # %% [markdown]
-# So on paper the warp arm drops below the sampling limit (2 pixels per period) from 2.8:1, the
-# native view at the SPP model's long side of 96 already from 2.45:1 (the last line above), and the
-# multi-patch view keeps 3.6 pixels per period at every aspect ratio (it *enlarges* an elongated
-# photo: a 3:1 photo becomes 216 x 72). How much the cue matters for the raters, from the studio's
-# report:
+# On paper the warp drops below the sampling limit from 2.8:1, the native view at the SPP model's long
+# side of 96 already from 2.45:1, and the multi-patch view keeps 3.6 pixels per period at every
+# aspect ratio (it *enlarges* an elongated photo: 3:1 becomes 216 x 72). How much the cue matters for
+# the raters, from the studio's report:
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
 # The claims above, checked against the numbers.
@@ -299,12 +279,8 @@ print_table([
 ])
 
 # %% [markdown]
-# Render the demonstration photo twice from its factors, once with a crisp and once with a smeared
-# fence (without its noise, blur and clutter, so that the fence is the only difference: the renderer
-# is deterministic), and look at each through the views of the course models: the **warp** to
-# 112 x 112 (the warp arm), the **native** view with the aspect ratio kept, snapped to its aspect
-# bucket and the long side 96 (the SPP model), and the **multi-patch** view, which keeps the aspect
-# ratio and resizes the *short* side to 72 before cutting 48 x 48 patches.
+# The demonstration photo rendered twice, with a crisp and a smeared fence and nothing else differing
+# (no noise, blur or clutter), through each course model's view:
 
 # %%
 WARP_VIEW = build_transform("warp", WARP_SIZE, normalize=False)
@@ -348,9 +324,8 @@ _ = save_figure(fig, "06_rhythm_views")
 plt.show()
 
 # %% [markdown]
-# The difference between the crisp and the smeared fence is the cue. How much of it survives each
-# view, as the photo gets more elongated? Below: the mean absolute pixel difference between the two
-# renderings, as a share of the difference at native resolution.
+# The crisp-smeared difference is the cue. The share of it that survives each view (mean absolute
+# pixel difference, relative to the native resolution's), as the photo gets longer:
 
 # %%
 ASPECTS = [1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0]
@@ -377,9 +352,8 @@ _ = save_figure(fig, "06_cue_survival")
 plt.show()
 
 # %% [markdown]
-# To explore in class: drag the aspect ratio and switch the fence between crisp and smeared, and
-# watch it fade in the warp as the photo gets longer while the multi-patch view keeps it. (The
-# slider is live in Jupyter; the stored notebook shows no output for it.)
+# To explore in class: drag the aspect ratio and toggle the fence (live in Jupyter only; the stored
+# notebook shows no output).
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -396,16 +370,13 @@ def show_views(aspect=2.5, crisp_fence=True):
 _ = widgets.interact(show_views, aspect=widgets.FloatSlider(value=2.5, min=0.4, max=3.0, step=0.1), crisp_fence=True)
 
 # %% [markdown]
-# Both the warp and the native view shrink the long side to a fixed length (112 and 96 of its 160
-# pixels), so both keep less of the cue the more elongated the photo is: from 0.858 and 0.815 of
-# it in a square photo to 0.339 and 0.229 at 3:1. Keeping the aspect ratio does not help by itself
-# (the native view at long side 96 keeps *less* than the 112-pixel warp at every aspect ratio): what
-# matters is the **scale along the long side**. The multi-patch view fixes the *short* side and lets
-# the long side be as long as it needs to be, so it keeps a steady 0.627 to 0.718 of the cue at
-# every aspect ratio: less than the others on near-square photos (1:1 and 1.25:1), which it shrinks
-# the most, and the most of the three from 1.75:1 on. The studio built this in to mirror Wang et
-# al.'s observation that multi-patch training helps most for extreme aspect ratios. Whether the
-# trained models actually use the cue is a different question: section 7.
+# The warp and the native view shrink the long side to a fixed length (112 and 96 of its 160 pixels),
+# so both lose the cue as the photo gets longer: from 0.858 and 0.815 of it in a square photo to
+# 0.339 and 0.229 at 3:1. Keeping the aspect ratio does not help by itself (the native view keeps
+# *less* than the warp at every aspect ratio): what matters is the **scale along the long side**. The
+# multi-patch view fixes the short side instead and keeps 0.627 to 0.718 of the cue at every aspect
+# ratio: less than the others on near-square photos (1:1 and 1.25:1), which it shrinks the most, and
+# the most of the three from 1.75:1 on. Whether the trained models use the cue is section 7's question.
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
 # The claims above, checked against the numbers.
@@ -413,6 +384,7 @@ assert [fmt(survival[V_WARP][0]), fmt(survival[V_NATIVE][0])] == ["0.858", "0.81
 assert [fmt(survival[V_WARP][-1]), fmt(survival[V_NATIVE][-1])] == ["0.339", "0.229"], "cue kept at 3:1 changed"
 assert all(n < w for n, w in zip(survival[V_NATIVE], survival[V_WARP])), "the native view no longer keeps less than the warp"
 assert [fmt(min(survival[V_PATCH])), fmt(max(survival[V_PATCH]))] == ["0.627", "0.718"], "the patch view's range changed"
+assert fmt(survival[V_PATCH][-1]) == "0.627", "cue kept by the patch view at 3:1 changed"
 assert all(survival[V_PATCH][i] < min(survival[V_WARP][i], survival[V_NATIVE][i]) for i in (0, 1)), "patch view vs near-square"
 assert ahead and ahead[0] == 1.75, "the patch view no longer keeps the most from 1.75:1 on"
 
@@ -420,13 +392,10 @@ assert ahead and ahead[0] == 1.75, "the patch view no longer keeps the most from
 # ## 3. Spatial pyramid pooling: any size in, one length out
 # A convolutional backbone accepts any input size; only the fully connected head needs a fixed length.
 # He et al. (2014/2015) replace the last pooling with a **pyramid**: max-pool the feature map into an
-# $n \times n$ grid for each level $n$ (here 1, 2 and 4) and concatenate the cells. A map with $C$
-# channels always gives $C \sum_n n^2$ numbers ($64 \times 21 = 1344$ here), whatever its height and
-# width. Mai et al. (2016, MNA-CNN) brought it to aesthetics so the network sees the photo unwarped.
-#
-# The pooling is three lines; here it is next to the library's `SpatialPyramidPool`, on the trained
-# backbone of the course's SPP model, for three of the input shapes it is fed (the aspect buckets
-# 1:1, 2:1 and 1:3 at long side 96, section 4):
+# $n \times n$ grid for each level $n$ (here 1, 2 and 4) and concatenate the cells: $C \sum_n n^2$
+# numbers for $C$ channels ($64 \times 21 = 1344$ here), whatever the map's height and width. Mai et
+# al. (2016, MNA-CNN) brought it to aesthetics. By hand and with the library's `SpatialPyramidPool`,
+# on the SPP model's trained backbone, for three aspect buckets at long side 96 (section 4):
 
 
 # %%
@@ -450,8 +419,8 @@ print_table(rows)
 print("levels", pyramid.levels, "->", sum(n * n for n in pyramid.levels), "cells per channel")
 
 # %% [markdown]
-# Each pyramid level is a grid over the *image*, whatever its shape: on a wide photo the cells are
-# wide, on a tall photo tall. Drawn over the demonstration panorama and over a tall studio photo:
+# Each level is a grid over the *image*, whatever its shape: wide cells on a wide photo, tall ones on
+# a tall photo:
 
 # %%
 tall_id = factors.index[np.argmin(np.abs(factors["aspect"].to_numpy() - 0.4))]
@@ -472,11 +441,10 @@ plt.show()
 
 # %% [markdown]
 # ## 4. Batching photos of different shapes: aspect-ratio buckets
-# A batch is one tensor, so its images must share a shape. The library's `native` view snaps each
-# photo to the nearest of 9 **aspect buckets** (from 1:3 to 3:1, nearest in log ratio) and resizes it
-# to that bucket's shape, long side `size`, short side rounded to a multiple of 16; the
-# `AspectBucketSampler` then builds every batch from one bucket. The shapes at the SPP model's long
-# side (96), and how the studio's photos fall into the buckets:
+# A batch is one tensor, so its images must share a shape. The `native` view snaps each photo to the
+# nearest of 9 **aspect buckets** (1:3 to 3:1, nearest in log ratio) and resizes it to that bucket's
+# shape (long side `size`, short side a multiple of 16); the `AspectBucketSampler` builds every batch
+# from one bucket. The shapes at long side 96, and the studio's photos per bucket:
 
 # %%
 sizes = np.array([image_size(str(STUDIO / "images" / i))[::-1] for i in factors.index])  # (height, width)
@@ -489,16 +457,14 @@ print(f"batches of up to {SPP_CFG.batch_size} from one bucket each:", len(sample
 
 # %% [markdown]
 # Snapping costs a little distortion (a 1.8:1 photo becomes 2:1), far less than a warp to 1:1. The
-# SPP model trains on these batches: `configs/studio_spp.yaml` sets the view to `native` through the
-# model (`spp_cm.model.view` is `"native"`), and the trainer uses the bucket sampler for it.
+# SPP model trains on such batches.
 #
 # ## 5. Multi-patch training and the MPEMD losses
 # Wang et al. (2019) keep the aspect ratio differently: resize so the *short* side has a fixed length,
 # cut several square patches from the un-warped photo, let one shared network predict a score
-# **distribution per patch**, and average the patches' distributions at test time. The library's
-# `patches` view cuts them at random positions in training and on a fixed grid shaped like the photo
-# at evaluation (`patch_grid`): on a wide photo the grid runs along the width, on a tall one down the
-# height.
+# **distribution per patch**, and average the patches' distributions at test time. The `patches` view
+# cuts them at random positions in training and on a grid shaped like the photo at evaluation
+# (`patch_grid`):
 
 # %%
 TRAIN_PATCHES = build_transform("patches", PATCH, train=True, num_patches=N_PATCHES)
@@ -520,10 +486,9 @@ x = TRAIN_PATCHES(load_image(str(STUDIO / "images" / demo_id)))
 print("training view of one photo:", tuple(x.shape), "(patches, channels, height, width), random positions")
 
 # %% [markdown]
-# How much of a wide photo do the evaluation patches see? The grid has about $\sqrt{P e}$ columns
-# (`patch_grid`), and when rows x columns is more than $P$ some cells are skipped. Below, for wide
-# studio photos: the share of the view the 6 patches cover, and the share of its bottom 12 %, where
-# the fence runs:
+# How much of a wide photo do the evaluation patches see? The grid has about $\sqrt{P e}$ columns,
+# and when rows x columns exceeds $P$ some cells are skipped. The share of the view, and of its
+# bottom 12 % where the fence runs, that the 6 patches cover:
 
 
 # %%
@@ -545,12 +510,11 @@ coverage = {e: grid_coverage(STUDIO_LONG, round(STUDIO_LONG / e)) for e in (1.0,
 print_table([{"aspect": e, **row} for e, row in coverage.items()])
 
 # %% [markdown]
-# Up to 2:1 the grid has exactly 6 cells and the patches cover the whole photo, fence included.
-# Just beyond, the grid grows to 2 rows x 4 columns and 2 of its 8 cells are skipped (the 6 are taken
-# evenly in raster order), so part of the view, and part of the fence, is never scored at test time:
-# at 3:1 the patches see about three quarters of the photo and two thirds of the fence strip. Almost
-# every photo of the extreme bucket of section 7 (elongation 1.9 to 3) has this 2 x 4 grid; the
-# demonstration panorama above shows its gaps. In training the random patches reach everywhere.
+# Up to 2:1 the 6 patches cover the whole photo. Beyond, the grid has 2 x 4 cells and 2 are skipped,
+# so part of the view and of the fence is never scored at test time: at 3:1 the patches see about
+# three quarters of the photo and two thirds of the fence strip. Almost every photo of section 7's
+# extreme bucket (elongation 1.9 to 3) has this 2 x 4 grid (the panorama above shows its gaps). In
+# training the random patches reach everywhere.
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
 # The claims above, checked against the numbers.
@@ -560,17 +524,17 @@ assert 0.7 <= coverage[3.0]["view covered"] <= 0.78 and 0.62 <= coverage[3.0]["f
 assert [fmt(coverage[e]["fence strip covered"], 2) for e in (2.25, 3.0)] == ["0.83", "0.66"], "fence strip coverage changed"
 
 # %% [markdown]
-# Each patch gets the image's label. The patch loss starts from the EMD (r = 2) between a patch's
-# prediction and the image's vote distribution, turned into a similarity
-# $\mathrm{EMD_c} = \mathrm{clip}(1 - k\,\mathrm{EMD}, \varepsilon, 1)$ (1 for a perfect patch). Then
+# Each patch gets the image's label. Its EMD (r = 2) to the image's vote distribution becomes a
+# similarity $\mathrm{EMD_c} = \mathrm{clip}(1 - k\,\mathrm{EMD}, \varepsilon, 1)$ (1 for a perfect
+# patch), and
 #
 # $$\mathrm{MPEMD_{avg}} = -\frac{1}{|P|}\sum_{p \in P} \log \mathrm{EMD_c}(p), \qquad
 # \mathrm{MPEMD_{ada}} = -\frac{1}{|P|}\sum_{p \in P} \big(1 - \mathrm{EMD_c}(p)^\beta\big)\log \mathrm{EMD_c}(p).$$
 #
-# The adaptive version multiplies each patch's term by $1 - \mathrm{EMD_c}^\beta$: close to 0 for a
-# patch that is already well predicted, larger for a bad one (the idea of the focal loss), so training
-# concentrates on the patches it gets wrong. $k$ and $\beta$ are tuned together. By hand, and with
-# `losses.mpemd_loss`, for one image with 3 patches:
+# MPEMD_ada multiplies each patch's term by $1 - \mathrm{EMD_c}^\beta$: near 0 for a well-predicted
+# patch, larger for a bad one (the idea of the focal loss), so training concentrates on the patches it
+# gets wrong; $k$ and $\beta$ are tuned together. By hand and with `losses.mpemd_loss`, for one image
+# with 3 patches:
 
 
 # %%
@@ -595,10 +559,9 @@ for mode, beta in [("avg", 1.0), ("ada", 1.0), ("ada", 2.0)]:
 print_table(rows)
 
 # %% [markdown]
-# The weight $1 - \mathrm{EMD_c}^\beta$ against $\mathrm{EMD_c}$, and what it does to each patch's
-# loss. A useful approximation: with $k = 1$ and small EMDs, $-\log(1 - \mathrm{EMD}) \approx
-# \mathrm{EMD}$ and $1 - \mathrm{EMD_c} = \mathrm{EMD}$, so MPEMD_avg is about the mean EMD and
-# MPEMD_ada with $\beta = 1$ about the mean **squared** EMD: bad patches count quadratically more.
+# The weight and the patch loss it gives. With $k = 1$ and small EMDs, $-\log(1 - \mathrm{EMD})
+# \approx \mathrm{EMD}$ and $1 - \mathrm{EMD_c} = \mathrm{EMD}$, so MPEMD_avg is about the mean EMD
+# and MPEMD_ada with $\beta = 1$ about the mean **squared** EMD: bad patches count quadratically more.
 
 # %%
 c = np.linspace(0.01, 1, 200)
@@ -617,31 +580,25 @@ _ = save_figure(fig, "06_mpemd_weight")
 plt.show()
 
 # %% [markdown]
-# A larger $\beta$ raises the weight of every imperfect patch (at $\beta \to 0$ the weight vanishes);
-# real EMDs between 0.05 and 0.3 sit in the left part of the right panel, where the avg loss is
-# roughly linear and the ada losses bend upwards.
+# A larger $\beta$ raises the weight of every imperfect patch; real EMDs of 0.05 to 0.3 sit in the
+# left part of the right panel, where the avg loss is roughly linear and the ada losses bend upwards.
 #
 # ## 6. The course's models and two ablations
-# Four small models, all trained with the library trainer on the same 7,692 studio photos, with the
-# same 3-block CNN from scratch (widths 16-32-64), the same seed and the same number of epochs (in the
-# table below), each checkpoint chosen on the validation split. They are not trained here: each
-# ships trained weights with its training record (`weights/NAME.pt` and `weights/NAME.json`), and
-# `course_model` loads them when they match the config and the code (`AESTHETICS_TRAIN=1` trains
-# them again instead). The three runs of the multi-patch config share every setting but the ones
-# listed below; the two ablations are `aesthetics_lib.zoo.VARIANTS`, whose shipped weights
-# `course_model` finds by config hash:
+# Four small models, trained on the same 7,692 studio photos with the same 3-block CNN from scratch,
+# seed and number of epochs, each checkpoint chosen on the validation split. They ship trained
+# (`weights/NAME.pt` and its training record; `AESTHETICS_TRAIN=1` retrains them):
 #
-# | model | view | loss | weights |
+# | model | view | loss | config |
 # |---|---|---|---|
-# | **SPP** | aspect kept, long side 96, buckets | EMD | `course_model("spp")`: `configs/studio_spp.yaml` |
-# | **multi-patch, ada** | 6 patches of 48 x 48, short side 72 | MPEMD_ada, k = 1, β = 1 | `course_model("multipatch")`: `configs/studio_multipatch.yaml` |
+# | **SPP** | aspect kept, long side 96, buckets | EMD | `configs/studio_spp.yaml` |
+# | **multi-patch, ada** | 6 patches of 48 x 48, short side 72 | MPEMD_ada, k = 1, β = 1 | `configs/studio_multipatch.yaml` |
 # | **multi-patch, avg** | the same | MPEMD_avg | the same with `VARIANTS["multipatch_avg"]` |
-# | **warp** | 112 x 112 warp | EMD | the multi-patch config with `VARIANTS["multipatch_warp"]`: one 112 x 112 "patch", i.e. NIMA's recipe (CNN, dropout, linear, softmax, EMD) on the same CNN |
+# | **warp** | 112 x 112 warp | EMD | the same with `VARIANTS["multipatch_warp"]`: NIMA's recipe on the same CNN |
 #
-# The warp's 112 x 112 = 12,544 pixels are about the pixel count of the 6 patches (13,824), so the
-# warp and the multi-patch model see about as many pixels of each photo. The SPP model has its own
-# config, with a lower learning rate (2e-3 against 3e-3), so warp against SPP changes more than the
-# view. The config keys that differ from the multi-patch config:
+# The warp's 12,544 pixels are about the 6 patches' 13,824, so the warp and the multi-patch model see
+# about as many pixels of each photo. The SPP model has its own config, with a lower learning rate
+# (2e-3 against 3e-3), so warp against SPP changes more than the view. The keys that differ from the
+# multi-patch config:
 
 # %%
 print("warp run changes:", config_diff(MP_CFG.to_dict(), WARP_CFG.to_dict()))
@@ -673,46 +630,13 @@ if all(cm.weights is not None for cm in models.values()):
     assert all(cm.weights.record["epochs"] == 4 for cm in models.values()), "no longer 4 epochs for every model"
     assert all(0.3 <= cm.weights.record["test"]["srcc"] <= 0.335 for cm in models.values()), "test SRCCs left 'about 0.32'"
 
-# %%
-fig, ax = plt.subplots(figsize=(6.4, 3.2))
-for name, cm in models.items():
-    ax.plot([h["epoch"] for h in cm.history], [h["val_srcc"] for h in cm.history], "o-", ms=3, label=name)
-ax.set(xlabel="epoch", ylabel="validation SRCC", title="training records of the four models")
-ax.legend(fontsize=8)
-fig.tight_layout()
-_ = save_figure(fig, "06_val_curves")
-plt.show()
-
-# %% [markdown]
-# One more check before trusting any comparison: which pixels does each model really see in
-# training? To save decoding, the trainer keeps every photo decoded in memory at a reduced size
-# (`cache_max_side`, by default twice the input size), and the view is cut from that copy. If the
-# cached copy were smaller than the view needs, the view would *enlarge* it, and the fence would be
-# gone before the model saw it. The multi-patch view needs the most: a 3:1 photo at short side 72 is
-# 216 pixels long, more than the studio's photos have (160), so it is enlarged in any case; what
-# matters is that the cache keeps every pixel of the file:
-
-# %%
-rows = []
-for name, cm in models.items():
-    cfg = cm.config
-    kept = cache_side(cfg) if cfg.cache else None  # None: no cache, the view starts from the file
-    view = cm.meta["view"]
-    need = 3 * PATCH_SHORT if view == "patches" else cfg.size  # long side a 3:1 photo needs in this view
-    usable = min(need, STUDIO_LONG)  # no copy can hold more than the file's own pixels
-    rows.append({"model": name, "view": view, "cached long side": kept or "full size", "a 3:1 photo needs": need,
-                 "the file has": STUDIO_LONG,
-                 "3:1 photos reach the view": "at full detail" if kept is None or kept >= usable else "shrunk first: detail lost"})
-print_table(rows)
-
 # %% [markdown]
 # ## 7. Error by aspect-ratio bucket
 # Now the question of the notebook. Each model scores every photo of the evaluation set through its
-# own evaluation view (`eval_transform_for(config)`; `predict` groups the native view's batches by
-# bucket, so predictions are matched to photos by `image_id`, not by position). The photos are grouped
-# by elongation $e = \max(w/h, h/w)$: near square (below 1.4), moderate (3:2 to 16:9) and extreme
-# (1.9:1 up to 3:1). The error is the MSE of the predicted mean score against the raters' mean; SRCC within
-# a bucket says whether the model still orders those photos.
+# own evaluation view. Photos are grouped by elongation $e = \max(w/h, h/w)$: near square (below
+# 1.4), moderate (3:2 to 16:9) and extreme (1.9:1 up to 3:1). The error is the MSE of the predicted
+# mean score against the raters' mean; SRCC within a bucket says whether a model still orders those
+# photos.
 
 # %%
 if DATA.studio:
@@ -762,11 +686,10 @@ print_table(rows)
 
 # %% [markdown]
 # Overlapping intervals are a weak test: all models are scored on the *same* photos. The right
-# interval is that of the **difference**, with both models resampled together (a paired bootstrap,
-# `aesthetics_lib.compare.paired_bootstrap`). Each row below is a comparison "A vs B" where the studio
-# was built so that B should win: the warp against each aspect-preserving model, and MPEMD_avg against
-# MPEMD_ada. The MSE gap is MSE(A) - MSE(B) and the SRCC gap SRCC(B) - SRCC(A), so **positive means B
-# is better** on that bucket's photos:
+# interval is that of the **difference**, both models resampled together (`paired_bootstrap`). In each
+# row "A vs B" the studio was built for B to win: the warp against each aspect-preserving model, and
+# MPEMD_avg against MPEMD_ada. The MSE gap is MSE(A) - MSE(B), the SRCC gap SRCC(B) - SRCC(A), so
+# **positive means B is better**:
 
 # %%
 COMPARISONS = [(W_NAME, ADA), (W_NAME, S_NAME), (AVG_NAME, ADA)]  # (A, B): the studio was built for B to win
@@ -817,13 +740,11 @@ for a, b, bucket in GOALS:
     print(f"{bucket}: MSE({a}) - MSE({b}) = {fmt(d.difference)} {fmt(list(d.ci))} -> {outcome}")
 
 # %% [markdown]
-# An MSE gap mixes everything a model gets right or wrong. The studio allows a sharper question: did
-# a model learn to read the fence at all? Among the extreme photos that have a band, its true
-# `rhythm` is known, so the SRCC between a model's predictions and `rhythm` measures how much the
-# model follows that one cue (the other factors are independent of it, so they only add noise); the
-# last column pairs each model with the warp on the same photos. For scale: the raters' own mean
-# follows it with the SRCC in the first row, and the votes' agreement with the true quality (the noise
-# ceiling) bounds what any model can reach.
+# An MSE gap mixes everything a model gets right or wrong. Sharper: did a model learn to read the
+# fence at all? On the extreme photos that have a band, the true `rhythm` is known, so a model's SRCC
+# with it measures how much the model follows that one cue (the other factors are independent of it);
+# the last column pairs each model with the warp. For scale: the raters' mean (first row), and the
+# noise ceiling, which bounds what any model can reach.
 
 # %%
 if DATA.studio:
@@ -856,45 +777,36 @@ if DATA.studio:
           fmt(metrics.lcc(term, true_mean[ext]) ** 2), "· so a perfect reading of the cue could lower the MSE by at most", fmt(bound))
 
 # %% [markdown]
-# **Reading these results honestly.** The four verdict lines under the figure say, for each
-# comparison the studio was built for, whether the paired 95 % interval excludes 0 and in which
-# direction.
+# **Reading these results honestly.** Neither aspect-preserving model beats the warp on the extreme
+# photos: both MSE gaps there have intervals around 0 (-0.000691 [-0.00746, 0.00582] against
+# multi-patch, -0.000159 [-0.00945, 0.00925] against SPP). The clearest result goes the other way: on the **near-square** photos the
+# warp beats multi-patch on both metrics (MSE gap -0.00628 [-0.0111, -0.00181], SRCC gap -0.0218
+# [-0.0396, -0.00417]), and so it does over all photos (-0.00273 [-0.00523, -0.000163] and -0.0197
+# [-0.0301, -0.00918]); on the moderate photos only its SRCC is ahead. Near-square photos are where
+# the multi-patch view shrinks a photo the most (72 x 72 before its patches are cut, against the
+# warp's 112 x 112) and keeps the least of the fence cue (0.715 against the warp's 0.858, section 2).
+# Against SPP the warp cannot be told apart over all photos; SPP's MSE is lower on the moderate photos
+# by an interval that only just excludes 0 (0.00506 [0.000344, 0.00966]), and among the 24 intervals
+# of the table one or two such near misses are expected by chance alone.
 #
-# Neither aspect-preserving model beats the warp on the extreme photos: both MSE gaps there have
-# intervals around 0 (-0.000691 [-0.00746, 0.00582] against multi-patch, -0.000159 [-0.00945,
-# 0.00925] against SPP). The clearest result of the table goes the other way: on the **near-square**
-# photos the warp beats multi-patch on both metrics (MSE gap -0.00628 [-0.0111, -0.00181], SRCC gap
-# -0.0218 [-0.0396, -0.00417]), and so it does over all photos (-0.00273 [-0.00523, -0.000163] and
-# -0.0197 [-0.0301, -0.00918]); on the moderate photos only its SRCC is ahead. Near-square photos
-# are where the multi-patch view shrinks a photo the most (a square photo becomes 72 x 72 before its
-# 48 x 48 patches are cut, against the warp's 112 x 112), and where it keeps the least of the fine
-# detail of the three views (section 2, for a square photo: 0.715 of the fence cue against the
-# warp's 0.858). Against SPP the warp cannot be told apart over all photos; SPP's MSE is lower on
-# the moderate photos by an interval that only just excludes 0 (0.00506 [0.000344, 0.00966]), and
-# among the 24 intervals of the table one or two such near misses are expected by chance alone.
+# So the expected result, aspect-preserving models winning on elongated photos, did not come out at
+# this scale. Three measured facts say why:
 #
-# So the lesson's expected result, aspect-preserving models winning on elongated photos, did not
-# come out at this scale. Three measured facts say why.
+# 1. *Could the models see the cue?* At 3:1 the warp and the native view hold the fence below the
+#    sampling limit and the multi-patch view keeps 0.627 of it (section 2), but on these photos it
+#    scores only 6 of its 8 grid cells: from 2.25:1 to 3:1 its patches cover 0.83 to 0.66 of the
+#    fence strip (section 5).
+# 2. *Did they learn it?* The raters' mean follows the true `rhythm` (0.286 [0.186, 0.381]); none of
+#    the four models does (all intervals include 0, and none differs from the warp's). Four epochs of
+#    a small CNN from scratch (test SRCC about 0.32 for all four, section 6) have not learnt this cue,
+#    even in the view that keeps it.
+# 3. *How much is there to gain?* In the extreme bucket the rhythm term explains 0.08 of the vote
+#    means' variance, so a perfect reading of the cue could lower that bucket's MSE by at most 0.03,
+#    against MSEs around 0.32 for every model there.
 #
-# 1. *Could the models see the cue?* At 3:1 the fence's period is 1.85 pixels in the 112 x 112 warp
-#    (below the sampling limit), 1.59 in the native view at long side 96 and 3.6 in the multi-patch
-#    view, which keep 0.339, 0.229 and 0.627 of the crisp-smeared difference (section 2). But the
-#    multi-patch model scores only 6 of the 8 cells of its grid on these photos: at 2.25:1 to 3:1 its
-#    patches cover about 0.83 to 0.66 of the fence strip (section 5).
-# 2. *Did they learn it?* The table above gives each model's SRCC with the true `rhythm` on the
-#    extreme photos that have a fence, next to the raters' own, and the paired difference from the
-#    warp's: the raters' mean follows it (0.286 [0.186, 0.381]), none of the four models does (all
-#    intervals include 0, and none differs from the warp's). Four epochs of a small CNN from scratch
-#    (test SRCC about 0.32 for all four, section 6) have not learnt this cue, even in the view that
-#    keeps it.
-# 3. *How much is there to gain?* In the extreme bucket the rhythm term explains only the share of
-#    the vote means' variance printed above (0.08), so a model that read the cue perfectly could lower
-#    that bucket's MSE by at most the last number printed (0.03): the whole gain the studio's cue can
-#    offer, against MSEs around 0.32 for every model there.
-#
-# An interval that excludes 0 covers only which photos were scored, not the training noise of one
-# run per model (one seed per arm). Wang et al. (2019) measured their gain with large pretrained
-# networks on AVA (about a quarter of a million photos); section 9 is that experiment.
+# These intervals cover only which photos were scored, not the training noise of one run per model.
+# Wang et al. (2019) measured their gain with large pretrained networks on about a quarter of a
+# million AVA photos; section 9 points to that experiment.
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
 # The claims above, checked against the numbers.
@@ -903,22 +815,23 @@ MP_VS, SPP_VS, AVG_VS = f"{W_NAME} vs {ADA}", f"{W_NAME} vs {S_NAME}", f"{AVG_NA
 NEAR, MODERATE, EXTREME = BUCKETS
 
 
-def quoted(key, metric):
+def gap_quote(key, metric):
+    """A row of the gaps table as the text quotes it: ("gap [low, high]", verdict)."""
     r = gap_of[key]
     return f"{fmt(r[metric + ' gap'])} {r[metric + ' 95 % CI']}", r[metric + " verdict"]
 
 
 if DATA.studio:
     assert [fmt(survival[V_PATCH][0]), fmt(survival[V_WARP][0])] == ["0.715", "0.858"], "cue kept in a square photo changed"
-    assert quoted((MP_VS, EXTREME), "MSE") == ("-0.000691 [-0.00746, 0.00582]", "no clear difference"), "warp vs multi-patch, extreme"
-    assert quoted((SPP_VS, EXTREME), "MSE") == ("-0.000159 [-0.00945, 0.00925]", "no clear difference"), "warp vs SPP, extreme"
-    assert quoted((MP_VS, NEAR), "MSE") == ("-0.00628 [-0.0111, -0.00181]", "A better"), "warp vs multi-patch, near square, MSE"
-    assert quoted((MP_VS, NEAR), "SRCC") == ("-0.0218 [-0.0396, -0.00417]", "A better"), "warp vs multi-patch, near square, SRCC"
-    assert quoted((MP_VS, "all"), "MSE") == ("-0.00273 [-0.00523, -0.000163]", "A better"), "warp vs multi-patch, all, MSE"
-    assert quoted((MP_VS, "all"), "SRCC") == ("-0.0197 [-0.0301, -0.00918]", "A better"), "warp vs multi-patch, all, SRCC"
-    assert quoted((MP_VS, MODERATE), "MSE")[1] == "no clear difference" and quoted((MP_VS, MODERATE), "SRCC")[1] == "A better"
-    assert quoted((SPP_VS, "all"), "MSE")[1] == quoted((SPP_VS, "all"), "SRCC")[1] == "no clear difference", "warp vs SPP, all"
-    assert quoted((SPP_VS, MODERATE), "MSE") == ("0.00506 [0.000344, 0.00966]", "B better"), "warp vs SPP, moderate"
+    assert gap_quote((MP_VS, EXTREME), "MSE") == ("-0.000691 [-0.00746, 0.00582]", "no clear difference"), "warp vs multi-patch, extreme"
+    assert gap_quote((SPP_VS, EXTREME), "MSE") == ("-0.000159 [-0.00945, 0.00925]", "no clear difference"), "warp vs SPP, extreme"
+    assert gap_quote((MP_VS, NEAR), "MSE") == ("-0.00628 [-0.0111, -0.00181]", "A better"), "warp vs multi-patch, near square, MSE"
+    assert gap_quote((MP_VS, NEAR), "SRCC") == ("-0.0218 [-0.0396, -0.00417]", "A better"), "warp vs multi-patch, near square, SRCC"
+    assert gap_quote((MP_VS, "all"), "MSE") == ("-0.00273 [-0.00523, -0.000163]", "A better"), "warp vs multi-patch, all, MSE"
+    assert gap_quote((MP_VS, "all"), "SRCC") == ("-0.0197 [-0.0301, -0.00918]", "A better"), "warp vs multi-patch, all, SRCC"
+    assert gap_quote((MP_VS, MODERATE), "MSE")[1] == "no clear difference" and gap_quote((MP_VS, MODERATE), "SRCC")[1] == "A better"
+    assert gap_quote((SPP_VS, "all"), "MSE")[1] == gap_quote((SPP_VS, "all"), "SRCC")[1] == "no clear difference", "warp vs SPP, all"
+    assert gap_quote((SPP_VS, MODERATE), "MSE") == ("0.00506 [0.000344, 0.00966]", "B better"), "warp vs SPP, moderate"
     assert sum(r["MSE verdict"] == "B better" for r in gaps if r["A vs B"] == SPP_VS) == 1, "SPP wins more than the moderate MSE"
     assert rhythm_rows[0]["95 % CI"] == "[0.186, 0.381]" and fmt(rhythm_rows[0]["SRCC with true rhythm"]) == "0.286", "the raters' SRCC"
     for _row in rhythm_rows[1:]:
@@ -933,9 +846,8 @@ if DATA.studio:
 
 # %% [markdown]
 # ## 8. MPEMD_avg or MPEMD_ada?
-# The two multi-patch runs differ only in the loss. Each one's validation record and test-split
-# metrics (from its training record), then both scored on the whole evaluation set and on its extreme
-# bucket, with the paired intervals of the differences (positive: ada is better):
+# The two multi-patch runs differ only in the loss. Their records, their scores on the evaluation
+# draw, and the paired differences (positive: ada is better):
 
 # %%
 rows = []
@@ -950,30 +862,23 @@ print_table(rows)
 print_table([{k: v for k, v in r.items() if not k.startswith("_")} for r in gaps if r["A vs B"] == f"{AVG_NAME} vs {ADA}"])
 
 # %% [markdown]
-# Here MPEMD_ada comes out ahead of MPEMD_avg: a lower MSE over all photos (by 0.00479 [0.00299,
-# 0.00683]) and in the extreme bucket (0.00633 [0.0018, 0.0108]), and a higher SRCC over all photos
-# (0.00657 [0.00151, 0.0114]), the direction Wang et al. proposed it for. The difference is small
-# (0.005 of MSE). The intervals cover only the noise of which photos were scored, not the noise of
-# training: a second seed gives another pair of models, so one run per arm can show a difference
-# between these two runs but not settle which loss is better. Wang et al. proposed MPEMD_ada as the
-# refinement of MPEMD_avg and tuned $k$ and $\beta$ together on AVA; with $k = 1$, $\beta = 1$ and
-# patch EMDs well below 1, ada is close to a squared EMD (section 5), and its extra emphasis on bad
-# patches is small. A test of the losses needs several seeds per arm and a sweep over $(k, \beta)$
-# (exercise in Going further).
+# MPEMD_ada comes out ahead of MPEMD_avg: a lower MSE over all photos (by 0.00479 [0.00299, 0.00683])
+# and in the extreme bucket (0.00633 [0.0018, 0.0108]), and a higher SRCC over all photos (0.00657
+# [0.00151, 0.0114]), the direction Wang et al. proposed it for. The difference is small, and with one
+# run per arm it is a difference between these two runs, not a settled fact about the losses: that
+# needs several seeds per arm and a sweep over $(k, \beta)$ (Going further).
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
 # The claims above, checked against the numbers.
 if DATA.studio:
-    assert quoted((AVG_VS, "all"), "MSE") == ("0.00479 [0.00299, 0.00683]", "B better"), "avg vs ada, all, MSE"
-    assert quoted((AVG_VS, EXTREME), "MSE") == ("0.00633 [0.0018, 0.0108]", "B better"), "avg vs ada, extreme, MSE"
-    assert quoted((AVG_VS, "all"), "SRCC") == ("0.00657 [0.00151, 0.0114]", "B better"), "avg vs ada, all, SRCC"
+    assert gap_quote((AVG_VS, "all"), "MSE") == ("0.00479 [0.00299, 0.00683]", "B better"), "avg vs ada, all, MSE"
+    assert gap_quote((AVG_VS, EXTREME), "MSE") == ("0.00633 [0.0018, 0.0108]", "B better"), "avg vs ada, extreme, MSE"
+    assert gap_quote((AVG_VS, "all"), "SRCC") == ("0.00657 [0.00151, 0.0114]", "B better"), "avg vs ada, all, SRCC"
 
 # %% [markdown]
 # ## 9. The full-scale version on real data
-# The same models at full scale: ImageNet-pretrained ResNet-18 backbones, 224-pixel patches (5 per
-# image, MPEMD_ada with k = 1, β = 1) or the native view at long side 320, on a GPU
-# (`configs/ava_multipatch.yaml`, `configs/ava_spp.yaml`; backbone, rates and epochs are course
-# choices, not the papers'):
+# ImageNet-pretrained ResNet-18 backbones, 224-pixel patches (5 per image, MPEMD_ada with k = 1,
+# β = 1) or the native view at long side 320, on a GPU (course choices, not the papers'):
 #
 # ```
 # python -m aesthetics_lib train --config configs/ava_multipatch.yaml --data-root /path/to/AVA
@@ -981,77 +886,32 @@ if DATA.studio:
 # python -m aesthetics_lib evaluate --checkpoint runs/ava_multipatch/best.pt --data ava:/path/to/AVA
 # ```
 #
-# On CADB, point the same config at the other layout (`--set data=cadb:/path/to/CADB_Dataset --set
-# out=runs/cadb_multipatch`) and compare with the warped models of `configs/cadb_sampnet.yaml` and
-# `configs/cadb_convnextv2_sgfm.yaml`. To repeat section 7 on real data, start Jupyter with
-# `AESTHETICS_DATA=cadb:/path/to/CADB_Dataset`: the small models are then trained on CADB and the
-# buckets are read from the image files' sizes.
-#
-# What the papers reported (quoted, not measured here):
-# - **He, Zhang, Ren & Sun** (ECCV 2014; TPAMI 2015), *Spatial Pyramid Pooling in Deep Convolutional
-#   Networks for Visual Recognition*: a pyramid of 1x1, 2x2, 3x3 and 6x6 bins after the last
-#   convolution; the SPP versions of several networks classified ImageNet more accurately than the
-#   same networks without it, and detection computed the convolutional features once per image,
-#   tens of times faster than R-CNN.
-# - **Mai, Jin & Liu** (CVPR 2016), *Composition-preserving Deep Photo Aesthetics Assessment*:
-#   MNA-CNN, several sub-networks with adaptive spatial pooling at different grid sizes, fed the photo
-#   at its own size and aspect ratio, with a scene-aware aggregation; better AVA classification than
-#   its warped and cropped baselines.
-# - **Wang, Wang, Yamasaki & Aizawa** (CVPR Workshops 2019), *Aspect-Ratio-Preserving Multi-Patch
-#   Image Aesthetics Score Prediction*: the multi-patch view and MPEMD_avg / MPEMD_ada of section 5; on
-#   AVA the gain over warped inputs was largest for images with extreme aspect ratios.
-#
-# The CADB benchmark (Zhang et al. 2021; as quoted in the seed slides, MSE / EMD / SRCC / LCC) lists
-# the plain ResNet-18 at 0.4534 / 0.1943 / 0.6025 / 0.6148 and MNA-CNN at 0.4260 / 0.1944 / 0.6108 /
-# 0.6375: a small gain in every column but EMD, from a model that never warps.
+# On CADB, add `--set data=cadb:/path/to/CADB_Dataset --set out=runs/cadb_multipatch` and compare
+# with the warped `configs/cadb_sampnet.yaml`; to repeat section 7 on CADB, start Jupyter with
+# `AESTHETICS_DATA=cadb:/path/to/CADB_Dataset`. The papers' results are quoted in Going further.
 #
 # ## Summary
-# - A square **warp** keeps relative positions (a thirds point stays a thirds point) but scales one
-#   axis by the aspect ratio $e$: circles become $e:1$ ellipses, slopes are multiplied by $e$, and
-#   detail along the long side loses $e$ times more resolution. A **centre crop** keeps shapes but
-#   moves the subject off its third (to $(3-e)/6$ of the width); **padding** keeps both and wastes
-#   $1 - 1/e$ of the input.
-# - Keeping the aspect ratio is not enough to keep fine structure: the native view at long side 96
-#   loses the studio's rhythm cue even faster than the 112 x 112 warp as photos get longer. The
-#   multi-patch view fixes the *short* side (72 pixels) and keeps a steady share of the cue at every
-#   aspect ratio, the most of the three views from 1.75:1 on; but its 6-patch evaluation grid leaves
+# - A square **warp** keeps relative positions but scales one axis by the aspect ratio $e$ (circles
+#   become $e:1$ ellipses, slopes are multiplied by $e$); a **centre crop** keeps shapes but moves a
+#   thirds subject to $(3-e)/6$ of the width; **padding** keeps both and wastes $1 - 1/e$ of the input.
+# - What keeps fine structure is the scale along the long side, not the aspect ratio alone: the native
+#   view at long side 96 keeps less of the rhythm cue than the 112 x 112 warp; the multi-patch view
+#   fixes the *short* side and keeps the most from 1.75:1 on, but its 6-patch evaluation grid leaves
 #   part of the long side unscored beyond 2:1.
-# - Measured here, with small CNNs trained from scratch for 4 epochs: no aspect-preserving model beat
-#   the 112 x 112 warp on the extreme photos (intervals around 0). The clearest difference between
-#   the views went the other way: the warp beat multi-patch on the near-square photos (MSE gap
-#   -0.00628 [-0.0111, -0.00181]), where the patch view shrinks a photo the most, and over all
-#   photos. No model learnt the fence cue, and MPEMD_ada beat MPEMD_avg by a small margin (0.00479
-#   [0.00299, 0.00683] of MSE; one seed per arm).
-# - **SPP** max-pools the feature map into 1x1, 2x2 and 4x4 grids: $C \cdot 21$ numbers for any input
-#   size. Aspect **buckets** and a bucket sampler let such images be batched.
+# - **SPP** max-pools the feature map into fixed grids ($C \cdot 21$ numbers for levels 1, 2, 4, any
+#   input size); aspect **buckets** and a bucket sampler batch such inputs.
 # - **Multi-patch** training predicts a distribution per un-warped patch; **MPEMD_avg** averages
-#   $-\log \mathrm{EMD_c}$, **MPEMD_ada** weights it by $1 - \mathrm{EMD_c}^\beta$ to focus on badly
-#   predicted patches (about a squared EMD for $k = \beta = 1$).
-# - Compare views **per aspect-ratio bucket**, with paired bootstrap intervals on the difference;
-#   the extreme bucket is small, so it needs a large evaluation set (3,000 fresh photos here), and
-#   the verdict lines of section 7 are what may be claimed.
+#   $-\log \mathrm{EMD_c}$, **MPEMD_ada** weights it by $1 - \mathrm{EMD_c}^\beta$.
+# - Compare views **per aspect-ratio bucket** with paired bootstrap intervals; the small extreme
+#   bucket needs a large evaluation set (3,000 fresh photos here).
+# - Measured here (small CNNs from scratch, 4 epochs, one seed per arm): no aspect-preserving model
+#   beat the warp on the extreme photos (intervals around 0); the warp beat multi-patch on the
+#   near-square photos (MSE gap -0.00628 [-0.0111, -0.00181]) and over all photos; no model learnt the
+#   fence cue; MPEMD_ada beat MPEMD_avg by a small margin (0.00479 [0.00299, 0.00683] of MSE).
 
 # %% [markdown]
 # ## Exercises
-# **1. SPP by numbers.** He et al. used the levels 1, 2, 3 and 6. How long is the pooled vector for
-# a feature map with 64 channels? Work it out by hand and replace the `...`.
-
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
-# The value the check below compares with (hidden: open it after you have answered).
-expected = SpatialPyramidPool((1, 2, 3, 6)).output_features(64)
-
-# %%
-answer = ...
-check(answer, expected, tol=0, hint="each level is a grid over the map: count its cells, and remember that every cell is pooled "
-      "once per channel.")
-
-# %% tags=["solution"]
-answer = 64 * sum(n * n for n in (1, 2, 3, 6))
-check(answer, expected, tol=0, hint="each level is a grid over the map: count its cells, and remember that every cell is pooled "
-      "once per channel.")
-
-# %% [markdown]
-# **2. A tilted horizon.** A panorama of aspect 3:1 has its horizon tilted by 2°. After a warp to a
+# **1. A tilted horizon.** A panorama of aspect 3:1 has its horizon tilted by 2°. After a warp to a
 # square, by how many degrees does the horizon look tilted?
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
@@ -1068,7 +928,7 @@ answer = math.degrees(math.atan(3 * math.tan(math.radians(2))))
 check(answer, expected, tol=1e-2, hint="follow the slope of the horizon line through the warp: which axis is squeezed, and by how much?")
 
 # %% [markdown]
-# **3. MPEMD_ada by hand.** An image has two patches whose EMDs to its vote distribution are 0.1 and
+# **2. MPEMD_ada by hand.** An image has two patches whose EMDs to its vote distribution are 0.1 and
 # 0.3. With $k = 1$ and $\beta = 2$, what is MPEMD_ada? Compute it with NumPy from the formula of
 # section 5.
 
@@ -1088,27 +948,32 @@ check(answer, expected, tol=1e-3, hint="turn each EMD into its similarity EMDc f
       "far EMDc^beta is from 1.")
 
 # %% [markdown]
-# **4. Buckets.** A photo is 180 pixels wide and 100 high. Which aspect bucket does the `native` view
-# snap it to (give the bucket's ratio, width / height), and what shape `(height, width)` does it get
-# at the SPP model's long side, 96? Answer as a tuple `(ratio, height, width)`.
+# **3. One photo through an SPP model.** A photo is 180 pixels wide and 100 high. Which aspect bucket
+# does the `native` view snap it to (the bucket's ratio, width / height), and what shape
+# `(height, width)` does it get at the SPP model's long side, 96? And how long would its pooled vector
+# be with He et al.'s levels 1, 2, 3 and 6 and 64 channels? Answer as a tuple
+# `(ratio, height, width, length)`.
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
 # The value the check below compares with (hidden: open it after you have answered).
 _ratio = ASPECT_BUCKETS[aspect_bucket(100, 180)]
-expected = (_ratio, *bucket_shape(_ratio, NATIVE_LONG))
+expected = (_ratio, *bucket_shape(_ratio, NATIVE_LONG), SpatialPyramidPool((1, 2, 3, 6)).output_features(64))
 
 # %%
 answer = ...
 check(answer, expected, tol=1e-3, hint="'nearest' is measured by ratios, not differences: compare 1.8 with its two neighbours in "
-      "ASPECT_BUCKETS that way; then the bucket table of section 4 gives the shape.")
+      "ASPECT_BUCKETS that way, and the bucket table of section 4 gives the shape; for the length, count the cells of every "
+      "level, each pooled once per channel.")
 
 # %% tags=["solution"]
-answer = (2.0, 48, 96)  # log(2 / 1.8) = 0.105 < log(1.8 / 1.5) = 0.182: the 2:1 bucket, 96 wide and 96 / 2 = 48 high
+# log(2 / 1.8) = 0.105 < log(1.8 / 1.5) = 0.182: the 2:1 bucket, 96 wide and 96 / 2 = 48 high; the length does not depend on the shape
+answer = (2.0, 48, 96, 64 * sum(n * n for n in (1, 2, 3, 6)))
 check(answer, expected, tol=1e-3, hint="'nearest' is measured by ratios, not differences: compare 1.8 with its two neighbours in "
-      "ASPECT_BUCKETS that way; then the bucket table of section 4 gives the shape.")
+      "ASPECT_BUCKETS that way, and the bucket table of section 4 gives the shape; for the length, count the cells of every "
+      "level, each pooled once per channel.")
 
 # %% [markdown]
-# **5. Where the fence survives.** A studio photo of 2.5:1 is 160 x 64 pixels, and its fence repeats
+# **4. Where the fence survives.** A studio photo of 2.5:1 is 160 x 64 pixels, and its fence repeats
 # every 64 / 20 = 3.2 pixels along the long side. First predict which of the three course views keeps
 # the most pixels per period; then compute the period, in pixels, in the 112 x 112 warp, in the native
 # view at long side 96 and in the multi-patch view at short side 72. Answer as a tuple
@@ -1129,12 +994,12 @@ check(answer, expected, tol=1e-2, hint="each view rescales the whole photo by on
       "each view fixes, and that side's length before and after.")
 
 # %% [markdown]
-# **6. Predict, run, check: the same pixels, another shape.** The warp arm gives every photo
-# 112 x 112 = 12,544 pixels, and at 3:1 it keeps 0.339 of the fence cue (section 2). Give a 3:1
-# photo the *same* number of pixels but keep its shape (about 195 x 64). *Before you run anything*,
-# predict: does the share of the cue that survives go up, down or stay the same? Write your
-# prediction, then set `NEW_KEEP_ASPECT = True` and run the cell. Then compare with the SPP model's
-# native view, which keeps the shape too: how many pixels does it give a 3:1 photo (section 4)?
+# **5. Predict, run, check: the same pixels, another shape.** The warp gives every photo 12,544
+# pixels, and at 3:1 keeps 0.339 of the fence cue (section 2). Give a 3:1 photo the *same* number of
+# pixels but keep its shape (about 195 x 64). *Before you run anything*, predict: does the share of
+# the cue that survives go up, down or stay the same? Then set `NEW_KEEP_ASPECT = True` and run the
+# cell. How many pixels does the SPP model's native view, which keeps the shape too, give a 3:1
+# photo (section 4)?
 
 # %%
 prediction = ...  # "up", "down" or "same", written before you run the experiment
@@ -1167,26 +1032,30 @@ check_prediction(prediction, cue_kept(False), after, what="share of the fence cu
 
 # %% [markdown]
 # ## Going further
+# The papers' results are quoted, not measured here.
 # - He, Zhang, Ren & Sun (2014/2015), *Spatial Pyramid Pooling in Deep Convolutional Networks for
-#   Visual Recognition*, ECCV / IEEE TPAMI: the pyramid, multi-size training, detection with one
-#   forward pass per image.
-# - Mai, Jin & Liu (2016), *Composition-preserving Deep Photo Aesthetics Assessment*, CVPR: MNA-CNN.
+#   Visual Recognition*, ECCV / IEEE TPAMI: a pyramid of 1x1, 2x2, 3x3 and 6x6 bins; more accurate
+#   ImageNet classification for several networks, and detection tens of times faster than R-CNN
+#   (convolutional features computed once per image).
+# - Mai, Jin & Liu (2016), *Composition-preserving Deep Photo Aesthetics Assessment*, CVPR: MNA-CNN,
+#   sub-networks with adaptive spatial pooling fed the photo at its own size and aspect ratio; better
+#   AVA classification than its warped and cropped baselines. The CADB benchmark (Zhang et al. 2021,
+#   as quoted in the seed slides, MSE / EMD / SRCC / LCC) lists it at 0.4260 / 0.1944 / 0.6108 /
+#   0.6375 against a plain ResNet-18's 0.4534 / 0.1943 / 0.6025 / 0.6148.
 # - Wang, Wang, Yamasaki & Aizawa (2019), *Aspect-Ratio-Preserving Multi-Patch Image Aesthetics Score
-#   Prediction*, CVPR Workshops: MPEMD_avg and MPEMD_ada.
+#   Prediction*, CVPR Workshops: MPEMD_avg and MPEMD_ada; on AVA the gain over warped inputs was
+#   largest for images with extreme aspect ratios.
 # - Lu, Lin, Jin, Yang & Wang (2014), *RAPID: Rating Pictorial Aesthetics using Deep Learning*, ACM MM:
-#   the warp + crop double column of notebook 05, an earlier answer to the same problem.
+#   notebook 05's warp + crop double column, an earlier answer to the same problem.
 # - Ma, Liu & Chen (2017), *A-Lamp: Adaptive Layout-Aware Multi-Patch Deep CNN for Photo Aesthetic
 #   Assessment*, CVPR: patches chosen by saliency plus a layout graph (0.6270 SRCC on CADB in the
 #   course's reference table).
 # - Hosu, Goldlücke & Saupe (2019), *Effective Aesthetics Prediction with Multi-level Spatially Pooled
 #   Features*, CVPR; Ke, Wang, Wang, Milanfar & Yang (2021), *MUSIQ: Multi-scale Image Quality
-#   Transformer*, ICCV: full-resolution features, and a transformer that takes native-size,
-#   native-aspect inputs.
-# - Try: (a) repeat section 7 with three seeds per model (`overrides={"seed": 1}`) and average; (b)
-#   sweep $(k, \beta)$ for MPEMD_ada, e.g. $k \in \{1, 2, 4\}$, $\beta \in \{0.5, 1, 2\}$
-#   (`overrides={"patch_k": 2, "patch_beta": 0.5}`); (c) raise the number of patches to 8
-#   (`overrides={"patches": 8}`), so that the evaluation grid covers the whole long side of a 3:1
-#   photo (section 5), and see whether the extreme-bucket error drops; (d) train the SPP model at long
-#   side 160, the files' own size (`overrides={"size": 160}`), where nothing along the long side is
-#   shrunk. Each changed config trains its own run (about as long as the shipped one, see its
-#   training record).
+#   Transformer*, ICCV: full-resolution features; a transformer on native-size, native-aspect inputs.
+# - Try (each change trains its own run): (a) section 7 with three seeds per model
+#   (`overrides={"seed": 1}`), averaged; (b) a sweep of $(k, \beta)$ for MPEMD_ada, e.g.
+#   $k \in \{1, 2, 4\}$, $\beta \in \{0.5, 1, 2\}$ (`overrides={"patch_k": 2, "patch_beta": 0.5}`);
+#   (c) 8 patches (`overrides={"patches": 8}`), so that the evaluation grid covers the whole long side
+#   of a 3:1 photo: does the extreme-bucket error drop? (d) the SPP model at long side 160, the files'
+#   own size (`overrides={"size": 160}`).
