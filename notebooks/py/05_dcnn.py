@@ -763,29 +763,27 @@ check(answer, expected, tol=1e-3, hint="each side is squeezed to the warp's side
 prediction = ...  # "up", "down" or "same", written before you run the experiment
 NEW_POOLING = ...  # then set it to "average" and run this cell
 
-after = None
-if NEW_POOLING is not ...:
+
+def gap_with(pool):
+    """Train section 1's CNN with ``pool`` in front of its head (same photos, epochs and seed) and
+    return its generalisation gap, training minus test accuracy."""
     with torch.random.fork_rng(devices=[]):  # the experiment's own random state: the notebook's stays as it was
         torch.manual_seed(0)
-        pooled_cnn = SmallCNN(pool=NEW_POOLING)
-        pooled_curve = fit_small(pooled_cnn)
-    pooled_test_acc = evaluate_binary(pooled_cnn, x_test, y_test)[1]
-    print("parameters:", sum(p.numel() for p in pooled_cnn.parameters()), "· training accuracy:", fmt(pooled_curve[-1]["train acc"]),
-          "· test accuracy:", fmt(pooled_test_acc))
-    after = pooled_curve[-1]["train acc"] - pooled_test_acc
+        cnn = SmallCNN(pool=pool)
+        curve = fit_small(cnn)
+    test_acc = evaluate_binary(cnn, x_test, y_test)[1]
+    print("parameters:", sum(p.numel() for p in cnn.parameters()), "· training accuracy:", fmt(curve[-1]["train acc"]),
+          "· test accuracy:", fmt(test_acc))
+    return curve[-1]["train acc"] - test_acc
+
+
+after = None if NEW_POOLING is ... else gap_with(NEW_POOLING)
 check_prediction(prediction, gap, after, what="generalisation gap (train - test accuracy)")
 
 # %% tags=["solution"]
 prediction = "down"  # 20 times fewer parameters: the head can no longer memorise 300 photos pixel by pixel
 NEW_POOLING = "average"
-with torch.random.fork_rng(devices=[]):
-    torch.manual_seed(0)
-    pooled_cnn = SmallCNN(pool=NEW_POOLING)
-    pooled_curve = fit_small(pooled_cnn)
-pooled_test_acc = evaluate_binary(pooled_cnn, x_test, y_test)[1]
-print("parameters:", sum(p.numel() for p in pooled_cnn.parameters()), "· training accuracy:", fmt(pooled_curve[-1]["train acc"]),
-      "· test accuracy:", fmt(pooled_test_acc))
-after = pooled_curve[-1]["train acc"] - pooled_test_acc
+after = gap_with(NEW_POOLING)
 check_prediction(prediction, gap, after, what="generalisation gap (train - test accuracy)")
 
 # %% [markdown]
