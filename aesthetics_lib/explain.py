@@ -301,7 +301,6 @@ def cam_similarity(a: np.ndarray, b: np.ndarray, method: str = "spearman") -> fl
     return float(fn(x.ravel(), y.ravel())[0])
 
 
-
 @dataclass(frozen=True)
 class CascadingRandomization:
     """The result of :func:`cascading_randomization`.

@@ -394,7 +394,10 @@ def bootstrap_ci(
     return (float(low), float(high))
 
 
-def _mean_of(values: np.ndarray, _unused: np.ndarray) -> float:
+def mean_of(values: ArrayLike, _target: ArrayLike) -> float:
+    """The mean of ``values`` (``_target`` is ignored): the metric :func:`bootstrap_ci` and
+    :func:`aesthetics_lib.compare.paired_bootstrap` take when the per-item values are the scores
+    themselves (one IoU per canvas, one pairwise accuracy per burst)."""
     return float(np.mean(values))
 
 
@@ -407,7 +410,7 @@ def mean_ci(values: ArrayLike, n_boot: int = 1000, alpha: float = 0.05, seed: in
     v = _as_array(values, "mean_ci: values").astype(np.float64).ravel()
     if len(v) < 2:
         return (float(v.mean()) if len(v) else math.nan, math.nan, math.nan)
-    low, high = bootstrap_ci(_mean_of, v, v, n_boot=n_boot, alpha=alpha, seed=seed)
+    low, high = bootstrap_ci(mean_of, v, v, n_boot=n_boot, alpha=alpha, seed=seed)
     return float(v.mean()), low, high
 
 

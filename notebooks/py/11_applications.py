@@ -47,6 +47,7 @@ from matplotlib.patches import Rectangle
 
 from aesthetics_lib import apps, features, metrics
 from aesthetics_lib.compare import interval_side, paired_bootstrap
+from aesthetics_lib.metrics import mean_of
 from aesthetics_lib.data import photos, registry, studio
 from aesthetics_lib.viz import save_figure
 from aesthetics_lib.zoo import course_config, course_model, shipped_weights
@@ -88,11 +89,6 @@ scorer = apps.as_scorer(cm)  # list[PIL.Image] -> np.ndarray of mean scores
 def sharpness_scorer(images):
     """A hand-crafted reference (notebook 01): variance of the Laplacian, higher = sharper."""
     return np.array([features.sharpness(im) for im in images])
-
-
-def mean_of(values, _target):
-    """The mean of one column: the metric ``paired_bootstrap`` compares between two columns."""
-    return float(np.mean(values))
 
 
 def against(bar, low, high):
