@@ -68,19 +68,22 @@ def pack_stages(m3: torch.Tensor, m4: torch.Tensor) -> torch.Tensor:
 
 
 def stage_maps(model: nn.Module, dataset: Dataset, batch_size: int = 8) -> dict[str, Any]:
-    """Run ``model.backbone`` (two stages, e.g. :class:`~aesthetics_lib.models.heads.BackboneStages`)
+    """Run ``model.backbone`` (its last two stages are the fused ones, e.g. :class:`~aesthetics_lib.models.heads.BackboneStages`)
     once over ``dataset``, in item order, without gradients.
 
     Returns ``{"image": [N, C3 + C4/4, h, w]`` (:func:`pack_stages`), ``"saliency": [N, 1, h, w]``
     (spectral residual at stage 3's size, :func:`~aesthetics_lib.models.heads.saliency_at`),
     ``"dist": [N, K]``, ``"mean": [N]``, ``"attributes": [N, A]``, ``"attr_mask": [N, A]``,
-    ``"image_id"``: a list of N ids}. Introduced in notebooks/09_convnextv2_sgfm.
+    ``"image_id"``: a list of N ids}, and ``"stage_stats": [N, D]`` for a model with pooled earlier
+    stages (:class:`~aesthetics_lib.models.convnext_sgfm.StageStatistics`). Introduced in notebooks/09_convnextv2_sgfm.
     """
     out: dict[str, Any] = {"image_id": []}
     with torch.no_grad():
         for b in DataLoader(dataset, batch_size=batch_size, shuffle=False):
-            m3, m4 = model.backbone(b["image"])
+            *earlier, m3, m4 = model.backbone(b["image"])
             items = {"image": pack_stages(m3, m4), "saliency": saliency_at(b["image"], m3.shape[-2:])}
+            if getattr(model, "stage_statistics", None) is not None:  # the pooled earlier stages' mean and SD
+                items["stage_stats"] = model.stage_statistics.statistics(earlier)
             items.update({k: b[k] for k in STORED_KEYS if k != "saliency"})
             for k, v in items.items():
                 out.setdefault(k, []).append(v)
@@ -147,11 +150,11 @@ class StoredStages(nn.Module):
 
 def on_maps(model: nn.Module) -> nn.Module:
     """A copy of ``model`` (in eval mode) whose backbone is a :class:`StoredStages`: it reads stored
-    maps (``StoredMaps`` items, ``saliency=`` as an extra) instead of photos, with the same weights
+    maps (``StoredMaps`` items, ``saliency=`` and ``stage_stats=`` as extras) instead of photos, with the same weights
     after the backbone; ``model`` itself is untouched. Introduced in notebooks/09_convnextv2_sgfm."""
     head = copy.deepcopy(model).eval()
     if not isinstance(head.backbone, StoredStages):
-        head.backbone = StoredStages(model.backbone.out_channels[0])
+        head.backbone = StoredStages(model.backbone.out_channels[-2])
     return head
 
 
@@ -291,7 +294,7 @@ def build_variant(variant: Variant, backbone: str, dim: int, model: str = "convn
     net = create_model(model, dim=dim, backbone=backbone, **dict(variant.model_kwargs))
     if variant.saliency_module is not None:
         net.sgfm = variant.saliency_module(dim)
-    net.backbone = StoredStages(net.backbone.out_channels[0])
+    net.backbone = StoredStages(net.backbone.out_channels[-2])
     return net
 
 

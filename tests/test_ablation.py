@@ -94,6 +94,26 @@ def test_model_on_stored_maps_equals_the_full_model(photos) -> None:
     assert not np.allclose(swapped["mean"], stored["mean"], atol=1e-5)  # the saliency is read from the maps
 
 
+def test_stored_maps_keep_the_pooled_stage_statistics(photos) -> None:
+    model = tiny_model(pooled_stages=(0,))
+    maps = A.StoredMaps.compute(model, photos, batch_size=8)
+    assert maps[0]["stage_stats"].shape == (2 * model.backbone.out_channels[0],)
+    direct = predict(model, photos, batch_size=8)
+    stored = predict(A.on_maps(model), maps, batch_size=8)
+    assert np.allclose(direct["mean"], stored["mean"], atol=1e-5)
+
+
+def test_a_variant_with_pooled_stages_reads_the_stored_statistics(photos) -> None:
+    model = tiny_model(pooled_stages=(0,))
+    maps = A.StoredMaps.compute(model, photos, batch_size=8)
+    torch.manual_seed(0)
+    net = A.build_variant(A.Variant(model_kwargs={"pooled_stages": (0,)}), "shallow", 16).eval()
+    out = predict(net, maps, batch_size=8)
+    assert out["mean"].shape == (len(photos),)
+    with pytest.raises(ValueError, match="StageStatistics: expected maps with channels"):  # without them it says so
+        net(maps.t["image"][:2], saliency=maps.t["saliency"][:2])
+
+
 def test_sgfm_effect_of_an_untrained_sgfm_is_nil(photos) -> None:
     model = tiny_model()  # SGFM's convolutions start at zero: a gain of 1.5 whatever the saliency
     maps = A.StoredMaps.compute(model, photos)

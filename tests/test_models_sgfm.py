@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from aesthetics_lib.models import GRN, SGFM, GRNAttentionPool, create_model
+from aesthetics_lib.models.convnext_sgfm import StageStatistics
 
 
 def randn(*shape, seed=0):
@@ -112,3 +113,41 @@ def test_fusions(fusion):
 def test_ablation_without_saliency_has_no_sgfm():
     m = create_model("convnextv2_sgfm", backbone="shallow", dim=16, use_saliency=False)
     assert m.sgfm is None and m.extra_inputs == ()
+
+
+def test_stage_statistics_are_the_mean_and_sd_over_positions():
+    maps = [randn(2, 3, 8, 8, seed=1), randn(2, 5, 4, 4, seed=2)]
+    stats = StageStatistics((3, 5))
+    raw = stats.statistics(maps)
+    want = torch.cat([maps[0].mean((2, 3)), maps[1].mean((2, 3)),
+                      maps[0].std((2, 3), correction=0), maps[1].std((2, 3), correction=0)], dim=1)
+    assert stats.out_features == 16 and torch.allclose(raw, want, atol=1e-6)
+    out = stats.train()(maps)  # standardised per feature over the batch
+    assert torch.allclose(out.mean(0), torch.zeros(16), atol=1e-5)
+    with pytest.raises(ValueError, match=r"channels \(3, 5\), found \(3,\)"):
+        stats.statistics(maps[:1])
+
+
+def test_pooled_stages_join_the_pooled_vector():
+    torch.manual_seed(0)
+    m = create_model("convnextv2_sgfm", backbone="shallow", dim=16, pooled_stages=(0,)).eval()
+    plain = create_model("convnextv2_sgfm", backbone="shallow", dim=16).eval()
+    assert m.extra_inputs == ("saliency", "stage_stats") and plain.stage_statistics is None
+    assert m.head.net[0].in_features == 16 + 2 * m.backbone.out_channels[0]
+    assert len(m.backbone.out_channels) == 3 and m.backbone.out_channels[-2:] == plain.backbone.out_channels
+    images = randn(2, 3, 32, 32)
+    with torch.no_grad():
+        out = m(images)
+        raw = m.stage_statistics.statistics(m.backbone(images)[:1])
+        stored = m(images, stage_stats=raw)  # what a frozen backbone's cache passes in
+        moved = m(images, stage_stats=raw + 1.0)
+    assert out["dist"].shape == (2, 5) and out["attention"].shape[-2:] == m.fused_map(images).shape[-2:]
+    assert torch.allclose(out["dist"], stored["dist"], atol=1e-6)
+    assert not torch.allclose(out["dist"], moved["dist"], atol=1e-4)  # the statistics reach the head
+
+
+def test_pooled_stages_must_precede_the_fused_ones():
+    with pytest.raises(ValueError, match="overlap the fused stages"):
+        create_model("convnextv2_sgfm", backbone="shallow", dim=16, pooled_stages=(2,))
+    with pytest.raises(ValueError, match="distinct stage indices"):
+        create_model("convnextv2_sgfm", backbone="shallow", dim=16, pooled_stages=(-3,))

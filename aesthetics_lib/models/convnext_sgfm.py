@@ -13,7 +13,12 @@ Pipeline (``[B, 3, S, S]`` -> score distribution + attributes):
 4. GRN-aware attention pooling (:class:`GRNAttentionPool`): depthwise 3x3 -> norm (GRN, BatchNorm
    or LayerNorm) -> activation (GELU or ReLU) -> 1x1 conv to one channel -> softmax over positions
    (``attention`` [B, 1, h, w]) -> attention-weighted sum of the map -> ``dim``-d vector.
-5. Score head ``dim-256-K`` + softmax; attribute head ``dim-256-A`` + tanh (targets in [-1, 1]).
+5. Optional, ``pooled_stages`` (e.g. ``(0, 1, 2)``): the earlier stages' maps summarised by their mean
+   and standard deviation over positions (:class:`StageStatistics`), batch-normalised and appended
+   to the pooled vector: the multi-level spatially pooled features of Hosu et al. (CVPR 2019),
+   which keep the global statistics (brightness, contrast, colour, noise) that the last stages
+   have abstracted away. The Grad-CAM target stays the fused map.
+6. Score head ``dim-256-K`` + softmax; attribute head ``dim-256-A`` + tanh (targets in [-1, 1]).
 
 The full configuration is :data:`FULL_CONFIG` (``convnextv2_nano``, ``dim=512``, 384 px); the
 defaults (``convnextv2_atto``, ``dim=512``) run on a CPU at 64-128 px. Introduced in
@@ -115,6 +120,45 @@ class GRNAttentionPool(nn.Module):
         return (x * attention).sum((2, 3)), attention
 
 
+class StageStatistics(nn.Module):
+    """Multi-level spatially pooled features (Hosu et al., CVPR 2019): each map's mean and standard
+    deviation over positions, concatenated and standardised per feature (BatchNorm: the raw values
+    sit at very different offsets and scales).
+
+    ``list of [B, C_i, h_i, w_i] -> [B, 2 * sum(C_i)]`` (means of all maps first, then their SDs);
+    :meth:`statistics` is the parameter-free part (what a frozen backbone's cache can store).
+    """
+
+    def __init__(self, channels: Sequence[int]) -> None:
+        super().__init__()
+        self.channels = tuple(int(c) for c in channels)
+        self.out_features = 2 * sum(self.channels)
+        self.norm = nn.BatchNorm1d(self.out_features)
+
+    def statistics(self, maps: Sequence[torch.Tensor]) -> torch.Tensor:
+        """The raw means and SDs, ``[B, 2 * sum(C_i)]``, before the normalisation."""
+        found = tuple(int(m.shape[1]) for m in maps)
+        if found != self.channels:
+            raise ValueError(f"StageStatistics: expected maps with channels {self.channels}, found {found}")
+        means = [m.float().mean((2, 3)) for m in maps]
+        sds = [m.float().std((2, 3), correction=0) for m in maps]
+        return torch.cat(means + sds, dim=1)
+
+    def forward(self, maps: Sequence[torch.Tensor]) -> torch.Tensor:
+        return self.norm(self.statistics(maps))
+
+
+def _stage_indices(backbone: BackboneStages) -> tuple[int, ...]:
+    """The stage indices a :class:`BackboneStages` returns, negative ones resolved."""
+    model = backbone.model
+    info = getattr(model, "feature_info", None)
+    if info is not None and hasattr(info, "info"):  # timm features_only
+        n, picked = len(info.info), info.out_indices
+    else:  # the course's shallow CNN
+        n, picked = len(model.widths), model.out_indices
+    return tuple(int(i) % n for i in picked)
+
+
 def _groups(channels: int, wanted: int = 32) -> int:
     return math.gcd(channels, wanted)
 
@@ -126,7 +170,10 @@ class ConvNeXtSGFM(AestheticModel):
     (tanh; default the 11 of ``schema.ATTRIBUTES``).
 
     Switches for the ablations: ``fusion`` ("add" | "concat" | "affine"), ``norm`` ("grn" | "bn" |
-    "ln"), ``act`` ("gelu" | "relu"), ``use_saliency`` (False: no SGFM).
+    "ln"), ``act`` ("gelu" | "relu"), ``use_saliency`` (False: no SGFM). ``pooled_stages`` (default
+    none) adds the mean and SD of earlier stages to the pooled vector (:class:`StageStatistics`);
+    their raw statistics can then be passed in as the extra ``stage_stats=[B, D]`` (a frozen
+    backbone's stored values) instead of being computed from the maps.
     """
 
     view = "warp"
@@ -143,6 +190,7 @@ class ConvNeXtSGFM(AestheticModel):
         act: str = "gelu",
         use_saliency: bool = True,
         stages: Sequence[int] = (-2, -1),
+        pooled_stages: Sequence[int] = (),
         hidden: int = 256,
         dropout: float = 0.2,
     ) -> None:
@@ -151,12 +199,19 @@ class ConvNeXtSGFM(AestheticModel):
             raise ValueError(f"ConvNeXtSGFM: expected fusion in {FUSIONS}, got {fusion!r}")
         if len(tuple(stages)) != 2:
             raise ValueError(f"ConvNeXtSGFM: expected two stages (e.g. (-2, -1)), got {tuple(stages)}")
+        self.pooled_stages = tuple(int(i) for i in pooled_stages)
+        if any(i < 0 for i in self.pooled_stages) or len(set(self.pooled_stages)) != len(self.pooled_stages):
+            raise ValueError(f"ConvNeXtSGFM: expected distinct stage indices >= 0 in pooled_stages, got {self.pooled_stages}")
         self.fusion = fusion
         self.use_saliency = bool(use_saliency)
-        self.extra_inputs = ("saliency",) if use_saliency else ()
+        self.extra_inputs = (("saliency",) if use_saliency else ()) + (("stage_stats",) if self.pooled_stages else ())
         self.optional_inputs = self.extra_inputs
-        self.backbone = BackboneStages(backbone, tuple(stages), pretrained)
-        c3, c4 = self.backbone.out_channels
+        self.backbone = BackboneStages(backbone, tuple(sorted(self.pooled_stages)) + tuple(stages), pretrained)
+        resolved = _stage_indices(self.backbone)
+        if any(i >= min(resolved[-2:]) for i in resolved[:-2]):
+            raise ValueError(f"ConvNeXtSGFM: pooled_stages {self.pooled_stages} overlap the fused stages {tuple(stages)} "
+                             f"(stages {resolved[-2:]} of this backbone): pool earlier stages only")
+        c3, c4 = self.backbone.out_channels[-2:]
         self.proj3 = nn.Sequential(nn.Conv2d(c3, dim, 1), nn.GroupNorm(_groups(dim), dim))
         self.proj4 = nn.Sequential(nn.Conv2d(c4, dim, 1), nn.GroupNorm(_groups(dim), dim))
         if fusion == "concat":
@@ -170,10 +225,12 @@ class ConvNeXtSGFM(AestheticModel):
         self.sgfm = SGFM(dim) if self.use_saliency else None
         self.cam_tap = nn.Identity()
         self.pool = GRNAttentionPool(dim, norm, act)
+        self.stage_statistics = StageStatistics(self.backbone.out_channels[:-2]) if self.pooled_stages else None
+        width = dim + (self.stage_statistics.out_features if self.stage_statistics is not None else 0)
         act_cls = ACTS[act]
-        self.head = DistributionHead(dim, num_bins, hidden=(hidden,), dropout=dropout, act=act_cls)
+        self.head = DistributionHead(width, num_bins, hidden=(hidden,), dropout=dropout, act=act_cls)
         self.attribute_head = (
-            AttributeHead(dim, len(self.attribute_names), hidden=(hidden,), act=act_cls)
+            AttributeHead(width, len(self.attribute_names), hidden=(hidden,), act=act_cls)
             if self.attribute_names
             else None
         )
@@ -184,7 +241,9 @@ class ConvNeXtSGFM(AestheticModel):
 
     def fused_map(self, images: torch.Tensor) -> torch.Tensor:
         """Stages 3 and 4 projected and fused: ``[B, 3, H, W] -> [B, dim, H/16, W/16]``."""
-        f3, f4 = self.backbone(images)
+        return self._fuse(*self.backbone(images)[-2:])
+
+    def _fuse(self, f3: torch.Tensor, f4: torch.Tensor) -> torch.Tensor:
         p3 = self.proj3(f3)
         p4 = F.interpolate(self.proj4(f4), size=p3.shape[-2:], mode="bilinear", align_corners=False)
         if self.fusion == "add":
@@ -194,15 +253,22 @@ class ConvNeXtSGFM(AestheticModel):
         return p3 * (1 + self.fuse_gamma(p4)) + self.fuse_beta(p4)
 
     def forward(
-        self, images: torch.Tensor, saliency: torch.Tensor | None = None, **extras
+        self, images: torch.Tensor, saliency: torch.Tensor | None = None, stage_stats: torch.Tensor | None = None,
+        **extras,
     ) -> dict[str, torch.Tensor]:
-        """Other extras are ignored."""
+        """``stage_stats``: the raw :meth:`StageStatistics.statistics` of the pooled stages, when
+        stored (otherwise computed from the maps). Other extras are ignored."""
         self._check_images(images)
-        x = self.fused_map(images)
+        maps = self.backbone(images)
+        x = self._fuse(*maps[-2:])
         if self.sgfm is not None:
             x = self.sgfm(x, saliency_at(images, x.shape[-2:], saliency))
         x = self.cam_tap(x)
         vec, attention = self.pool(x)
+        if self.stage_statistics is not None:
+            if stage_stats is None:
+                stage_stats = self.stage_statistics.statistics(maps[:-2])
+            vec = torch.cat([vec, self.stage_statistics.norm(stage_stats.to(vec.dtype))], dim=1)
         dist = self.head(vec)
         out = {"dist": dist, "mean": mean_from_dist(dist), "attention": attention}
         if self.attribute_head is not None:
