@@ -162,9 +162,10 @@ def mean_scores(model: nn.Module, maps: StoredMaps, chunk: int = 128) -> np.ndar
     """``[N]`` predicted mean scores of ``model`` (one that reads stored maps, in the mode it is in)
     over every item of ``maps``, in chunks of ``chunk`` items, without gradients. Introduced in
     notebooks/09_convnextv2_sgfm."""
-    images, saliency = maps.t["image"], maps.t["saliency"]
+    images = maps.t["image"]
+    extras = {k: maps.t[k] for k in ("saliency", "stage_stats") if k in maps.t}  # the model ignores what it does not use
     with torch.no_grad():
-        return torch.cat([model(images[i : i + chunk], saliency=saliency[i : i + chunk])["mean"]
+        return torch.cat([model(images[i : i + chunk], **{k: v[i : i + chunk] for k, v in extras.items()})["mean"]
                           for i in range(0, len(images), chunk)]).numpy()
 
 

@@ -101,6 +101,7 @@ def test_stored_maps_keep_the_pooled_stage_statistics(photos) -> None:
     direct = predict(model, photos, batch_size=8)
     stored = predict(A.on_maps(model), maps, batch_size=8)
     assert np.allclose(direct["mean"], stored["mean"], atol=1e-5)
+    assert np.allclose(A.mean_scores(A.on_maps(model), maps, chunk=5), stored["mean"], atol=1e-6)
 
 
 def test_a_variant_with_pooled_stages_reads_the_stored_statistics(photos) -> None:

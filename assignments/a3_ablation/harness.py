@@ -86,7 +86,7 @@ def _compute_maps(kind: str, model: nn.Module, images: torch.Tensor) -> tuple[to
 
     with torch.no_grad():
         if kind == "fusion":
-            m3, m4 = model.backbone(images)
+            *_, m3, m4 = model.backbone(images)  # the final model also returns its pooled early stages first
             maps = torch.cat([m3, F.pixel_shuffle(m4, 2)], dim=1)
             sal = saliency_at(images, m3.shape[-2:])
             return maps, sal, m3.shape[1]

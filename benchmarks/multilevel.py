@@ -1,0 +1,208 @@
+"""Multi-level statistics for the final model: why, and what they bought.
+
+The final model (``sgfm_lite0``) pooled only its backbone's last two stages. Per quality term of the
+studio (``aesthetics_lib.data.studio.quality_terms``), its scores tracked noise, softness, clutter and
+the scene's content, but hardly contrast, harmony or placement. Global statistics such as brightness,
+contrast and colour live in a network's early stages, and the last stages abstract them away; Hosu
+et al. (CVPR 2019) keep them by pooling every stage ("multi-level spatially pooled features"). This
+script measures the idea in two steps, on the course studio (9,497 photos; 7,692 train, 855
+validation, 950 test):
+
+1. **frozen probe**: the ImageNet EfficientNet-Lite0 (frozen, 128 px warp, the final model's input)
+   over every photo; each stage's map pooled by its mean (and SD) over positions, or on a 3 x 3 grid;
+   a ridge regression on the training photos (its penalty chosen on validation SRCC) scores the test
+   photos. Which stages carry the score?
+2. **the final model before and after**: the shipped weights with ``pooled_stages`` (the mean and SD
+   of Lite0's stages 0-2 appended to the pooled vector, ``configs/studio_sgfm_lite0.yaml``) against
+   the weights of an earlier commit (``--before``, without them), both predicting the same 950 test
+   photos: the SRCC difference with a paired bootstrap interval, and each model's SRCC with every
+   quality term.
+
+Results go to ``benchmarks/results/multilevel.json`` and ``.md``. Run: ``python benchmarks/multilevel.py
+[--before REV] [--skip-probe]``; about 3 minutes on 2 CPU threads (the probe's forward passes).
+Introduced in benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch.utils.data import DataLoader
+
+# runnable as a script from the repository root
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from aesthetics_lib import metrics  # noqa: E402
+from aesthetics_lib.compare import paired_bootstrap  # noqa: E402
+from aesthetics_lib.data.registry import open_dataset  # noqa: E402
+from aesthetics_lib.data.studio import QUALITY_TERMS, quality_terms, read_factors, true_quality  # noqa: E402
+from aesthetics_lib.inference import Predictor  # noqa: E402
+from aesthetics_lib.models.heads import BackboneStages  # noqa: E402
+from aesthetics_lib.training.build import eval_transform_for, resolve_data  # noqa: E402
+from aesthetics_lib.zoo import course_config  # noqa: E402
+
+#: the commit whose weights/sgfm_lite0.pt pooled the last two stages only
+BEFORE = "a7befee"
+ALPHAS = (0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0)
+N_BOOT = 1000
+OUT = ROOT / "benchmarks" / "results"
+
+
+def stage_features(config, split: str, batch_size: int = 64) -> dict[str, Any]:
+    """The frozen ImageNet Lite0's five stages over one split of ``config``'s data: per stage the mean
+    and SD over positions, and a 3 x 3 grid of the means of stages 3 and 4; with the mean scores."""
+    backbone = BackboneStages("efficientnet_lite0", (0, 1, 2, 3, 4), "package").eval()
+    ds = open_dataset(resolve_data(config), split, eval_transform_for(config), val_fraction=config.val_fraction, seed=config.seed)
+    out: dict[str, list[torch.Tensor]] = {"mean": [], "sd": [], "grid": []}
+    with torch.no_grad():
+        for batch in DataLoader(ds, batch_size=batch_size):
+            maps = backbone(batch["image"])
+            out["mean"].append(torch.cat([m.mean((2, 3)) for m in maps], 1))
+            out["sd"].append(torch.cat([m.std((2, 3), correction=0) for m in maps], 1))
+            out["grid"].append(torch.cat([F.adaptive_avg_pool2d(m, 3).flatten(1) for m in maps[3:]], 1))
+    feats = {k: torch.cat(v).numpy().astype(np.float64) for k, v in out.items()}
+    return {**feats, "channels": backbone.out_channels, "target": np.asarray(ds.means(), dtype=np.float64)}
+
+
+def _columns(f: dict[str, Any], stages: tuple[int, ...], sd: tuple[int, ...] = (), grid: bool = False) -> np.ndarray:
+    edges = np.cumsum([0, *f["channels"]])
+    parts = [f["mean"][:, edges[i]:edges[i + 1]] for i in stages] + [f["sd"][:, edges[i]:edges[i + 1]] for i in sd]
+    return np.concatenate(parts + ([f["grid"]] if grid else []), axis=1)
+
+
+#: probe rows: name -> (stages pooled by their mean, stages pooled by their SD, 3 x 3 grid of stages 3-4)
+PROBES: dict[str, tuple[tuple[int, ...], tuple[int, ...], bool]] = {
+    "stage 4 (mean)": ((4,), (), False),
+    "stages 3-4 (mean): what the fused map sees": ((3, 4), (), False),
+    "stages 0-4 (mean)": ((0, 1, 2, 3, 4), (), False),
+    "stages 0-4 (mean) + stages 0-2 (SD): the final model's statistics": ((0, 1, 2, 3, 4), (0, 1, 2), False),
+    "stages 3-4 (mean) + 3 x 3 grid of stages 3-4": ((3, 4), (), True),
+    "all of the above": ((0, 1, 2, 3, 4), (0, 1, 2), True),
+}
+
+
+def ridge_probe(train: dict, val: dict, test: dict) -> list[dict[str, Any]]:
+    """One row per :data:`PROBES` entry: ridge regression (standardised features; penalty chosen on
+    validation SRCC) trained on ``train``, test SRCC with its bootstrap interval."""
+    from sklearn.linear_model import Ridge
+    from sklearn.preprocessing import StandardScaler
+
+    rows = []
+    for name, (stages, sd, grid) in PROBES.items():
+        scaler = StandardScaler().fit(_columns(train, stages, sd, grid))
+        x_tr, x_va, x_te = (scaler.transform(_columns(f, stages, sd, grid)) for f in (train, val, test))
+        fits = [(metrics.srcc(m.predict(x_va), val["target"]), a, m) for a in ALPHAS
+                for m in [Ridge(alpha=a).fit(x_tr, train["target"])]]
+        v, alpha, model = max(fits, key=lambda t: t[0])
+        pred = model.predict(x_te)
+        rows.append({"features": name, "dims": int(x_tr.shape[1]), "alpha": alpha, "val_srcc": v,
+                     "test_srcc": metrics.srcc(pred, test["target"]),
+                     "test_srcc_ci": list(metrics.bootstrap_ci(metrics.srcc, pred, test["target"], n_boot=N_BOOT))})
+    return rows
+
+
+def weights_at(rev: str, name: str, folder: Path) -> Path:
+    """``weights/<name>.pt`` as it was at git revision ``rev``, written into ``folder``."""
+    blob = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:weights/{name}.pt"], check=True, capture_output=True).stdout
+    path = folder / f"{name}-{rev}.pt"
+    path.write_bytes(blob)
+    return path
+
+
+def test_scores(checkpoint: Path) -> tuple[np.ndarray, list[str]]:
+    """Predicted mean scores of a checkpoint on its own data's test split, and the image ids."""
+    predictor = Predictor.from_checkpoint(checkpoint, device="cpu")
+    cfg = predictor.checkpoint.config
+    test = open_dataset(resolve_data(cfg), "test", predictor.transform, val_fraction=cfg.val_fraction, seed=cfg.seed)
+    return np.asarray(predictor.predict(test).mean, dtype=np.float64), list(test.image_ids)
+
+
+def before_after(before: str) -> dict[str, Any]:
+    """The final model's test predictions at ``before`` and now: SRCCs, their paired difference and
+    the per-term SRCCs."""
+    with tempfile.TemporaryDirectory() as tmp:
+        old, ids_old = test_scores(weights_at(before, "sgfm_lite0", Path(tmp)))
+    new, ids = test_scores(ROOT / "weights" / "sgfm_lite0.pt")
+    if ids != ids_old:
+        raise ValueError(f"the weights at {before} were scored on other test photos than the shipped ones")
+    cfg = course_config("sgfm_lite0")
+    spec = resolve_data(cfg)
+    test = open_dataset(spec, "test", None, val_fraction=cfg.val_fraction, seed=cfg.seed)
+    target = np.asarray(test.means(), dtype=np.float64)
+    factors = read_factors(spec.root).set_index("image_id").loc[ids]
+    terms = quality_terms(factors)
+    truth = true_quality(factors)
+    d = paired_bootstrap(metrics.srcc, old, new, target, n_boot=N_BOOT)
+    return {
+        "before": before,
+        "srcc_before": [metrics.srcc(old, target), *metrics.bootstrap_ci(metrics.srcc, old, target, n_boot=N_BOOT)],
+        "srcc_after": [metrics.srcc(new, target), *metrics.bootstrap_ci(metrics.srcc, new, target, n_boot=N_BOOT)],
+        "difference": [d.difference, d.low, d.high, d.verdict],
+        "terms": [{"term": t, "before": metrics.srcc(old, terms[t]), "after": metrics.srcc(new, terms[t]),
+                   "truth": metrics.srcc(truth, terms[t])} for t in QUALITY_TERMS],
+        "truth_srcc": [metrics.srcc(old, truth), metrics.srcc(new, truth)],
+    }
+
+
+def _ci(v: float, lo: float, hi: float) -> str:
+    return f"{v:.3f} [{lo:.3f}, {hi:.3f}]"
+
+
+def write(result: dict[str, Any]) -> None:
+    """``multilevel.json`` and ``multilevel.md`` under :data:`OUT`."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "multilevel.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    lines = [f"# Multi-level statistics ({result['machine']})", ""]
+    if result.get("probe"):
+        lines += ["## Frozen ImageNet Lite0, 128 px, ridge regression", "",
+                  "| features | dims | penalty | val SRCC | test SRCC [95 % CI] |", "|---|---|---|---|---|"]
+        lines += [f"| {r['features']} | {r['dims']} | {r['alpha']:g} | {r['val_srcc']:.3f} | {_ci(r['test_srcc'], *r['test_srcc_ci'])} |"
+                  for r in result["probe"]]
+        lines.append("")
+    ba = result["before_after"]
+    lines += [f"## The final model without (at {ba['before']}) and with the stage statistics", "",
+              f"- test SRCC before: {_ci(*ba['srcc_before'])}", f"- test SRCC after: {_ci(*ba['srcc_after'])}",
+              f"- after - before, paired: {ba['difference'][0]:+.3f} [{ba['difference'][1]:+.3f}, {ba['difference'][2]:+.3f}]"
+              f" ({ba['difference'][3]})", f"- SRCC with the true quality: before {ba['truth_srcc'][0]:.3f}, after {ba['truth_srcc'][1]:.3f}", "",
+              "SRCC of each model's scores with each term of the true quality (the last column: the true quality's own):", "",
+              "| quality term | SRCC before | SRCC after | true quality |", "|---|---|---|---|"]
+    lines += [f"| {t['term']} | {t['before']:.3f} | {t['after']:.3f} | {t['truth']:.3f} |" for t in ba["terms"]]
+    (OUT / "multilevel.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--before", default=BEFORE, help=f"git revision of the weights without the statistics (default {BEFORE})")
+    parser.add_argument("--skip-probe", action="store_true", help="keep the probe rows of the last results file")
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    import platform
+
+    result: dict[str, Any] = {"machine": f"{platform.processor() or platform.machine()}, {args.threads} CPU threads, torch {torch.__version__}"}
+    if args.skip_probe and (OUT / "multilevel.json").exists():
+        result["probe"] = json.loads((OUT / "multilevel.json").read_text())["probe"]
+    else:
+        cfg = course_config("sgfm_lite0")
+        train, val, test = (stage_features(cfg, s) for s in ("train", "val", "test"))
+        result["probe"] = ridge_probe(train, val, test)
+        for r in result["probe"]:
+            print(f"{r['features']}: test SRCC {_ci(r['test_srcc'], *r['test_srcc_ci'])}", flush=True)
+    result["before_after"] = before_after(args.before)
+    write(result)
+    print((OUT / "multilevel.md").read_text())
+
+
+if __name__ == "__main__":
+    main()
