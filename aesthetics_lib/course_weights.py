@@ -235,8 +235,8 @@ def export_weights(name: str, run_dir: str | os.PathLike, out_dir: str | os.Path
         "train_seconds": float(sum(row.get("seconds", 0.0) for row in history)),
         "machine": _machine(config),
         "history": history,
-        "val": _metric_summary(metrics["val"]),
-        "test": _metric_summary(metrics["test"]),
+        "val": metric_summary(metrics["val"]),
+        "test": metric_summary(metrics["test"]),
         "test_sample": predict_test_sample(path),
         "size_bytes": path.stat().st_size,
     }
@@ -288,14 +288,18 @@ def _images(row: dict) -> float:
     return 0.0
 
 
-def _metric_summary(result: dict[str, Any]) -> dict[str, Any]:
+def metric_summary(result: dict[str, Any]) -> dict[str, Any]:
+    """What a training record keeps of :func:`~aesthetics_lib.commands.evaluate.evaluate_checkpoint`'s
+    result: ``n``, each metric with its interval and the naive baseline's value, the studio's
+    ``true_srcc`` and ``noise_ceiling_srcc``, and the per-attribute ``attributes`` agreement (when
+    measured)."""
     keys = ("srcc", "lcc", "mse", "emd1", "emd2", "accuracy", "balanced_accuracy")
     out: dict[str, Any] = {"n": result["n"]}
     for k in keys:
         out[k] = result.get(k)
         out[f"{k}_ci"] = list(result.get(f"{k}_ci", (None, None)))
         out[f"naive_{k}"] = result.get(f"naive_{k}")
-    for k in ("true_srcc", "noise_ceiling_srcc"):
+    for k in ("true_srcc", "noise_ceiling_srcc", "attributes"):
         if k in result:
             out[k] = result[k]
     return out

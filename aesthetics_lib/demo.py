@@ -1,8 +1,11 @@
 """The interactive scoring demo: pick a sample photo or upload one, see what the model thinks.
 
 :func:`build_demo` returns an ``ipywidgets`` app (:class:`AestheticsDemo`) that shows, for one photo,
-the predicted mean score, the predicted score distribution (a bar chart), the predicted attributes
-as feedback sentences (:func:`aesthetics_lib.explain.attribute_feedback`), a Grad-CAM overlay
+the predicted mean score with a line on how far to trust it (:func:`reliability_text`, from the
+model's held-out validation record), the predicted score distribution (a bar chart), feedback
+sentences from the attributes whose predictions follow their held-out labels
+(:func:`aesthetics_lib.explain.attribute_feedback`, :func:`~aesthetics_lib.explain.trusted_attributes`;
+each shown with its interval), a Grad-CAM overlay
 (:func:`aesthetics_lib.explain.compute_cam`) and the best crop to a chosen aspect ratio
 (:func:`aesthetics_lib.apps.best_crops`). A broken upload (empty, truncated, not an image) is read
 with :func:`aesthetics_lib.data.io.load_image` and its :class:`~aesthetics_lib.data.io.ImageLoadError`
@@ -43,6 +46,7 @@ CSS = {
 }
 _UPLOAD_PROMPT = "(your upload)"
 _CAM_UP = "What raises the score (Grad-CAM)"
+_UNCHECKED = "No held-out measurement of this model is available: treat its score as unchecked."
 _CAM_DOWN = "Nothing raises the score; what lowers it (Grad-CAM)"
 
 
@@ -119,6 +123,26 @@ def read_upload(name: str, content: bytes) -> Image.Image:
             raise ImageLoadError(name, exc.reason) from None
 
 
+def reliability_text(held_out: Mapping[str, Any] | None, studio: bool = True) -> str:
+    """One line on how far to trust a model's scores, from its validation record (``CourseModel.
+    held_out()``: ``n``, ``srcc`` and ``srcc_ci``, ``mse``, ``noise_ceiling_srcc`` on the studio).
+    ``studio``: the model was trained on the synthetic studio (adds that real photos fare worse)."""
+    if not held_out or held_out.get("srcc") is None:
+        return _UNCHECKED
+    low, high = held_out.get("srcc_ci") or (None, None)
+    interval = f" [{low:.2f}, {high:.2f}]" if low is not None and high is not None else ""
+    text = (f"How far to trust it: on {held_out['n']} held-out photos it ranked photos by their mean vote with "
+            f"SRCC {held_out['srcc']:.2f}{interval} (1 = perfectly")
+    ceiling = held_out.get("noise_ceiling_srcc")
+    text += f"; the raters' own mean votes reach {ceiling:.2f} against the truth)" if ceiling else ")"
+    if held_out.get("mse") is not None:
+        text += f", and its scores were off by {float(held_out['mse']) ** 0.5:.2f} on average (root mean square)"
+    text += "."
+    if studio:
+        text += " It learnt from synthetic studio photos: on real photos expect less (notebook 11)."
+    return text
+
+
 def _mark(sentence: str) -> str:
     """HTML for one feedback sentence: a green tick for ``+ ...``, a red cross for ``- ...``."""
     if sentence.startswith("+ "):
@@ -148,9 +172,12 @@ class AestheticsDemo:
 
     Public widgets (so a test or a notebook can drive the app): ``picker`` (sample photos),
     ``upload`` (``FileUpload``), ``aspect`` (crop ratio), ``status``, ``score``, ``error``,
-    ``feedback`` (HTML), ``image_view``, ``cam_view``, ``dist_view``, ``crop_view`` (images).
-    ``last`` holds the numbers of the last analysis (``mean``, ``dist``, ``attributes``,
-    ``feedback``, ``crop``) or None.
+    ``feedback`` (HTML), ``reliability_line`` and ``feedback_note`` (HTML), ``image_view``,
+    ``cam_view``, ``dist_view``, ``crop_view`` (images). ``last`` holds the numbers of the last
+    analysis (``mean``, ``dist``, ``attributes``, ``feedback``, ``crop``) or None; ``trusted`` the
+    attributes that may speak (None when the model has no held-out agreement: then all do) and
+    ``reliability`` the line on how far to trust the score. A course model with a ``held_out()``
+    record (:meth:`aesthetics_lib.zoo.CourseModel.held_out`) gives both.
     """
 
     def __init__(self, course_model: Any, photos: Sequence[str] = DEMO_PHOTOS, aspects: Sequence[str] = DEMO_ASPECTS,
@@ -168,6 +195,19 @@ class AestheticsDemo:
         self.max_side = int(max_side)
         self.crop_scales, self.crop_stride = tuple(crop_scales), float(crop_stride)
         self.last: dict[str, Any] | None = None
+        held = course_model.held_out() if callable(getattr(course_model, "held_out", None)) else None
+        agreement = (held or {}).get("attributes") or []
+        #: the attributes whose held-out agreement clears the bar (None: not measured, all are shown)
+        self.trusted: list[str] | None = explain.trusted_attributes(agreement) if agreement else None
+        config = getattr(course_model, "config", None)
+        self.reliability = reliability_text(held, studio=str(getattr(config, "data", "studio")).startswith("studio"))
+        if self.trusted is None:
+            note = "Every attribute the model predicts; none was checked against held-out labels."
+        else:
+            rows = {r["attribute"]: r for r in agreement}
+            shown_ = ", ".join(f"{a} {rows[a]['srcc']:.2f} [{rows[a]['low']:.2f}, {rows[a]['high']:.2f}]" for a in self.trusted)
+            note = (f"Only the attributes whose predictions follow their labels on held-out photos (SRCC, 95 % "
+                    f"interval, lower end at least {explain.TRUSTED_SRCC}): {shown_ or 'none'}.")
         self._current: Image.Image | None = None
         self._current_name = ""
 
@@ -179,6 +219,8 @@ class AestheticsDemo:
         self.score = w.HTML("")
         self.error = w.HTML("")
         self.feedback = w.HTML("")
+        self.reliability_line = w.HTML(f"<i>{html.escape(self.reliability)}</i>")
+        self.feedback_note = w.HTML(f"<i>{html.escape(note)}</i>")
         layout = w.Layout(max_width="100%")
         self.image_view = w.Image(format="png", layout=layout)
         self.cam_view = w.Image(format="png", layout=layout)
@@ -198,11 +240,10 @@ class AestheticsDemo:
         row1 = w.HBox([panel("Photo", self.image_view), panel("Predicted distribution", self.dist_view),
                        panel(self.cam_caption, self.cam_view)], layout=w.Layout(flex_flow="row wrap"))
         row2 = w.HBox([panel("Best crop", self.crop_view),
-                       w.VBox([w.HTML("<b>Feedback from the attributes</b>"), self.feedback,
-                               w.HTML("<i>Every attribute the model predicts; notebook 10 measures which of "
-                                      "them follow their labels.</i>")], layout=w.Layout(width="60%"))],
+                       w.VBox([w.HTML("<b>Feedback from the attributes</b>"), self.feedback, self.feedback_note],
+                              layout=w.Layout(width="60%"))],
                       layout=w.Layout(flex_flow="row wrap"))
-        self.results = w.VBox([self.score, row1, row2], layout=w.Layout(display="none"))
+        self.results = w.VBox([self.score, self.reliability_line, row1, row2], layout=w.Layout(display="none"))
         self.widget = w.VBox([header, controls, self.aspect, self.status, self.error, self.results])
         self.widget.add_class(CSS["app"])
         self.widget.demo = self  # reach the app from the displayed widget
@@ -283,8 +324,8 @@ class AestheticsDemo:
         self.status.value = f"Scored: {html.escape(name)}"
         self.score.value = (f"<span style='font-size:1.6em'>Score <b>{result['mean']:.2f}</b></span> "
                             f"on a 1–{k} scale")
-        items = result["feedback"] or ["(no attribute stands out)" if result["attributes"] else
-                                       "(this model predicts no attributes)"]
+        quiet = "(no attribute stands out)" if self.trusted is None else "(no checked attribute stands out)"
+        items = result["feedback"] or [quiet if result["attributes"] else "(this model predicts no attributes)"]
         self.feedback.value = "<ul style='list-style:none;padding-left:0.5em'>" + "".join(
             f"<li>{_mark(s)}</li>" for s in items) + "</ul>"
         self.results.layout.display = "flex"
@@ -299,7 +340,7 @@ class AestheticsDemo:
         attrs: dict[str, float] = {}
         if names and out.attributes is not None:
             attrs = explain.attributes_dict(names, out.attributes[0])
-        feedback = explain.attribute_feedback(attrs) if attrs else []
+        feedback = explain.attribute_feedback(attrs, only=self.trusted) if attrs else []
         x, extras = _model_input(cm.transform, img)
         cam = explain.compute_cam(cm.model, x, self.cam_method, extras=extras)
         caption = _CAM_UP

@@ -430,6 +430,23 @@ def attribute_feedback(
     return out
 
 
+#: An attribute's predictions are trusted for feedback when the lower end of their SRCC interval with
+#: held-out labels is at least ``TRUSTED_SRCC``, over at least ``MIN_LABELLED`` labelled photos (a
+#: correlation over a handful of photos is noise, and its interval says so).
+TRUSTED_SRCC = 0.3
+MIN_LABELLED = 20
+
+
+def trusted_attributes(agreement: Sequence[Mapping[str, Any]], min_low: float = TRUSTED_SRCC,
+                       min_labelled: int = MIN_LABELLED) -> list[str]:
+    """The attributes of ``agreement`` (rows of :func:`aesthetics_lib.metrics.attribute_agreement`)
+    whose SRCC interval's lower end is at least ``min_low``, over at least ``min_labelled`` photos,
+    in their order. Introduced in notebooks/10_explainability."""
+    return [str(r["attribute"]) for r in agreement
+            if r.get("low") is not None and math.isfinite(float(r["low"])) and float(r["low"]) >= min_low
+            and int(r["labelled"]) >= min_labelled]
+
+
 def attributes_dict(names: Sequence[str], values: Any) -> dict[str, float]:
     """``{name: value}`` from a model's ``attribute_names`` and one row of its ``attributes`` output."""
     vals = np.asarray(values, dtype=np.float64).ravel()

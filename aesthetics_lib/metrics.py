@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 from scipy import stats
@@ -412,6 +412,34 @@ def mean_ci(values: ArrayLike, n_boot: int = 1000, alpha: float = 0.05, seed: in
         return (float(v.mean()) if len(v) else math.nan, math.nan, math.nan)
     low, high = bootstrap_ci(mean_of, v, v, n_boot=n_boot, alpha=alpha, seed=seed)
     return float(v.mean()), low, high
+
+
+def attribute_agreement(
+    pred: ArrayLike, labels: ArrayLike, names: Sequence[str], n_boot: int = 1000, seed: int = 0, min_labelled: int = 6,
+) -> list[dict[str, Any]]:
+    """How well predicted attributes follow their labels, one attribute at a time.
+
+    ``pred`` ``[N, A]`` predicted attributes, ``labels`` ``[N, A]`` their labels (NaN where a photo
+    has none), ``names`` the A attribute names. Per attribute, over the photos whose label is given
+    and not 0 (in AADB and CADB 0 means "does not apply"): ``{"attribute", "labelled" (that number
+    of photos), "srcc", "low", "high"}`` with the SRCC's bootstrap interval over those photos
+    (:func:`bootstrap_ci`); NaN where fewer than ``min_labelled`` photos are labelled. In the order
+    of ``names``. Introduced in notebooks/10_explainability.
+    """
+    p = _as_array(pred, "attribute_agreement: pred").astype(np.float64)
+    t = _as_array(np.nan_to_num(np.asarray(labels, dtype=np.float64), nan=0.0), "attribute_agreement: labels")  # NaN: no label, like 0
+    if p.ndim != 2 or p.shape != t.shape or p.shape[1] != len(names):
+        raise ValueError(f"attribute_agreement: expected pred and labels [N, {len(names)}] for {len(names)} names, "
+                         f"found {p.shape} and {t.shape}")
+    rows = []
+    for j, name in enumerate(names):
+        known = t[:, j] != 0
+        rho, low, high = math.nan, math.nan, math.nan
+        if known.sum() >= min_labelled:
+            rho = srcc(p[known, j], t[known, j])
+            low, high = bootstrap_ci(srcc, p[known, j], t[known, j], n_boot=n_boot, seed=seed)
+        rows.append({"attribute": str(name), "labelled": int(known.sum()), "srcc": rho, "low": low, "high": high})
+    return rows
 
 
 # --------------------------------------------------------------------------------------------

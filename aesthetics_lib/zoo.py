@@ -125,6 +125,27 @@ class CourseModel:
         model predicts one), ``attributes`` ``[N, A]`` (when it has an attribute head), in order."""
         return self.predictor.score(images, keep=keep)
 
+    def held_out(self) -> dict[str, Any] | None:
+        """How the model did on its data's validation split, as a training record keeps it
+        (:func:`~aesthetics_lib.course_weights.metric_summary`: SRCC, MSE ... with intervals, the
+        noise ceiling on the studio, the per-attribute agreement): the shipped record's, or measured
+        once from the checkpoint (about half a minute on a CPU) when the record lacks it or the model
+        was trained into the cache. None without a checkpoint. Introduced in notebooks/11_applications
+        (the demo)."""
+        if "_held_out" not in self.__dict__:
+            record = self.weights.record.get("val") if self.weights is not None else None
+            if record is None or (self.attribute_names and "attributes" not in record):
+                path = self.weights.checkpoint if self.weights is not None else (
+                    self.run_dir / "best.pt" if self.run_dir is not None else None)
+                record = None
+                if path is not None and Path(path).is_file():
+                    from aesthetics_lib.commands.evaluate import evaluate_checkpoint
+                    from aesthetics_lib.course_weights import metric_summary
+
+                    record = metric_summary(evaluate_checkpoint(str(path), split="val", device="cpu"))
+            self.__dict__["_held_out"] = record
+        return self.__dict__["_held_out"]
+
 
 def shipped_weights(name: str, config: TrainConfig) -> CourseWeights | None:
     """The shipped weights trained from exactly ``config`` with the current code: ``name``'s own, or

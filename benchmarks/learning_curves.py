@@ -69,7 +69,12 @@ def _set_args(overrides: dict[str, Any]) -> list[str]:
 def train_arm(arm: str) -> float:
     """Train (or finish) one arm in its run folder; returns the wall seconds this call spent."""
     model, overrides, _ = ARMS[arm]
-    out = RUNS / arm
+    return train_run(model, overrides, RUNS / arm)
+
+
+def train_run(model: str, overrides: dict[str, Any], out: Path) -> float:
+    """Train (or finish) course config ``studio_<model>`` with ``overrides`` in run folder ``out``, with
+    the ``train`` command in a subprocess; returns the wall seconds this call spent."""
     cmd = [sys.executable, "-m", "aesthetics_lib", "train", "--config", f"studio_{model}", "--out", str(out),
            *_set_args(overrides)]
     if (out / "last.pt").exists():

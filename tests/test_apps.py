@@ -157,3 +157,38 @@ def test_demo_scores_a_good_upload(app):
     Image.new("RGB", (80, 60), (30, 120, 200)).save(buf, "JPEG")
     app.upload.value = _upload("sky.jpg", buf.getvalue())
     assert app.error.value == "" and "Score" in app.score.value
+
+
+class _CheckedModel:
+    """The tiny model with a validation record, as ``CourseModel.held_out()`` returns one."""
+
+    def __init__(self, predictor) -> None:
+        self.predictor = predictor
+        self.model, self.spec, self.transform, self.score = predictor.model, predictor.spec, predictor.transform, predictor.score
+        rows = [{"attribute": a, "labelled": 100, "srcc": 0.1, "low": -0.1, "high": 0.3} for a in predictor.attribute_names]
+        rows[predictor.attribute_names.index("Content")].update(srcc=0.85, low=0.8, high=0.9)
+        rows[predictor.attribute_names.index("Light")].update(srcc=0.5, low=0.35, high=0.6, labelled=12)  # too few photos
+        self.record = {"n": 855, "srcc": 0.6, "srcc_ci": [0.55, 0.65], "mse": 0.25, "noise_ceiling_srcc": 0.87, "attributes": rows}
+
+    def held_out(self):
+        return self.record
+
+
+def test_demo_speaks_only_from_checked_attributes_and_says_how_reliable_the_score_is():
+    from aesthetics_lib import explain
+    from aesthetics_lib.demo import build_demo
+
+    checked = _CheckedModel(tiny_course_model())
+    app = build_demo(checked, photos=("chelsea",), max_side=160, crop_scales=(1.0,), crop_stride=0.5).demo
+    assert app.trusted == ["Content"], "Light has too few labelled photos, the others too low an interval"
+    assert "Content 0.85 [0.80, 0.90]" in app.feedback_note.value and "Light" not in app.feedback_note.value
+    assert "855 held-out photos" in app.reliability_line.value and "SRCC 0.60 [0.55, 0.65]" in app.reliability_line.value
+    assert "0.87" in app.reliability_line.value and "off by 0.50" in app.reliability_line.value
+    app.picker.value = "chelsea"
+    assert app.last["feedback"] == explain.attribute_feedback(app.last["attributes"], only=["Content"])
+    assert "Score" in app.score.value
+
+
+def test_demo_without_a_record_says_the_score_is_unchecked(app):
+    assert app.trusted is None and "unchecked" in app.reliability_line.value
+    assert "none was checked" in app.feedback_note.value

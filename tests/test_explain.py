@@ -224,3 +224,15 @@ def test_cascading_randomization_leaves_out_empty_trained_maps():
     assert res.similarities["gradcam"] == [[], [], []] and res.empty["gradcam"] == 0
     assert all(math.isnan(v) for v in res.mean_similarity("gradcam"))
     assert len(res.similarities["eigencam"][0]) == 2
+
+
+def test_trusted_attributes_need_the_whole_interval_above_the_bar_and_enough_photos():
+    from aesthetics_lib.explain import MIN_LABELLED, TRUSTED_SRCC, trusted_attributes
+
+    rows = [{"attribute": "Content", "labelled": 100, "srcc": 0.8, "low": 0.75, "high": 0.85},
+            {"attribute": "Light", "labelled": 100, "srcc": 0.4, "low": TRUSTED_SRCC - 0.01, "high": 0.5},
+            {"attribute": "DoF", "labelled": MIN_LABELLED - 1, "srcc": 0.9, "low": 0.8, "high": 0.95},
+            {"attribute": "Symmetry", "labelled": 3, "srcc": float("nan"), "low": float("nan"), "high": float("nan")},
+            {"attribute": "Object", "labelled": MIN_LABELLED, "srcc": 0.5, "low": TRUSTED_SRCC, "high": 0.6}]
+    assert trusted_attributes(rows) == ["Content", "Object"]
+    assert trusted_attributes(rows, min_low=0.0, min_labelled=0) == ["Content", "Light", "DoF", "Object"]

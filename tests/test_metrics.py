@@ -282,3 +282,21 @@ def test_float32_means_at_the_threshold_reach_it() -> None:
     assert M.binarize(means, 2.6).tolist() == [True, False, True]
     assert M.binarize(means, 2.6, strict=True).tolist() == [False, False, True]
     assert M.accuracy(np.array([2.7, 2.5, 3.1]), means, 2.6) == 1.0
+
+
+def test_attribute_agreement_is_the_srcc_over_the_labelled_photos():
+    rng = np.random.default_rng(0)
+    labels = rng.choice([-0.6, -0.2, 0.0, 0.2, 0.6], size=(60, 3))
+    labels[:10, 1] = np.nan  # no label at all: left out like a 0
+    labels[:, 2] = 0.0
+    labels[:4, 2] = [0.2, -0.2, 0.6, 0.4]  # only 4 labelled photos
+    pred = np.nan_to_num(labels) + rng.normal(0, 0.3, size=labels.shape)
+    rows = M.attribute_agreement(pred, labels, ["a", "b", "c"], n_boot=200)
+    for j, row in enumerate(rows[:2]):
+        known = np.isfinite(labels[:, j]) & (labels[:, j] != 0)
+        assert row["labelled"] == int(known.sum())
+        assert row["srcc"] == pytest.approx(M.srcc(pred[known, j], labels[known, j]))
+        assert (row["low"], row["high"]) == pytest.approx(M.bootstrap_ci(M.srcc, pred[known, j], labels[known, j], n_boot=200))
+    assert rows[2]["labelled"] == 4 and np.isnan(rows[2]["srcc"]) and np.isnan(rows[2]["low"])
+    with pytest.raises(ValueError, match=r"expected pred and labels \[N, 2\]"):
+        M.attribute_agreement(pred, labels, ["a", "b"])

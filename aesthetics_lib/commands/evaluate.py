@@ -8,7 +8,9 @@ ranking). ``--data studio`` rebuilds the studio the checkpoint was trained on (s
 ``--json`` prints one JSON object instead (keys ``srcc``, ``lcc``, ``mse``, ``emd1``, ``emd2``,
 ``accuracy``, ``balanced_accuracy``, each with ``<key>_ci``, the same with a ``naive_`` prefix, and
 ``n``, ``split``, ``data``, ``checkpoint``, ``epoch``; on studio data also ``true_srcc`` and
-``noise_ceiling_srcc`` against the studio's hidden true quality); NaN is written as ``null``.
+``noise_ceiling_srcc`` against the studio's hidden true quality; for a model with an attribute head
+on data with attribute labels, ``attributes``: one entry per attribute from
+:func:`aesthetics_lib.metrics.attribute_agreement`); NaN is written as ``null``.
 Introduced in notebooks/04_metrics_and_losses.
 """
 
@@ -78,7 +80,7 @@ def evaluate_checkpoint(
     scale, are NaN."""
     from aesthetics_lib.data.registry import open_dataset
     from aesthetics_lib.inference import Predictor
-    from aesthetics_lib.metrics import evaluate_predictions, naive_baseline
+    from aesthetics_lib.metrics import attribute_agreement, evaluate_predictions, naive_baseline
     from aesthetics_lib.training.build import resolve_data
 
     predictor = Predictor.from_checkpoint(checkpoint, device=device, batch_size=batch_size, num_workers=num_workers)
@@ -114,6 +116,10 @@ def evaluate_checkpoint(
     )
     out: dict[str, Any] = dict(result)
     out.update(studio_truth(spec, pred))
+    names = list(predictor.attribute_names)
+    annotations = getattr(dataset, "annotations", None)
+    if pred.attributes is not None and names and annotations is not None and set(names) <= set(annotations.columns):
+        out["attributes"] = attribute_agreement(pred.attributes, annotations[names].to_numpy(), names, n_boot=n_boot, seed=seed)
     out.update({f"naive_{k}": v for k, v in naive.items()})
     out.update(
         {

@@ -460,20 +460,16 @@ if DATA.studio:
 # `explain.attribute_feedback` turns the clearest ones into sentences: an attribute speaks when
 # $|v| \ge 0.3$ (more than one AADB rating step from "does not apply"), strongest first.
 # Feedback is only worth giving if the head is right, so first check it against the labels of the
-# test split (Spearman correlation per attribute, over the photos where the label is not 0, with a
-# 95% bootstrap interval over those photos).
+# test split (`metrics.attribute_agreement`: Spearman correlation per attribute, over the photos
+# where the label is not 0, with a 95% bootstrap interval over those photos).
 
 # %%
 base_model = models[FINAL]
 pred = base_model.score([load_image(p) for p in test["path"]])
 names = base_model.attribute_names
-agree = []
-for j, a in enumerate(names):
-    known = test[a].to_numpy() != 0
-    p_a, t_a = pred["attributes"][known, j], test[a].to_numpy()[known]
-    rho = metrics.srcc(p_a, t_a) if known.sum() > 5 else np.nan
-    low, high = metrics.bootstrap_ci(metrics.srcc, p_a, t_a, n_boot=N_BOOT) if known.sum() > 5 else (np.nan, np.nan)
-    agree.append({"attribute": a, "labelled photos": int(known.sum()), "SRCC with label": rho, "low": low, "high": high})
+agreement = metrics.attribute_agreement(pred["attributes"], test[list(names)].to_numpy(), names, n_boot=N_BOOT)  # label 0: does not apply
+agree = [{"attribute": r["attribute"], "labelled photos": r["labelled"], "SRCC with label": r["srcc"], "low": r["low"], "high": r["high"]}
+         for r in agreement]
 agree_df = pd.DataFrame(agree).sort_values("SRCC with label", ascending=False)
 print(f"{len(test)} test photos; SRCC over the photos where the label is not 0, with its 95% interval")
 print_table([{"attribute": r["attribute"], "labelled photos": r["labelled photos"],
@@ -493,8 +489,8 @@ print_table([{"attribute": r["attribute"], "labelled photos": r["labelled photos
 # photos is noise, and the interval says so).
 
 # %%
-TRUSTED_SRCC, MIN_LABELLED = 0.3, 20
-trusted = [r["attribute"] for r in agree if np.nan_to_num(r["low"]) >= TRUSTED_SRCC and r["labelled photos"] >= MIN_LABELLED]
+TRUSTED_SRCC, MIN_LABELLED = explain.TRUSTED_SRCC, explain.MIN_LABELLED  # 0.3 and 20: the demo of notebook 11 uses the same bar
+trusted = explain.trusted_attributes(agreement, TRUSTED_SRCC, MIN_LABELLED)
 print("trusted attributes:", trusted)
 said_by_all = []  # the sentences from every attribute, per photo
 for i in range(3):
