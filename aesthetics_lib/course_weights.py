@@ -247,9 +247,9 @@ def export_weights(name: str, run_dir: str | os.PathLike, out_dir: str | os.Path
 
 
 def predict_test_sample(checkpoint: str | os.PathLike, n: int = SAMPLE_N) -> dict[str, Any]:
-    """The predicted mean scores of the first ``n`` photos of the test split of the checkpoint's own
-    data (``{"n", "image_ids", "mean"}``): the record keeps them so that a check can recompute them in
-    seconds, where the test metrics need the whole split."""
+    """The predicted mean scores (a binary head: P(good)) of the first ``n`` photos of the test split
+    of the checkpoint's own data (``{"n", "image_ids", "mean" | "prob_good"}``): the record keeps
+    them so that a check can recompute them in seconds, where the test metrics need the whole split."""
     from aesthetics_lib.data.registry import open_dataset
     from aesthetics_lib.inference import Predictor
     from aesthetics_lib.training.build import resolve_data
@@ -259,8 +259,9 @@ def predict_test_sample(checkpoint: str | os.PathLike, n: int = SAMPLE_N) -> dic
     test = open_dataset(resolve_data(config), "test", None, val_fraction=config.val_fraction, seed=config.seed)
     n = min(n, len(test))
     pred = predictor.score([test.load_image(i) for i in range(n)])  # batched by input shape
+    key, values = ("mean", pred.mean) if pred.mean is not None else ("prob_good", pred.prob_good)  # a binary head: P(good)
     return {"n": n, "image_ids": [str(i) for i in list(test.image_ids)[:n]],
-            "mean": [round(float(v), 5) for v in pred.mean]}
+            key: [round(float(v), 5) for v in values]}
 
 
 def _machine(config: TrainConfig) -> dict[str, Any]:

@@ -42,6 +42,10 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     # pixel count (112^2 = 12,544 vs 6 x 48^2 = 13,824), and multi-patch with plain MPEMD_avg
     "multipatch_warp": ("multipatch", {"view": "warp", "size": 112, "patches": None, "patch_mode": None}),
     "multipatch_avg": ("multipatch", {"patch_mode": "avg"}),
+    # notebooks/05: one column, 2 epochs, the regression head and the binary head (everything else the
+    # same): the target's own effect, trained from exactly these settings (about a minute each)
+    "dcnn_regression": ("dcnn", {"model_kwargs.columns": 1, "model_kwargs.head": "regression", "epochs": 2}),
+    "dcnn_binary": ("dcnn", {"model_kwargs.columns": 1, "model_kwargs.head": "binary", "epochs": 2}),
     # notebooks/08: SAMP-Net without saliency (everything else the same)
     "sampnet_plain": ("sampnet", {"model_kwargs.use_saliency": False}),
 }
