@@ -16,10 +16,15 @@ validation, 950 test):
    of Lite0's stages 0-2 appended to the pooled vector, ``configs/studio_sgfm_lite0.yaml``) against
    the weights of an earlier commit (``--before``, without them), both predicting the same 950 test
    photos: the SRCC difference with a paired bootstrap interval, and each model's SRCC with every
-   quality term.
+   quality term;
+3. **more training seeds** (``--seeds 1 2``): the same pair trained again with other seeds (the
+   seed also draws the validation split), in resumable run folders ``runs/multilevel/<arm>/``
+   (about 12 minutes per run on 2 CPU cores); each seed's paired difference, and the difference of
+   the SRCCs averaged over the seeds with a paired bootstrap over the photos.
 
 Results go to ``benchmarks/results/multilevel.json`` and ``.md``. Run: ``python benchmarks/multilevel.py
-[--before REV] [--skip-probe]``; about 3 minutes on 2 CPU threads (the probe's forward passes).
+[--before REV] [--skip-probe] [--seeds 1 2]``; about 3 minutes on 2 CPU threads without ``--seeds``
+(the probe's forward passes).
 Introduced in benchmarks/README.md.
 """
 
@@ -43,6 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from aesthetics_lib import metrics  # noqa: E402
+from aesthetics_lib.ablation import seed_srcc  # noqa: E402
 from aesthetics_lib.compare import paired_bootstrap  # noqa: E402
 from aesthetics_lib.data.registry import open_dataset  # noqa: E402
 from aesthetics_lib.data.studio import QUALITY_TERMS, quality_terms, read_factors, true_quality  # noqa: E402
@@ -51,6 +57,7 @@ from aesthetics_lib.models.heads import BackboneStages  # noqa: E402
 from aesthetics_lib.training.build import eval_transform_for, resolve_data  # noqa: E402
 from aesthetics_lib.zoo import course_config  # noqa: E402
 
+RUNS = ROOT / "runs" / "multilevel"
 #: the commit whose weights/sgfm_lite0.pt pooled the last two stages only
 BEFORE = "a7befee"
 ALPHAS = (0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0)
@@ -154,6 +161,51 @@ def before_after(before: str) -> dict[str, Any]:
     }
 
 
+def seed_arm(stats: bool, seed: int) -> tuple[str, dict[str, Any]]:
+    """Run-folder name and config overrides of the final model with (``stats``) or without the stage
+    statistics, trained with ``seed``."""
+    overrides: dict[str, Any] = {"seed": seed} if stats else {"seed": seed, "model_kwargs.pooled_stages": "[]"}
+    return f"sgfm_lite0-{'stats' if stats else 'plain'}-seed{seed}", overrides
+
+
+def seeds_study(seeds: list[int], before: str) -> dict[str, Any]:
+    """Train the missing seed arms, then compare with and without the statistics per seed (seed 0:
+    the weights at ``before`` and the shipped ones) and over the seeds."""
+    from learning_curves import train_run
+
+    preds: dict[bool, list[np.ndarray]] = {True: [], False: []}
+    ids0: list[str] | None = None
+    for seed in [0, *seeds]:
+        for stats in (False, True):
+            if seed == 0:
+                with tempfile.TemporaryDirectory() as tmp:
+                    ckpt = ROOT / "weights" / "sgfm_lite0.pt" if stats else weights_at(before, "sgfm_lite0", Path(tmp))
+                    p, ids = test_scores(ckpt)
+            else:
+                name, overrides = seed_arm(stats, seed)
+                if not (RUNS / name / "last.pt").exists() or json.loads((RUNS / name / "history.json").read_text())[-1]["epoch"] \
+                        < course_config("sgfm_lite0").epochs:
+                    print(f"training {name} ...", flush=True)
+                    train_run("sgfm_lite0", overrides, RUNS / name)
+                p, ids = test_scores(RUNS / name / "best.pt")
+            if ids0 is not None and ids != ids0:
+                raise ValueError(f"seed {seed}: scored on other test photos than seed 0")
+            ids0 = ids
+            preds[stats].append(p)
+    cfg = course_config("sgfm_lite0")
+    test = open_dataset(resolve_data(cfg), "test", None, val_fraction=cfg.val_fraction, seed=cfg.seed)
+    target = np.asarray(test.means(), dtype=np.float64)
+    rows = []
+    for i, seed in enumerate([0, *seeds]):
+        d = paired_bootstrap(metrics.srcc, preds[False][i], preds[True][i], target, n_boot=N_BOOT)
+        rows.append({"seed": seed, "without": metrics.srcc(preds[False][i], target), "with": metrics.srcc(preds[True][i], target),
+                     "difference": [d.difference, d.low, d.high, d.verdict]})
+    plain, stats_ = np.stack(preds[False], axis=1), np.stack(preds[True], axis=1)
+    d = paired_bootstrap(seed_srcc, plain, stats_, target, n_boot=N_BOOT)
+    return {"per_seed": rows, "mean_without": seed_srcc(plain, target), "mean_with": seed_srcc(stats_, target),
+            "mean_difference": [d.difference, d.low, d.high, d.verdict]}
+
+
 def _ci(v: float, lo: float, hi: float) -> str:
     return f"{v:.3f} [{lo:.3f}, {hi:.3f}]"
 
@@ -177,6 +229,16 @@ def write(result: dict[str, Any]) -> None:
               "SRCC of each model's scores with each term of the true quality (the last column: the true quality's own):", "",
               "| quality term | SRCC before | SRCC after | true quality |", "|---|---|---|---|"]
     lines += [f"| {t['term']} | {t['before']:.3f} | {t['after']:.3f} | {t['truth']:.3f} |" for t in ba["terms"]]
+    if result.get("seeds"):
+        st = result["seeds"]
+        lines += ["", "## Training seeds: without and with the stage statistics", "",
+                  "| seed | test SRCC without | test SRCC with | with - without [paired 95 % CI] |", "|---|---|---|---|"]
+        lines += [f"| {r['seed']} | {r['without']:.3f} | {r['with']:.3f} | {r['difference'][0]:+.3f} "
+                  f"[{r['difference'][1]:+.3f}, {r['difference'][2]:+.3f}] ({r['difference'][3]}) |" for r in st["per_seed"]]
+        md = st["mean_difference"]
+        lines += ["", f"Averaged over the {len(st['per_seed'])} seeds: without {st['mean_without']:.3f}, with {st['mean_with']:.3f}; "
+                  f"difference {md[0]:+.3f} [{md[1]:+.3f}, {md[2]:+.3f}] ({md[3]}; paired bootstrap over the photos of the "
+                  "seed-averaged SRCC)."]
     (OUT / "multilevel.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -184,6 +246,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", default=BEFORE, help=f"git revision of the weights without the statistics (default {BEFORE})")
     parser.add_argument("--skip-probe", action="store_true", help="keep the probe rows of the last results file")
+    parser.add_argument("--seeds", type=int, nargs="*", default=[], help="more training seeds of the final model, with and without")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -200,6 +263,8 @@ def main(argv: list[str] | None = None) -> None:
         for r in result["probe"]:
             print(f"{r['features']}: test SRCC {_ci(r['test_srcc'], *r['test_srcc_ci'])}", flush=True)
     result["before_after"] = before_after(args.before)
+    if args.seeds:
+        result["seeds"] = seeds_study(args.seeds, args.before)
     write(result)
     print((OUT / "multilevel.md").read_text())
 

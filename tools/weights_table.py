@@ -15,7 +15,11 @@ from aesthetics_lib.course_weights import list_weights
 
 
 def _ci(t: dict, key: str) -> str:
+    """``value [low, high]``, or "n/a" for a metric the model has no value for (MSE and EMD of a
+    binary head, recorded as null)."""
     lo, hi = t[f"{key}_ci"]
+    if t[key] is None or lo is None or hi is None:
+        return "n/a"
     return f"{t[key]:.3f} [{lo:.3f}, {hi:.3f}]"
 
 

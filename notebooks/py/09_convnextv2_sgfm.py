@@ -724,9 +724,12 @@ if DATA.studio:  # the numbers the text quotes are the studio's
 # are the one part of the design whose effect this experiment detects. Removing the saliency or
 # feeding it in another way changes nothing it can detect, which agrees with the nearly inert SGFM
 # of section 4; neither do the pooling's normalisation or activation, or a rank weight between 0 and
-# 1 (on SRCC; a weight of 1 costs a little EMD). A full training run agrees about the statistics:
-# the final model trained with them scores higher on the test split than the same model trained
-# without them (`benchmarks/README.md`, "Multi-level statistics"; one seed each). What the table
+# 1 (on SRCC; a weight of 1 costs a little EMD). Full training runs of the final model with and
+# without the statistics do not settle it: with one training seed the model with them ranked the
+# test photos better, with another it did not, and averaged over the two the difference is within
+# the noise (`benchmarks/README.md`, "Multi-level statistics"). On frozen features the statistics
+# help; one possible reason, not tested here, is that a backbone that learns carries more of them
+# into its last stages. What the table
 # cannot show: effects smaller than about 0.013 in SRCC, effects that need the backbone to learn
 # together with the head, or effects on real photos. Claims about these parts of the design need
 # more seeds, more training photos and full training runs (Going further); the same caution applies
