@@ -725,8 +725,8 @@ if DATA.studio:  # the numbers the text quotes are the studio's
 # feeding it in another way changes nothing it can detect, which agrees with the nearly inert SGFM
 # of section 4; neither do the pooling's normalisation or activation, or a rank weight between 0 and
 # 1 (on SRCC; a weight of 1 costs a little EMD). Full training runs of the final model with and
-# without the statistics do not settle it: with one training seed the model with them ranked the
-# test photos better, with another it did not, and averaged over the two the difference is within
+# without the statistics do not settle it: over three training seeds the model with them ranked
+# the test photos better twice and worse once, and averaged over the three the difference is within
 # the noise (`benchmarks/README.md`, "Multi-level statistics"). On frozen features the statistics
 # help; one possible reason, not tested here, is that a backbone that learns carries more of them
 # into its last stages. What the table
