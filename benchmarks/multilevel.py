@@ -134,19 +134,29 @@ def test_scores(checkpoint: Path) -> tuple[np.ndarray, list[str]]:
     return np.asarray(predictor.predict(test).mean, dtype=np.float64), list(test.image_ids)
 
 
-def before_after(before: str) -> dict[str, Any]:
-    """The final model's test predictions at ``before`` and now: SRCCs, their paired difference and
-    the per-term SRCCs."""
+def seed0_scores(before: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The final model's test predictions without (weights at ``before``) and with the statistics
+    (the shipped weights), and the image ids they share: both studies start from them."""
     with tempfile.TemporaryDirectory() as tmp:
         old, ids_old = test_scores(weights_at(before, "sgfm_lite0", Path(tmp)))
     new, ids = test_scores(ROOT / "weights" / "sgfm_lite0.pt")
     if ids != ids_old:
         raise ValueError(f"the weights at {before} were scored on other test photos than the shipped ones")
+    return old, new, ids
+
+
+def test_targets() -> np.ndarray:
+    """The mean votes of the course studio's test photos, in the order :func:`test_scores` returns."""
     cfg = course_config("sgfm_lite0")
-    spec = resolve_data(cfg)
-    test = open_dataset(spec, "test", None, val_fraction=cfg.val_fraction, seed=cfg.seed)
-    target = np.asarray(test.means(), dtype=np.float64)
-    factors = read_factors(spec.root).set_index("image_id").loc[ids]
+    test = open_dataset(resolve_data(cfg), "test", None, val_fraction=cfg.val_fraction, seed=cfg.seed)
+    return np.asarray(test.means(), dtype=np.float64)
+
+
+def before_after(before: str, old: np.ndarray, new: np.ndarray, ids: list[str]) -> dict[str, Any]:
+    """The final model's test predictions at ``before`` and now: SRCCs, their paired difference and
+    the per-term SRCCs (``old``, ``new``, ``ids``: :func:`seed0_scores`)."""
+    target = test_targets()
+    factors = read_factors(resolve_data(course_config("sgfm_lite0")).root).set_index("image_id").loc[ids]
     terms = quality_terms(factors)
     truth = true_quality(factors)
     d = paired_bootstrap(metrics.srcc, old, new, target, n_boot=N_BOOT)
@@ -168,33 +178,25 @@ def seed_arm(stats: bool, seed: int) -> tuple[str, dict[str, Any]]:
     return f"sgfm_lite0-{'stats' if stats else 'plain'}-seed{seed}", overrides
 
 
-def seeds_study(seeds: list[int], before: str) -> dict[str, Any]:
+def seeds_study(seeds: list[int], seed0: tuple[np.ndarray, np.ndarray, list[str]]) -> dict[str, Any]:
     """Train the missing seed arms, then compare with and without the statistics per seed (seed 0:
-    the weights at ``before`` and the shipped ones) and over the seeds."""
+    ``seed0``, :func:`seed0_scores`) and over the seeds."""
     from learning_curves import train_run
 
-    preds: dict[bool, list[np.ndarray]] = {True: [], False: []}
-    ids0: list[str] | None = None
-    for seed in [0, *seeds]:
+    old, new, ids0 = seed0
+    preds: dict[bool, list[np.ndarray]] = {False: [old], True: [new]}
+    for seed in seeds:
         for stats in (False, True):
-            if seed == 0:
-                with tempfile.TemporaryDirectory() as tmp:
-                    ckpt = ROOT / "weights" / "sgfm_lite0.pt" if stats else weights_at(before, "sgfm_lite0", Path(tmp))
-                    p, ids = test_scores(ckpt)
-            else:
-                name, overrides = seed_arm(stats, seed)
-                if not (RUNS / name / "last.pt").exists() or json.loads((RUNS / name / "history.json").read_text())[-1]["epoch"] \
-                        < course_config("sgfm_lite0").epochs:
-                    print(f"training {name} ...", flush=True)
-                    train_run("sgfm_lite0", overrides, RUNS / name)
-                p, ids = test_scores(RUNS / name / "best.pt")
-            if ids0 is not None and ids != ids0:
+            name, overrides = seed_arm(stats, seed)
+            if not (RUNS / name / "last.pt").exists() or json.loads((RUNS / name / "history.json").read_text())[-1]["epoch"] \
+                    < course_config("sgfm_lite0").epochs:
+                print(f"training {name} ...", flush=True)
+                train_run("sgfm_lite0", overrides, RUNS / name)
+            p, ids = test_scores(RUNS / name / "best.pt")
+            if ids != ids0:
                 raise ValueError(f"seed {seed}: scored on other test photos than seed 0")
-            ids0 = ids
             preds[stats].append(p)
-    cfg = course_config("sgfm_lite0")
-    test = open_dataset(resolve_data(cfg), "test", None, val_fraction=cfg.val_fraction, seed=cfg.seed)
-    target = np.asarray(test.means(), dtype=np.float64)
+    target = test_targets()
     rows = []
     for i, seed in enumerate([0, *seeds]):
         d = paired_bootstrap(metrics.srcc, preds[False][i], preds[True][i], target, n_boot=N_BOOT)
@@ -262,9 +264,10 @@ def main(argv: list[str] | None = None) -> None:
         result["probe"] = ridge_probe(train, val, test)
         for r in result["probe"]:
             print(f"{r['features']}: test SRCC {_ci(r['test_srcc'], *r['test_srcc_ci'])}", flush=True)
-    result["before_after"] = before_after(args.before)
+    seed0 = seed0_scores(args.before)
+    result["before_after"] = before_after(args.before, *seed0)
     if args.seeds:
-        result["seeds"] = seeds_study(args.seeds, args.before)
+        result["seeds"] = seeds_study(args.seeds, seed0)
     write(result)
     print((OUT / "multilevel.md").read_text())
 
