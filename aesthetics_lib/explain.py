@@ -104,9 +104,11 @@ def compute_cam(
     ``target_layers`` default to ``model.cam_target_layers()``; ``output``/``index``/``sign`` choose
     the explained number (:class:`MeanScoreModel`: ``sign=-1`` shows what lowers the score;
     ``output="attributes", index=j`` explains attribute ``j``). Gradients flow even through a frozen
-    backbone (the input requires grad). Returns ``float32 [H, W]`` in [0, 1] (min-max scaled by the
-    package; all zeros when no region raises the target: Grad-CAM keeps only the positive part).
-    The model's train/eval mode and its gradients are left as they were.
+    backbone (the input requires grad); the parameters' own gradients are never computed (no CAM
+    uses them, and skipping them makes the backward pass about a third cheaper). Returns ``float32
+    [H, W]`` in [0, 1] (min-max scaled by the package; all zeros when no region raises the target:
+    Grad-CAM keeps only the positive part). The model's train/eval mode, its parameters'
+    ``requires_grad`` flags and their gradients are left as they were.
     Introduced in notebooks/10_explainability.
     """
     import pytorch_grad_cam
@@ -125,17 +127,21 @@ def compute_cam(
     ext = {k: v.to(device) for k, v in (extras or {}).items()}
     wrapper = MeanScoreModel(model, ext, output, index, sign)
     was_training = model.training
-    old_grads = {n: p.grad for n, p in model.named_parameters()}
+    params = list(model.parameters())
+    old_state = [(p.requires_grad, p.grad) for p in params]
     cam_cls = getattr(pytorch_grad_cam, CAM_METHODS[key])
     cam = cam_cls(model=wrapper, target_layers=layers)  # (its context manager would swallow IndexError)
     try:
+        for p in params:
+            p.requires_grad_(False)  # only the activations' gradients enter a CAM
         with torch.enable_grad():
             maps = cam(input_tensor=x, targets=[ClassifierOutputTarget(0)])
     finally:
         cam.activations_and_grads.release()  # remove the hooks from the model's layers
         model.train(was_training)
-        for n, p in model.named_parameters():
-            p.grad = old_grads.get(n)
+        for p, (flag, grad) in zip(params, old_state):
+            p.requires_grad_(flag)
+            p.grad = grad
     out = np.nan_to_num(np.asarray(maps[0], dtype=np.float32))
     return np.clip(out, 0.0, 1.0)
 

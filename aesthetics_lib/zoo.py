@@ -16,6 +16,7 @@ Scoring goes through :class:`aesthetics_lib.inference.Predictor`, rebuilt from t
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -165,6 +166,19 @@ def shipped_weights(name: str, config: TrainConfig) -> CourseWeights | None:
     return None
 
 
+def _warn_if_stale(name: str, config: TrainConfig) -> None:
+    """Warn when ``name``'s own shipped weights exist for ``config`` but are stale, before the
+    caller trains in their place (which can take many minutes)."""
+    own = find_weights(name)
+    if own is None or own.record.get("config_hash") != config_hash(config):
+        return
+    reasons = staleness(own, config)
+    if reasons:
+        warnings.warn(f"course_model({name!r}): the shipped weights {own.checkpoint} are stale ({'; '.join(reasons)}); "
+                      f"training {name} from its config instead. To refresh the shipped weights: make weights MODEL={name}",
+                      stacklevel=3)
+
+
 def course_model(
     name: str,
     data: str | None = None,
@@ -185,6 +199,8 @@ def course_model(
     if train is None:
         train = os.environ.get("AESTHETICS_TRAIN", "").strip().lower() in ("1", "true", "yes", "on")
     shipped = None if train else shipped_weights(name, cfg)
+    if shipped is None and not train:
+        _warn_if_stale(name, cfg)
     if shipped is not None:
         predictor = Predictor.from_checkpoint(shipped.checkpoint, device="cpu")
         info = predictor.checkpoint

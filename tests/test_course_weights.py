@@ -51,12 +51,17 @@ def test_export_writes_fp16_weights_and_a_record_that_evaluation_reproduces(tiny
 
 
 @pytest.mark.slow
-def test_stale_weights_say_why(tiny: TrainConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_stale_weights_say_why(tiny: TrainConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     run, _ = cw.train_weights("nima", tiny)
     w = cw.export_weights("nima", run, n_boot=20)
     assert any("config changed" in r for r in cw.staleness(w, tiny.replace(epochs=2)))
     monkeypatch.setattr(cw, "code_hash", lambda model=None, root=None: "000000000000")
     assert any("code changed" in r for r in cw.staleness(w, tiny))
+    # course_model says so before it trains in their place
+    monkeypatch.setattr(zoo, "course_config", lambda name, data=None, overrides=None: tiny)
+    with pytest.warns(UserWarning, match=r"stale \(the model/data code changed.*make weights MODEL=nima"):
+        cm = zoo.course_model("nima", root=tmp_path / "cache")
+    assert cm.weights is None and cm.run_dir is not None
 
 
 def test_export_refuses_an_unfinished_run(tiny: TrainConfig) -> None:

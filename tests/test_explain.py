@@ -54,6 +54,23 @@ def test_mean_score_model_returns_the_predicted_mean(model, image):
     assert torch.allclose(got[:, 0], want)
 
 
+def test_cam_skips_the_parameters_gradients_and_restores_their_flags(model, image):
+    params = list(model.parameters())
+    params[0].requires_grad_(False)  # a mix of frozen and trainable parameters
+    sentinel = torch.full_like(params[1], 7.0)
+    params[1].grad = sentinel
+    seen = []
+    hook = params[2].register_hook(lambda g: seen.append(g))  # would fire if its gradient were computed
+    try:
+        cam = explain.compute_cam(model, image, "gradcam")
+    finally:
+        hook.remove()
+        params[0].requires_grad_(True)
+    assert not seen
+    assert params[1].grad is sentinel and all(p.requires_grad for p in params[1:])
+    assert np.isfinite(cam).all() and cam.max() > 0
+
+
 def test_cam_of_a_frozen_model_still_has_gradients(image):
     torch.manual_seed(0)
     m = create_model("convnextv2_sgfm").eval()
