@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import threading
 import time
 import types
 from pathlib import Path
@@ -89,6 +90,27 @@ def test_studio_is_the_offline_default(tmp_path: Path, monkeypatch: pytest.Monke
     assert calls == [("cadb", {"n": 6, "seed": 3})]
     ds = open_dataset("studio", split="all", verify_images=False)
     assert len(ds.skipped) == 6 and calls[-1][0] == "cadb"
+
+
+def test_parallel_requests_build_the_studio_once_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    active, overlap = [0], [0]
+
+    def ensure_studio(layout, **kw):
+        active[0] += 1
+        overlap[0] = max(overlap[0], active[0])
+        time.sleep(0.3)
+        active[0] -= 1
+        return write_tiny_cadb(tmp_path / f"studio-{layout}")
+
+    monkeypatch.delenv("AESTHETICS_DATA", raising=False)
+    monkeypatch.setenv("AESTHETICS_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setitem(sys.modules, "aesthetics_lib.data.studio", types.SimpleNamespace(ensure_studio=ensure_studio))
+    threads = [threading.Thread(target=default_data, args=("cadb",)) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert overlap[0] == 1  # one request at a time: the others waited for the first one's dataset
 
 
 def test_download_fails_at_once_offline_with_manual_steps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -27,6 +27,7 @@ from typing import Any
 from aesthetics_lib.data.ava import AVA_HOW_TO_GET
 from aesthetics_lib.data.cadb import CADB_HOW_TO_GET
 from aesthetics_lib.data.schema import AVA_BINS, AVA_THRESHOLD, CADB_BINS, CADB_THRESHOLD
+from aesthetics_lib.paths import cache_root, file_lock
 
 ENV_DATA = "AESTHETICS_DATA"
 ENV_OFFLINE = ("AESTHETICS_OFFLINE", "HF_HUB_OFFLINE")
@@ -253,7 +254,9 @@ def _studio_root(layout: str, root: Path | None, n: int | None, seed: int | None
         generate = studio.generate_cadb if layout == "cadb" else studio.generate_ava
         generate(root, **kwargs)
         return root
-    return Path(studio.ensure_studio(layout, **kwargs))
+    # processes that ask at once (notebooks run in parallel) render it once: the others wait, then reuse it
+    with file_lock(cache_root() / "studio" / f".ensure-{layout}.lock"):
+        return Path(studio.ensure_studio(layout, **kwargs))
 
 
 def _is_offline() -> bool:
