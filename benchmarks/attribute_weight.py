@@ -17,7 +17,7 @@ missing):
 - the SRCC of each side's scores with every quality term, averaged over the seeds.
 
 Run folders: ``runs/attribute_weight/<arm>/`` (outside git; resumable; about 12 minutes per run on 2
-CPU cores). Results: ``benchmarks/results/attribute_weight.json`` and ``.md``. Run:
+CPU cores). Results: ``benchmarks/results/attribute_weight_w<weight>.json`` and ``.md``. Run:
 ``python benchmarks/attribute_weight.py [--weight 1.0] [--seeds 0 1 2]``.
 Introduced in benchmarks/README.md.
 """
@@ -115,11 +115,16 @@ def study(weight: float, seeds: list[int]) -> dict[str, Any]:
             "mean_difference": [d.difference, d.low, d.high, d.verdict], "terms": per_term}
 
 
+def result_path(weight: float, suffix: str) -> Path:
+    """Where the results of the arm with attribute weight ``weight`` go (``suffix``: ``.json`` or ``.md``)."""
+    return OUT / f"attribute_weight_w{weight:g}{suffix}"
+
+
 def write(result: dict[str, Any]) -> None:
-    """``attribute_weight.json`` and ``attribute_weight.md`` under :data:`OUT`."""
+    """:func:`result_path` ``.json`` and ``.md`` of the result's weight."""
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "attribute_weight.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     w = result["weight"]
+    result_path(w, ".json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     lines = [f"# Attribute loss weight {w:g} against 0.1 in the final model ({result['machine']})", "",
              "| seed | test SRCC, weight 0.1 | test SRCC, weight " + f"{w:g}" + " | difference [paired 95 % CI] |",
              "|---|---|---|---|"]
@@ -132,7 +137,7 @@ def write(result: dict[str, Any]) -> None:
               "SRCC of the scores with each quality term (mean over the seeds):", "",
               f"| quality term | weight 0.1 | weight {w:g} |", "|---|---|---|"]
     lines += [f"| {t['term']} | {t['baseline']:.3f} | {t['arm']:.3f} |" for t in result["terms"]]
-    (OUT / "attribute_weight.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result_path(w, ".md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -145,7 +150,7 @@ def main(argv: list[str] | None = None) -> None:
     result = study(args.weight, args.seeds)
     result["machine"] = f"{platform.processor() or platform.machine()}, {args.threads} CPU threads, torch {torch.__version__}"
     write(result)
-    print((OUT / "attribute_weight.md").read_text())
+    print(result_path(args.weight, ".md").read_text())
 
 
 if __name__ == "__main__":
