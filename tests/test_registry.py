@@ -84,7 +84,8 @@ def test_studio_is_the_offline_default(tmp_path: Path, monkeypatch: pytest.Monke
         return write_tiny_cadb(tmp_path / f"studio-{layout}")
 
     monkeypatch.delenv("AESTHETICS_DATA", raising=False)
-    monkeypatch.setitem(sys.modules, "aesthetics_lib.data.studio", types.SimpleNamespace(ensure_studio=ensure_studio))
+    monkeypatch.setitem(sys.modules, "aesthetics_lib.data.studio",
+                        types.SimpleNamespace(ensure_studio=ensure_studio, studio_cache_dir=lambda: tmp_path / "cache"))
     spec = default_data("cadb", n=6, seed=3)
     assert spec.studio and spec.root == tmp_path / "studio-cadb"
     assert calls == [("cadb", {"n": 6, "seed": 3})]
@@ -103,8 +104,8 @@ def test_parallel_requests_build_the_studio_once_at_a_time(tmp_path: Path, monke
         return write_tiny_cadb(tmp_path / f"studio-{layout}")
 
     monkeypatch.delenv("AESTHETICS_DATA", raising=False)
-    monkeypatch.setenv("AESTHETICS_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setitem(sys.modules, "aesthetics_lib.data.studio", types.SimpleNamespace(ensure_studio=ensure_studio))
+    monkeypatch.setitem(sys.modules, "aesthetics_lib.data.studio",
+                        types.SimpleNamespace(ensure_studio=ensure_studio, studio_cache_dir=lambda: tmp_path / "cache"))
     threads = [threading.Thread(target=default_data, args=("cadb",)) for _ in range(3)]
     for t in threads:
         t.start()

@@ -27,7 +27,7 @@ from typing import Any
 from aesthetics_lib.data.ava import AVA_HOW_TO_GET
 from aesthetics_lib.data.cadb import CADB_HOW_TO_GET
 from aesthetics_lib.data.schema import AVA_BINS, AVA_THRESHOLD, CADB_BINS, CADB_THRESHOLD
-from aesthetics_lib.paths import cache_root, file_lock
+from aesthetics_lib.paths import file_lock
 
 ENV_DATA = "AESTHETICS_DATA"
 ENV_OFFLINE = ("AESTHETICS_OFFLINE", "HF_HUB_OFFLINE")
@@ -255,7 +255,7 @@ def _studio_root(layout: str, root: Path | None, n: int | None, seed: int | None
         generate(root, **kwargs)
         return root
     # processes that ask at once (notebooks run in parallel) render it once: the others wait, then reuse it
-    with file_lock(cache_root() / "studio" / f".ensure-{layout}.lock"):
+    with file_lock(studio.studio_cache_dir() / f".ensure-{layout}.lock"):
         return Path(studio.ensure_studio(layout, **kwargs))
 
 
