@@ -45,19 +45,13 @@ from aesthetics_lib.compare import paired_bootstrap  # noqa: E402
 from aesthetics_lib.data.studio import QUALITY_TERMS, quality_terms, read_factors  # noqa: E402
 from aesthetics_lib.training.build import resolve_data  # noqa: E402
 from aesthetics_lib.zoo import course_config  # noqa: E402
-from learning_curves import train_run  # noqa: E402
+from learning_curves import run_finished, train_run  # noqa: E402
 from multilevel import RUNS as MULTILEVEL_RUNS  # noqa: E402
 from multilevel import seed_arm, test_scores, test_targets  # noqa: E402
 
 RUNS = ROOT / "runs" / "attribute_weight"
 OUT = ROOT / "benchmarks" / "results"
 N_BOOT = 1000
-
-
-def _finished(run: Path) -> bool:
-    history = run / "history.json"
-    return (run / "best.pt").exists() and history.exists() and \
-        json.loads(history.read_text())[-1]["epoch"] >= course_config("sgfm_lite0").epochs
 
 
 def baseline_checkpoint(seed: int) -> Path:
@@ -67,7 +61,7 @@ def baseline_checkpoint(seed: int) -> Path:
         return ROOT / "weights" / "sgfm_lite0.pt"
     name, overrides = seed_arm(True, seed)
     run = MULTILEVEL_RUNS / name
-    if not _finished(run):
+    if not run_finished(run, "sgfm_lite0"):
         print(f"training {name} ...", flush=True)
         train_run("sgfm_lite0", overrides, run)
     return run / "best.pt"
@@ -76,7 +70,7 @@ def baseline_checkpoint(seed: int) -> Path:
 def arm_checkpoint(weight: float, seed: int) -> Path:
     """The final model's config with attribute weight ``weight`` and ``seed`` (trained when missing)."""
     run = RUNS / f"sgfm_lite0-attr{weight:g}-seed{seed}"
-    if not _finished(run):
+    if not run_finished(run, "sgfm_lite0"):
         print(f"training {run.name} ...", flush=True)
         train_run("sgfm_lite0", {"seed": seed, "loss_attributes": weight}, run)
     return run / "best.pt"

@@ -72,6 +72,13 @@ def train_arm(arm: str) -> float:
     return train_run(model, overrides, RUNS / arm)
 
 
+def run_finished(out: Path, model: str) -> bool:
+    """Whether run folder ``out`` has trained every epoch of course config ``studio_<model>``."""
+    history = out / "history.json"
+    return (out / "last.pt").exists() and history.exists() and \
+        json.loads(history.read_text())[-1]["epoch"] >= course_config(model).epochs
+
+
 def train_run(model: str, overrides: dict[str, Any], out: Path) -> float:
     """Train (or finish) course config ``studio_<model>`` with ``overrides`` in run folder ``out``, with
     the ``train`` command in a subprocess; returns the wall seconds this call spent."""

@@ -181,15 +181,14 @@ def seed_arm(stats: bool, seed: int) -> tuple[str, dict[str, Any]]:
 def seeds_study(seeds: list[int], seed0: tuple[np.ndarray, np.ndarray, list[str]]) -> dict[str, Any]:
     """Train the missing seed arms, then compare with and without the statistics per seed (seed 0:
     ``seed0``, :func:`seed0_scores`) and over the seeds."""
-    from learning_curves import train_run
+    from learning_curves import run_finished, train_run
 
     old, new, ids0 = seed0
     preds: dict[bool, list[np.ndarray]] = {False: [old], True: [new]}
     for seed in seeds:
         for stats in (False, True):
             name, overrides = seed_arm(stats, seed)
-            if not (RUNS / name / "last.pt").exists() or json.loads((RUNS / name / "history.json").read_text())[-1]["epoch"] \
-                    < course_config("sgfm_lite0").epochs:
+            if not run_finished(RUNS / name, "sgfm_lite0"):
                 print(f"training {name} ...", flush=True)
                 train_run("sgfm_lite0", overrides, RUNS / name)
             p, ids = test_scores(RUNS / name / "best.pt")
