@@ -8,9 +8,10 @@ term, each with a jitter of SD 0.08), and the final model predicts them with a h
 its loss gives them a weight of 0.1 (the seed project's 1.0 EMD + 0.2 rank + 0.1 attribute MSE).
 This script trains the final model's config with a larger attribute weight (``--weight``, default
 1.0) and nothing else changed, for each training seed of ``--seeds``, and compares it on the course
-studio's 950 test photos with the final model trained with the same seed (seed 0: the shipped
-weights; seeds 1 and 2: the runs of ``benchmarks/multilevel.py --seeds 1 2``, trained here when
-missing):
+studio's 950 test photos with the final model trained with the same seed and weight 0.1 (seed 0:
+the course weights of commit ``multilevel.AFTER``, the last trained with 0.1; seeds 1 and 2: the
+runs of ``benchmarks/multilevel.py --seeds 1 2``, trained here when missing). The course config has
+weighed the attributes 1.0 since this study; the shipped weights come from that config.
 
 - per seed, the test SRCC of both and their paired difference (bootstrap over the photos);
 - over the seeds, the SRCC of the seed-averaged scores of each side and their paired difference;
@@ -47,7 +48,7 @@ from aesthetics_lib.training.build import resolve_data  # noqa: E402
 from aesthetics_lib.zoo import course_config  # noqa: E402
 from learning_curves import run_finished, train_run  # noqa: E402
 from multilevel import RUNS as MULTILEVEL_RUNS  # noqa: E402
-from multilevel import seed_arm, test_scores, test_targets  # noqa: E402
+from multilevel import AFTER, seed_arm, test_scores, test_targets, weights_at  # noqa: E402
 
 RUNS = ROOT / "runs" / "attribute_weight"
 OUT = ROOT / "benchmarks" / "results"
@@ -55,10 +56,12 @@ N_BOOT = 1000
 
 
 def baseline_checkpoint(seed: int) -> Path:
-    """The final model's config trained with ``seed``: the shipped weights for seed 0, else the run
-    of ``benchmarks/multilevel.py`` (trained here when missing)."""
+    """The final model's config with attribute weight 0.1 trained with ``seed``: for seed 0 the
+    course weights of commit ``multilevel.AFTER`` (written into ``RUNS``), else the run of
+    ``benchmarks/multilevel.py`` (trained here when missing)."""
     if seed == 0:
-        return ROOT / "weights" / "sgfm_lite0.pt"
+        RUNS.mkdir(parents=True, exist_ok=True)
+        return weights_at(AFTER, "sgfm_lite0", RUNS)
     name, overrides = seed_arm(True, seed)
     run = MULTILEVEL_RUNS / name
     if not run_finished(run, "sgfm_lite0"):

@@ -12,13 +12,14 @@ validation, 950 test):
    over every photo; each stage's map pooled by its mean (and SD) over positions, or on a 3 x 3 grid;
    a ridge regression on the training photos (its penalty chosen on validation SRCC) scores the test
    photos. Which stages carry the score?
-2. **the final model before and after**: the shipped weights with ``pooled_stages`` (the mean and SD
-   of Lite0's stages 0-2 appended to the pooled vector, ``configs/studio_sgfm_lite0.yaml``) against
-   the weights of an earlier commit (``--before``, without them), both predicting the same 950 test
-   photos: the SRCC difference with a paired bootstrap interval, and each model's SRCC with every
+2. **the final model before and after**: the weights of commit ``--after`` with ``pooled_stages``
+   (the mean and SD of Lite0's stages 0-2 appended to the pooled vector,
+   ``configs/studio_sgfm_lite0.yaml``) against the weights of an earlier commit (``--before``,
+   without them), both predicting the same 950 test photos: the SRCC difference with a paired bootstrap interval, and each model's SRCC with every
    quality term;
 3. **more training seeds** (``--seeds 1 2``): the same pair trained again with other seeds (the
-   seed also draws the validation split), in resumable run folders ``runs/multilevel/<arm>/``
+   seed also draws the validation split) and the attribute loss weight of both commits' weights,
+   0.1 (the course config has weighed the attributes 1.0 since; ``benchmarks/attribute_weight.py``), in resumable run folders ``runs/multilevel/<arm>/``
    (about 12 minutes per run on 2 CPU cores); each seed's paired difference, and the difference of
    the SRCCs averaged over the seeds with a paired bootstrap over the photos.
 
@@ -60,6 +61,11 @@ from aesthetics_lib.zoo import course_config  # noqa: E402
 RUNS = ROOT / "runs" / "multilevel"
 #: the commit whose weights/sgfm_lite0.pt pooled the last two stages only
 BEFORE = "a7befee"
+#: the last commit whose weights/sgfm_lite0.pt had the stage statistics and an attribute loss weight
+#: of 0.1, as BEFORE's (the shipped weights since weigh the attributes 1.0)
+AFTER = "61e987c"
+#: the attribute loss weight of BEFORE's and AFTER's weights, which the seed runs keep
+ATTRIBUTE_WEIGHT = 0.1
 ALPHAS = (0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0)
 N_BOOT = 1000
 OUT = ROOT / "benchmarks" / "results"
@@ -134,14 +140,14 @@ def test_scores(checkpoint: Path) -> tuple[np.ndarray, list[str]]:
     return np.asarray(predictor.predict(test).mean, dtype=np.float64), list(test.image_ids)
 
 
-def seed0_scores(before: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def seed0_scores(before: str, after: str = AFTER) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """The final model's test predictions without (weights at ``before``) and with the statistics
-    (the shipped weights), and the image ids they share: both studies start from them."""
+    (weights at ``after``), and the image ids they share: both studies start from them."""
     with tempfile.TemporaryDirectory() as tmp:
         old, ids_old = test_scores(weights_at(before, "sgfm_lite0", Path(tmp)))
-    new, ids = test_scores(ROOT / "weights" / "sgfm_lite0.pt")
+        new, ids = test_scores(weights_at(after, "sgfm_lite0", Path(tmp)))
     if ids != ids_old:
-        raise ValueError(f"the weights at {before} were scored on other test photos than the shipped ones")
+        raise ValueError(f"the weights at {before} and {after} were scored on different test photos")
     return old, new, ids
 
 
@@ -153,7 +159,7 @@ def test_targets() -> np.ndarray:
 
 
 def before_after(before: str, old: np.ndarray, new: np.ndarray, ids: list[str]) -> dict[str, Any]:
-    """The final model's test predictions at ``before`` and now: SRCCs, their paired difference and
+    """The final model's test predictions at ``before`` and at ``after``: SRCCs, their paired difference and
     the per-term SRCCs (``old``, ``new``, ``ids``: :func:`seed0_scores`)."""
     target = test_targets()
     factors = read_factors(resolve_data(course_config("sgfm_lite0")).root).set_index("image_id").loc[ids]
@@ -173,8 +179,10 @@ def before_after(before: str, old: np.ndarray, new: np.ndarray, ids: list[str]) 
 
 def seed_arm(stats: bool, seed: int) -> tuple[str, dict[str, Any]]:
     """Run-folder name and config overrides of the final model with (``stats``) or without the stage
-    statistics, trained with ``seed``."""
-    overrides: dict[str, Any] = {"seed": seed} if stats else {"seed": seed, "model_kwargs.pooled_stages": "[]"}
+    statistics, trained with ``seed`` and the attribute weight of the seed-0 weights (ATTRIBUTE_WEIGHT)."""
+    overrides: dict[str, Any] = {"seed": seed, "loss_attributes": ATTRIBUTE_WEIGHT}
+    if not stats:
+        overrides["model_kwargs.pooled_stages"] = "[]"
     return f"sgfm_lite0-{'stats' if stats else 'plain'}-seed{seed}", overrides
 
 
@@ -246,6 +254,7 @@ def write(result: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", default=BEFORE, help=f"git revision of the weights without the statistics (default {BEFORE})")
+    parser.add_argument("--after", default=AFTER, help=f"git revision of the weights with the statistics (default {AFTER})")
     parser.add_argument("--skip-probe", action="store_true", help="keep the probe rows of the last results file")
     parser.add_argument("--seeds", type=int, nargs="*", default=[], help="more training seeds of the final model, with and without")
     parser.add_argument("--threads", type=int, default=2)
@@ -263,7 +272,7 @@ def main(argv: list[str] | None = None) -> None:
         result["probe"] = ridge_probe(train, val, test)
         for r in result["probe"]:
             print(f"{r['features']}: test SRCC {_ci(r['test_srcc'], *r['test_srcc_ci'])}", flush=True)
-    seed0 = seed0_scores(args.before)
+    seed0 = seed0_scores(args.before, args.after)
     result["before_after"] = before_after(args.before, *seed0)
     if args.seeds:
         result["seeds"] = seeds_study(args.seeds, seed0)
