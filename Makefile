@@ -4,7 +4,13 @@
 PYTHON ?= python3
 PIP := $(PYTHON) -m pip
 # The environment the notebooks are executed and checked in (outputs are compared byte for byte).
-NB_ENV := PYTHONPATH=$(CURDIR) OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONHASHSEED=0 ATEN_CPU_CAPABILITY=avx2 CI=true HF_HUB_OFFLINE=1 TQDM_DISABLE=1 MPLBACKEND=Agg
+# One thread, and the same AVX2 code paths on every x86-64 CPU, Intel or AMD, with or without
+# AVX-512: PyTorch's own kernels (ATEN_CPU_CAPABILITY), oneDNN (ONEDNN_MAX_CPU_ISA), MKL's
+# vendor-independent branch (MKL_CBWR=COMPATIBLE), OpenBLAS under NumPy and SciPy
+# (OPENBLAS_CORETYPE) and NumPy's own loops (NPY_ENABLE_CPU_FEATURES). Without them, sums, sorts of
+# ties and training runs differ in the last digits between CPUs, and so do the stored outputs.
+CPU_ENV := ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_CBWR=COMPATIBLE OPENBLAS_CORETYPE=Haswell NPY_ENABLE_CPU_FEATURES=X86_V3
+NB_ENV := PYTHONPATH=$(CURDIR) OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONHASHSEED=0 $(CPU_ENV) CI=true HF_HUB_OFFLINE=1 TQDM_DISABLE=1 MPLBACKEND=Agg
 JOBS ?= 2
 # JupyterLab refuses to start as root (containers, cloud machines) unless given --allow-root. On a
 # Linux machine with no display there is no browser to open (or only a text one that would take
