@@ -455,7 +455,7 @@ print_table(head_pairs)
 # %% [markdown]
 # The MSE-trained head is asked for the right mean and nothing else, so the shape of its softmax is
 # left to chance. Here its predicted SD does not rank the photos' vote SD in a way this test set can
-# detect (SRCC (SD) 0.00501 [-0.0669, 0.0741]); it does give the polarising photos a larger SD, but by
+# detect (SRCC (SD) 0.00498 [-0.067, 0.074]); it does give the polarising photos a larger SD, but by
 # 0.101 [0.0509, 0.152], below the EMD head's 0.263 [0.235, 0.293] and far below the votes' own gap.
 # Its EMD is higher (0.172 [0.165, 0.179] against 0.156 [0.15, 0.163]), while the SRCC (mean)
 # intervals of the two heads overlap almost entirely (0.416 and 0.426): the two losses order the
@@ -465,7 +465,7 @@ print_table(head_pairs)
 # buys: a spread that carries some signal, not yet a reliable one (section 5's flag reaches 0.395).
 #
 # The second paired row puts the fine-tuned NIMA of section 3 above the frozen EMD head at ranking the
-# mean scores (by 0.0757 [0.0373, 0.115]). That comparison changes two things at once (a fine-tuned
+# mean scores (by 0.0757 [0.0374, 0.116]). That comparison changes two things at once (a fine-tuned
 # backbone, and all 7,692 training photos instead of `HEAD_TRAIN_N`), so it cannot say which of them
 # made the difference.
 
@@ -473,7 +473,7 @@ print_table(head_pairs)
 # The claims above, checked against the numbers.
 if studio:
     emd_row, mse_row = rows
-    assert mse_row["SRCC (SD) [95% CI]"] == "0.00501 [-0.0669, 0.0741]" and emd_row["SRCC (SD) [95% CI]"] == "0.178 [0.111, 0.251]", \
+    assert mse_row["SRCC (SD) [95% CI]"] == "0.00498 [-0.067, 0.074]" and emd_row["SRCC (SD) [95% CI]"] == "0.178 [0.111, 0.251]", \
         "SRCC (SD) of the heads changed"
     assert (mse_row["SD gap polarising - others"], emd_row["SD gap polarising - others"]) == ("0.101 [0.0509, 0.152]", "0.263 [0.235, 0.293]"), \
         "SD gaps of the heads changed"
@@ -481,7 +481,7 @@ if studio:
     assert mse_row["SRCC (mean)"] == "0.416 [0.36, 0.473]" and emd_row["SRCC (mean)"] == "0.426 [0.37, 0.481]", "SRCC (mean) changed"
     assert [r["verdict"] for r in head_pairs] == ["higher", "lower"], "the paired verdicts changed"
     assert [(fmt(r["difference"]), r["95% paired CI"]) for r in head_pairs] == [
-        ("0.173", "[0.11, 0.246]"), ("-0.0757", "[-0.115, -0.0373]")], "the paired differences changed"
+        ("0.173", "[0.11, 0.246]"), ("-0.0757", "[-0.116, -0.0374]")], "the paired differences changed"
 
 # %% [markdown]
 # ## Summary
