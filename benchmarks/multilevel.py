@@ -15,12 +15,12 @@ validation, 950 test):
 2. **the final model before and after**: the weights of commit ``--after`` with ``pooled_stages``
    (the mean and SD of Lite0's stages 0-2 appended to the pooled vector,
    ``configs/studio_sgfm_lite0.yaml``) against the weights of an earlier commit (``--before``,
-   without them), both predicting the same 950 test photos: the SRCC difference with a paired bootstrap interval, and each model's SRCC with every
-   quality term;
+   without them), both predicting the same 950 test photos: the SRCC difference with a paired
+   bootstrap interval, and each model's SRCC with every quality term;
 3. **more training seeds** (``--seeds 1 2``): the same pair trained again with other seeds (the
    seed also draws the validation split) and the attribute loss weight of both commits' weights,
-   0.1 (the course config has weighed the attributes 1.0 since; ``benchmarks/attribute_weight.py``), in resumable run folders ``runs/multilevel/<arm>/``
-   (about 12 minutes per run on 2 CPU cores); each seed's paired difference, and the difference of
+   0.1 (the course config has weighed the attributes 1.0 since; ``benchmarks/attribute_weight.py``),
+   in resumable run folders ``runs/multilevel/<arm>/`` (about 12 minutes per run on 2 CPU cores); each seed's paired difference, and the difference of
    the SRCCs averaged over the seeds with a paired bootstrap over the photos.
 
 Results go to ``benchmarks/results/multilevel.json`` and ``.md``. Run: ``python benchmarks/multilevel.py
@@ -159,8 +159,8 @@ def test_targets() -> np.ndarray:
 
 
 def before_after(before: str, old: np.ndarray, new: np.ndarray, ids: list[str]) -> dict[str, Any]:
-    """The final model's test predictions at ``before`` and at ``after``: SRCCs, their paired difference and
-    the per-term SRCCs (``old``, ``new``, ``ids``: :func:`seed0_scores`)."""
+    """The final model's test predictions at ``before`` and at ``after``: SRCCs, their paired
+    difference and the per-term SRCCs (``old``, ``new``, ``ids``: :func:`seed0_scores`)."""
     target = test_targets()
     factors = read_factors(resolve_data(course_config("sgfm_lite0")).root).set_index("image_id").loc[ids]
     terms = quality_terms(factors)
