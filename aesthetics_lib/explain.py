@@ -1,6 +1,6 @@
 """Explaining an aesthetics model: class activation maps, their sanity checks, and feedback.
 
-* :func:`compute_cam` runs Grad-CAM (Selvaraju et al. 2017), Grad-CAM++ (Chattopadhay et al. 2018)
+* :func:`compute_cam` (one image) and :func:`compute_cams` (many) run Grad-CAM (Selvaraju et al. 2017), Grad-CAM++ (Chattopadhay et al. 2018)
   or EigenCAM (Muhammad & Yeasin 2020) from the ``grad-cam`` package (``pytorch_grad_cam``) on a
   course model. :class:`MeanScoreModel` turns the model's output dict into one number per image,
   the predicted mean score, so "explain the mean score" is an ordinary single-output target.
@@ -70,6 +70,11 @@ class MeanScoreModel(nn.Module):
         return self.sign * y.reshape(images.shape[0], 1)
 
 
+#: Inputs per forward and backward pass in :func:`compute_cams`: from 16 inputs on, PyTorch runs a
+#: model's 1 x 1 convolutions on a CPU through oneDNN (see ``inference.DEFAULT_BATCH``).
+CAM_BATCH = 16
+
+
 def _as_batch(image_tensor: torch.Tensor) -> torch.Tensor:
     if not isinstance(image_tensor, torch.Tensor):
         raise TypeError(
@@ -80,8 +85,28 @@ def _as_batch(image_tensor: torch.Tensor) -> torch.Tensor:
     if x.ndim != 4 or x.shape[0] != 1 or x.shape[1] != 3:
         raise ValueError(
             f"compute_cam: expected one image [3, H, W] or [1, 3, H, W], found {tuple(image_tensor.shape)} "
-            "(multi-patch inputs [P, 3, S, S] are not supported: explain one patch at a time)"
+            "(multi-patch inputs [P, 3, S, S] are not supported: explain one patch at a time; "
+            "compute_cams takes many images)"
         )
+    return x
+
+
+def _stacked(images: torch.Tensor | Sequence[torch.Tensor]) -> torch.Tensor:
+    """``images`` (``[N, 3, H, W]`` or a sequence of ``[3, H, W]`` tensors of one shape) as one tensor."""
+    if isinstance(images, torch.Tensor):
+        x = images
+    else:
+        items = list(images)
+        for i, t in enumerate(items):
+            if not isinstance(t, torch.Tensor) or t.ndim != 3:
+                raise TypeError(f"compute_cams: input {i} is not a tensor [3, H, W] (apply the model's eval transform "
+                                f"first), found {type(t).__name__}{tuple(t.shape) if isinstance(t, torch.Tensor) else ''}")
+            if t.shape != items[0].shape:
+                raise ValueError(f"compute_cams: input {i} has shape {tuple(t.shape)}, input 0 {tuple(items[0].shape)}; "
+                                 "inputs of different sizes need separate calls")
+        x = torch.stack(items) if items else torch.zeros(0, 3, 1, 1)
+    if x.ndim != 4 or x.shape[1] != 3:
+        raise ValueError(f"compute_cams: expected images [N, 3, H, W], found {tuple(x.shape)}")
     return x
 
 
@@ -103,12 +128,33 @@ def compute_cam(
     (e.g. ``{"local": ...}``; SAMP-Net and SGFM compute their saliency themselves);
     ``target_layers`` default to ``model.cam_target_layers()``; ``output``/``index``/``sign`` choose
     the explained number (:class:`MeanScoreModel`: ``sign=-1`` shows what lowers the score;
-    ``output="attributes", index=j`` explains attribute ``j``). Gradients flow even through a frozen
+    ``output="attributes", index=j`` explains attribute ``j``). Returns ``float32 [H, W]`` in [0, 1]
+    (min-max scaled by the package; all zeros when no region raises the target: Grad-CAM keeps only
+    the positive part). :func:`compute_cams` does the work (and takes many images at once).
+    Introduced in notebooks/10_explainability.
+    """
+    return compute_cams(model, _as_batch(image_tensor), method, extras, target_layers, output, index, sign)[0]
+
+
+def compute_cams(
+    model: nn.Module,
+    images: torch.Tensor | Sequence[torch.Tensor],
+    method: str = "gradcam",
+    extras: Mapping[str, torch.Tensor] | None = None,
+    target_layers: Sequence[nn.Module] | None = None,
+    output: str = "mean",
+    index: int | None = None,
+    sign: float = 1.0,
+    batch_size: int = CAM_BATCH,
+) -> list[np.ndarray]:
+    """:func:`compute_cam` of many images: ``images`` ``[N, 3, H, W]`` or a sequence of ``[3, H, W]``
+    tensors of one shape, ``extras`` each with batch size N; ``batch_size`` images per forward and
+    backward pass. Returns one ``float32 [H, W]`` map per image, in order. Each image's map is its own
+    (the model runs in eval mode, where no layer mixes the images of a batch), so the maps equal
+    those of one image at a time up to floating-point rounding. Gradients flow even through a frozen
     backbone (the input requires grad); the parameters' own gradients are never computed (no CAM
-    uses them; skipping them took a fifth off notebook 10's CAM cells). Returns ``float32
-    [H, W]`` in [0, 1] (min-max scaled by the package; all zeros when no region raises the target:
-    Grad-CAM keeps only the positive part). The model's train/eval mode, its parameters'
-    ``requires_grad`` flags and their gradients are left as they were.
+    uses them; skipping them took a fifth off notebook 10's CAM cells). The model's train/eval mode,
+    its parameters' ``requires_grad`` flags and their gradients are left as they were.
     Introduced in notebooks/10_explainability.
     """
     import pytorch_grad_cam
@@ -121,29 +167,38 @@ def compute_cam(
     layers = list(target_layers) if target_layers is not None else list(model.cam_target_layers())
     if not layers:
         raise ValueError(f"compute_cam: {type(model).__name__} names no target layers")
-    x = _as_batch(image_tensor).detach().clone().float().requires_grad_(True)
+    x_all = _stacked(images).detach().float()
+    n = x_all.shape[0]
+    ext_all = dict(extras or {})
+    for k, v in ext_all.items():
+        if v.shape[0] != n:
+            raise ValueError(f"compute_cams: extra input {k!r} has batch size {v.shape[0]}, the images {n}")
     device = next(model.parameters()).device
-    x = x.to(device)
-    ext = {k: v.to(device) for k, v in (extras or {}).items()}
-    wrapper = MeanScoreModel(model, ext, output, index, sign)
     was_training = model.training
     params = list(model.parameters())
     old_state = [(p.requires_grad, p.grad) for p in params]
     cam_cls = getattr(pytorch_grad_cam, CAM_METHODS[key])
-    cam = cam_cls(model=wrapper, target_layers=layers)  # (its context manager would swallow IndexError)
+    step = max(int(batch_size), 1)
+    out: list[np.ndarray] = []
     try:
         for p in params:
             p.requires_grad_(False)  # only the activations' gradients enter a CAM
-        with torch.enable_grad():
-            maps = cam(input_tensor=x, targets=[ClassifierOutputTarget(0)])
+        for i in range(0, n, step):
+            x = x_all[i : i + step].clone().to(device).requires_grad_(True)
+            ext = {k: v[i : i + step].to(device) for k, v in ext_all.items()}
+            cam = cam_cls(model=MeanScoreModel(model, ext, output, index, sign), target_layers=layers)
+            try:  # (the package's context manager would swallow IndexError)
+                with torch.enable_grad():
+                    maps = cam(input_tensor=x, targets=[ClassifierOutputTarget(0)] * x.shape[0])
+            finally:
+                cam.activations_and_grads.release()  # remove the hooks from the model's layers
+            out += [np.clip(np.nan_to_num(np.asarray(m, dtype=np.float32)), 0.0, 1.0) for m in maps]
     finally:
-        cam.activations_and_grads.release()  # remove the hooks from the model's layers
         model.train(was_training)
         for p, (flag, grad) in zip(params, old_state):
             p.requires_grad_(flag)
             p.grad = grad
-    out = np.nan_to_num(np.asarray(maps[0], dtype=np.float32))
-    return np.clip(out, 0.0, 1.0)
+    return out
 
 
 def target_map_size(model: nn.Module, image_tensor: torch.Tensor, extras: Mapping[str, torch.Tensor] | None = None,
@@ -347,7 +402,8 @@ def cascading_randomization(
     """The cascading model-randomisation test of Adebayo et al. (2018), "Sanity checks for saliency
     maps", for several CAM methods at once.
 
-    ``inputs``: the model's inputs, one ``[3, H, W]`` tensor per photo (its eval transform applied);
+    ``inputs``: the model's inputs, one ``[3, H, W]`` tensor per photo, all of one shape (its eval
+    transform applied; :func:`compute_cams` runs them in batches);
     ``methods``: names :func:`compute_cam` accepts; ``skip``: top-level blocks left out of the cascade
     (e.g. heads that feed only the attributes, whose randomisation cannot change the explained score;
     names the model does not have are ignored). The steps are :func:`cascade_order` without ``skip``;
@@ -363,14 +419,14 @@ def cascading_randomization(
     inputs = list(inputs)
     skipped = set(skip)
     steps = [b for b in cascade_order(model) if b not in skipped]
-    trained = {m: [compute_cam(model, xi, m) for xi in inputs] for m in methods}
+    trained = {m: compute_cams(model, inputs, m) if inputs else [] for m in methods}
     kept = {m: [(a, xi) for a, xi in zip(trained[m], inputs) if a.max() > 0] for m in methods}
     sims: dict[str, list[list[float]]] = {m: [] for m in methods}
     empty = {m: 0 for m in methods}
     for k in range(1, len(steps) + 1):
         rnd = randomize_model(model, seed=seed, modules=steps[:k])
         for m in methods:
-            rnd_maps = [compute_cam(rnd, xi, m) for _, xi in kept[m]]
+            rnd_maps = compute_cams(rnd, [xi for _, xi in kept[m]], m) if kept[m] else []
             empty[m] += sum(int(r.max() <= 0) for r in rnd_maps)
             sims[m].append([cam_similarity(a, r) if r.max() > 0 else 0.0  # an empty map resembles nothing
                             for (a, _), r in zip(kept[m], rnd_maps)])

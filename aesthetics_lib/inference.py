@@ -36,10 +36,13 @@ from aesthetics_lib.data.schema import dist_mean, dist_std
 from aesthetics_lib.spec import ModelSpec
 
 AMP_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
-#: Default photos per forward pass by device type. On a CPU small batches run fastest: EfficientNet-Lite0
-#: at 128 px scores 1.4-1.5x more photos per second in batches of 8 than of 32 on one thread (measured
-#: in benchmarks/README.md, "Batch size of inference on a CPU"); a GPU wants large batches.
-DEFAULT_BATCH = {"cpu": 8, "cuda": 64}
+#: Default photos per forward pass by device type. On a CPU, 16: below 16 photos, PyTorch runs a
+#: model's 1 x 1 convolutions on one thread as MKL matrix products, which the Makefile's CPU_ENV keeps
+#: in MKL's slow, vendor-independent COMPATIBLE branch; from 16 on it runs them through oneDNN, like
+#: the other convolutions. On one thread at 128 px the course's Lite0 models score 31-45 % more photos
+#: per second in batches of 16 than of 8 under CPU_ENV, and 20-30 % fewer with MKL's default branch
+#: on an Intel CPU (benchmarks/README.md, "Batch size of inference on a CPU"). A GPU wants large batches.
+DEFAULT_BATCH = {"cpu": 16, "cuda": 64}
 
 
 def default_batch_size(device: str | torch.device) -> int:

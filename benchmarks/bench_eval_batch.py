@@ -1,10 +1,12 @@
 """Batch size of inference on a CPU: photos per second of the course models' evaluation forward pass.
 
-Why :data:`aesthetics_lib.inference.DEFAULT_BATCH` is 8 on a CPU: each shipped course model (its
+Why :data:`aesthetics_lib.inference.DEFAULT_BATCH` is 16 on a CPU: each shipped course model (its
 fp16 course weights, loaded in fp32 as the notebooks load them) scores the same random inputs of its
 own input size (models fed one image tensor) in batches of 1, 4, 8, 16 and 32, with 1 and 2 threads. The batch sizes are
 interleaved (rounds of every size in turn, ``--repeats`` rounds) after one warm-up pass each, and the
 median is reported. Inputs are random tensors, so decoding and transforms are not in the numbers.
+The results record the CPU and the Makefile's ``CPU_ENV`` variables set for the run: run it once with
+them (as ``make test`` runs the notebooks) and once without (as a student runs them).
 
 Run from the repository root: ``python benchmarks/bench_eval_batch.py [--models nima sgfm_lite0]
 [--repeats 3]``. Writes ``eval_batch.json`` and ``eval_batch.md`` to ``--out`` (default
@@ -32,6 +34,19 @@ from aesthetics_lib import zoo  # noqa: E402
 
 BATCHES = (1, 4, 8, 16, 32)
 PHOTOS = 64  # photos per timed pass (a multiple of every batch size)
+
+
+#: The Makefile's CPU_ENV variables: they choose the code paths of PyTorch, oneDNN, MKL and NumPy.
+CPU_ENV_KEYS = ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA", "MKL_CBWR", "OPENBLAS_CORETYPE", "NPY_ENABLE_CPU_FEATURES")
+
+
+def cpu_model() -> str:
+    """The CPU's model name from ``/proc/cpuinfo`` ("" where there is none)."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return ""
+    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), "")
 
 
 def rate(model: torch.nn.Module, x: torch.Tensor, batch: int) -> float:
@@ -70,8 +85,9 @@ def main(argv: list[str] | None = None) -> None:
     rows = [row for name in args.models for t in args.threads for row in measure(name, t, args.repeats)]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    meta = {"machine": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
-            "torch": torch.__version__, "load_before": os.getloadavg()}
+    meta = {"machine": platform.processor() or platform.machine(), "cpu": cpu_model(), "cpus": os.cpu_count(),
+            "torch": torch.__version__, "load_before": os.getloadavg(),
+            "env": {k: os.environ[k] for k in CPU_ENV_KEYS if k in os.environ}}
     (out / "eval_batch.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1) + "\n")
     head = "| model (input) | threads | " + " | ".join(f"batch {b}" for b in BATCHES) + " |"
     lines = [head, "|---|---|" + "---|" * len(BATCHES)]

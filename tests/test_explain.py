@@ -80,6 +80,27 @@ def test_cam_of_a_frozen_model_still_has_gradients(image):
     assert cam.shape == (64, 64) and np.isfinite(cam).all()
 
 
+@pytest.mark.parametrize("method", ["gradcam", "gradcam++", "eigencam"])
+def test_cams_of_a_batch_are_each_image_s_own(model, image, method):
+    images = [image, image.flip(-1), image.flip(-2)]  # three different photos
+    grads = [p.grad for p in model.parameters()]
+    one_by_one = [explain.compute_cam(model, x, method) for x in images]
+    for batch_size in (2, 16):  # a partial last batch, and all in one pass
+        batched = explain.compute_cams(model, images, method, batch_size=batch_size)
+        assert len(batched) == 3
+        for a, b in zip(one_by_one, batched):
+            assert b.shape == a.shape and np.allclose(a, b, atol=1e-4)
+    assert not np.allclose(one_by_one[0], one_by_one[1], atol=1e-3)  # the maps differ between images
+    assert all(p.grad is g for p, g in zip(model.parameters(), grads)) and not model.training
+
+
+def test_cams_refuse_inputs_of_different_sizes(model, image):
+    with pytest.raises(ValueError, match="input 1 has shape"):
+        explain.compute_cams(model, [image, torch.zeros(3, 32, 32)])
+    with pytest.raises(ValueError, match="extra input 'local' has batch size 1"):
+        explain.compute_cams(model, [image, image], extras={"local": torch.zeros(1, 3, 64, 64)})
+
+
 def test_bad_inputs_give_clear_errors(model, image):
     with pytest.raises(ValueError, match="method"):
         explain.compute_cam(model, image, "scorecam-please")

@@ -44,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--split", default="test", choices=("train", "val", "test", "all"), help="split (default test)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     parser.add_argument("--batch-size", type=int, default=None,
-                        help="photos per forward pass (default: 8 on a CPU, 64 on a GPU)")
+                        help="photos per forward pass (default: 16 on a CPU, 64 on a GPU)")
     parser.add_argument("--num-workers", type=int, default=0)
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for the intervals (default 1000)")

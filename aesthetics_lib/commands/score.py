@@ -38,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="overwrite an existing CSV")
     parser.add_argument("--top-attributes", type=int, default=3, metavar="N", help="attributes shown per image (default 3)")
     parser.add_argument("--batch-size", type=int, default=None,
-                        help="photos per forward pass (default: 8 on a CPU, 64 on a GPU)")
+                        help="photos per forward pass (default: 16 on a CPU, 64 on a GPU)")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
 
 

@@ -656,7 +656,7 @@ ann["bucket"] = np.select([ann["elongation"] < 1.4, ann["elongation"] < 1.9], BU
 pred = pd.DataFrame(index=ann.index)
 for name, cm in models.items():
     eval_set.transform = eval_transform_for(cm.config)
-    p = predict(cm.model, eval_set, batch_size=8)  # on one CPU thread, small batches run fastest
+    p = predict(cm.model, eval_set, batch_size=16)  # on one CPU thread (with CPU_ENV) batches of 16 run fastest
     pred.loc[p["image_id"], name] = p["mean"]
 true_mean = ann["mean"].to_numpy(float)
 print("evaluation set:", eval_name, "·", len(ann), "photos ·", {b: int(n) for b, n in ann["bucket"].value_counts().reindex(BUCKETS).items()})

@@ -440,7 +440,7 @@ print_table([{k: row[k] for k in ("epoch", "train_loss", "train_emd", "train_att
 
 # %%
 @torch.no_grad()
-def run_model(model, dataset, batch_size=8):
+def run_model(model, dataset, batch_size=16):
     """Every output of ``model`` over ``dataset`` in item order, as NumPy arrays, plus the targets."""
     model.eval()
     out = {}
@@ -699,7 +699,7 @@ SWAPS = {"another photo's map": lambda m: m.roll(1, 0), "empty map": torch.zeros
 swapped = {name: [] for name in SWAPS}
 with torch.no_grad():
     h, w = cm.model.backbone(test_set[0]["image"][None]).shape[-2:]  # the map size (4 x 4 at 128 px)
-    for batch in DataLoader(test_set, batch_size=8, shuffle=False):
+    for batch in DataLoader(test_set, batch_size=16, shuffle=False):
         x = batch["image"]
         own = saliency_at(x, (h * cm.model.supersample, w * cm.model.supersample))  # what the model computes
         for name, swap in SWAPS.items():
