@@ -1,10 +1,11 @@
 """Explaining an aesthetics model: class activation maps, their sanity checks, and feedback.
 
-* :func:`compute_cam` (one image) and :func:`compute_cams` (many) run Grad-CAM (Selvaraju et al. 2017), Grad-CAM++ (Chattopadhay et al. 2018)
-  or EigenCAM (Muhammad & Yeasin 2020) from the ``grad-cam`` package (``pytorch_grad_cam``) on a
-  course model. :class:`MeanScoreModel` turns the model's output dict into one number per image,
-  the predicted mean score, so "explain the mean score" is an ordinary single-output target.
-  The target layers come from the model's ``cam_target_layers()``.
+* :func:`compute_cam` (one image) and :func:`compute_cams` (many) run Grad-CAM (Selvaraju et al.
+  2017), Grad-CAM++ (Chattopadhay et al. 2018) or EigenCAM (Muhammad & Yeasin 2020) from the
+  ``grad-cam`` package (``pytorch_grad_cam``) on a course model. :class:`MeanScoreModel` turns the
+  model's output dict into one number per image, the predicted mean score, so "explain the mean
+  score" is an ordinary single-output target. The target layers come from the model's
+  ``cam_target_layers()``.
 * :func:`cam_mass_in_mask` measures whether a CAM points at the subject (the share of its mass
   inside a subject mask); :func:`mask_share_baseline` is what maps that know nothing about the
   image score on the same mask (a uniform map and random smooth maps).
@@ -99,11 +100,12 @@ def _stacked(images: torch.Tensor | Sequence[torch.Tensor]) -> torch.Tensor:
         items = list(images)
         for i, t in enumerate(items):
             if not isinstance(t, torch.Tensor) or t.ndim != 3:
-                raise TypeError(f"compute_cams: input {i} is not a tensor [3, H, W] (apply the model's eval transform "
-                                f"first), found {type(t).__name__}{tuple(t.shape) if isinstance(t, torch.Tensor) else ''}")
+                shape = tuple(t.shape) if isinstance(t, torch.Tensor) else ""
+                raise TypeError(f"compute_cams: input {i} is not a tensor [3, H, W] (apply the model's eval "
+                                f"transform first), found {type(t).__name__}{shape}")
             if t.shape != items[0].shape:
-                raise ValueError(f"compute_cams: input {i} has shape {tuple(t.shape)}, input 0 {tuple(items[0].shape)}; "
-                                 "inputs of different sizes need separate calls")
+                raise ValueError(f"compute_cams: input {i} has shape {tuple(t.shape)}, input 0 "
+                                 f"{tuple(items[0].shape)}; inputs of different sizes need separate calls")
         x = torch.stack(items) if items else torch.zeros(0, 3, 1, 1)
     if x.ndim != 4 or x.shape[1] != 3:
         raise ValueError(f"compute_cams: expected images [N, 3, H, W], found {tuple(x.shape)}")
