@@ -265,8 +265,8 @@ print_table(studio_table)
 
 # %% [markdown]
 # On studio photos the model prefers the original in 0.798 of the pairs [0.722, 0.86], above chance.
-# For each fault the studio's quality scores (blur, noise, under- and over-exposure) the interval lies
-# above 0.5, from 0.808 to 0.95. JPEG compression, which none of the studio's quality terms scores
+# For each fault the studio's quality scores (blur, noise, under- and over-exposure) the share lies
+# between 0.808 and 0.95, with an interval above 0.5. JPEG compression, which none of the studio's quality terms scores
 # (every studio photo is saved at JPEG quality 92), is not distinguishable from chance: 0.583 [0.475,
 # 0.692]. The gap is widest for under-exposure: 0.808 [0.7, 0.892] on studio photos, 0.389 [0.139,
 # 0.639] on the real ones, the one fault whose two intervals do not overlap; for the others and for
