@@ -264,15 +264,20 @@ def predict_test_sample(checkpoint: str | os.PathLike, n: int = SAMPLE_N) -> dic
             key: [round(float(v), 5) for v in values]}
 
 
-def _machine(config: TrainConfig) -> dict[str, Any]:
-    """Where the weights were trained: OS, CPU model, cores, torch, the device (and GPU name)."""
+def cpu_model() -> str:
+    """The CPU's model name from ``/proc/cpuinfo``; where there is none, ``platform``'s processor or
+    machine name."""
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            cpu = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), cpu)
+            return next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), cpu)
     except OSError:
-        pass
-    info = {"platform": platform.platform(), "cpu": cpu, "cpus": os.cpu_count(), "torch": torch.__version__,
+        return cpu
+
+
+def _machine(config: TrainConfig) -> dict[str, Any]:
+    """Where the weights were trained: OS, CPU model, cores, torch, the device (and GPU name)."""
+    info = {"platform": platform.platform(), "cpu": cpu_model(), "cpus": os.cpu_count(), "torch": torch.__version__,
             "device": config.device}
     if config.device in ("cuda", "auto") and torch.cuda.is_available():
         info["device"], info["gpu"] = "cuda", torch.cuda.get_device_name(0)
