@@ -39,9 +39,10 @@ AMP_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
 #: Default photos per forward pass by device type. On a CPU, 16: below 16 photos, PyTorch runs a
 #: model's 1 x 1 convolutions on one thread as MKL matrix products, which the Makefile's CPU_ENV keeps
 #: in MKL's slow, vendor-independent COMPATIBLE branch; from 16 on it runs them through oneDNN, like
-#: the other convolutions. On one thread at 128 px the course's Lite0 models score 31-45 % more photos
-#: per second in batches of 16 than of 8 under CPU_ENV, and 20-30 % fewer with MKL's default branch
-#: on an Intel CPU (benchmarks/README.md, "Batch size of inference on a CPU"). A GPU wants large batches.
+#: the other convolutions. On one thread at 128 px, on an Intel CPU, the course's Lite0 models score
+#: 26-32 % more photos per second in batches of 16 than of 8 under CPU_ENV, and within 3 % as many
+#: with MKL's default branch (benchmarks/README.md, "Batch size of inference on a CPU"). A GPU
+#: wants large batches.
 DEFAULT_BATCH = {"cpu": 16, "cuda": 64}
 
 
