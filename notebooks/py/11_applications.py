@@ -143,21 +143,32 @@ plt.show()
 # same way: a reference that knows one thing about quality.
 
 # %%
-pair_rows = []
-for pname in REAL_PHOTOS:
-    original = photos.load_photo(pname, max_side=320)
+PAIR_COLUMNS = ["photo", "scorer", "spoiled by", "level", "original higher"]
+
+
+def spoiled_pairs(photo, original, scorers):
+    """One row per scorer, fault and strength: does ``original`` score above its spoiled copy (1; a tie
+    0.5; else 0)? ``scorers``: name -> scorer; the copies are made once for all of them."""
     copies = [(kind, level, photos.degrade(original, kind, level, seed=11)) for kind in KINDS for level in LEVELS]
-    for name, fn in (("model", scorer), ("sharpness", sharpness_scorer)):
+    rows = []
+    for name, fn in scorers.items():
         s = fn([original] + [im for _, _, im in copies])
-        for (kind, level, _), s_copy in zip(copies, s[1:]):
-            pair_rows.append({"photo": pname, "scorer": name, "spoiled by": kind, "level": level,
-                              "original higher": 1.0 if s[0] > s_copy else 0.5 if s[0] == s_copy else 0.0})
-pairs = pd.DataFrame(pair_rows)
+        rows += [{"photo": photo, "scorer": name, "spoiled by": kind, "level": level,
+                  "original higher": 1.0 if s[0] > s_copy else 0.5 if s[0] == s_copy else 0.0}
+                 for (kind, level, _), s_copy in zip(copies, s[1:])]
+    return rows
 
 
-def per_photo(name, kind=None):
-    """Share of the pairs where the original scores higher, per photo (for one kind, or all)."""
-    sel = pairs[(pairs["scorer"] == name) & ((pairs["spoiled by"] == kind) if kind else True)]
+pairs = pd.DataFrame([row for pname in REAL_PHOTOS
+                      for row in spoiled_pairs(pname, photos.load_photo(pname, max_side=320),
+                                               {"model": scorer, "sharpness": sharpness_scorer})], columns=PAIR_COLUMNS)
+
+
+def per_photo(name, kind=None, frame=None):
+    """Share of the pairs where the original scores higher, per photo (for one kind, or all), in
+    ``frame`` (default: the real photos' ``pairs``)."""
+    frame = pairs if frame is None else frame
+    sel = frame[(frame["scorer"] == name) & ((frame["spoiled by"] == kind) if kind else True)]
     return sel.groupby("photo", sort=False)["original higher"].mean()
 
 
@@ -242,20 +253,13 @@ if DATA.studio:  # the numbers the text quotes are the studio's
 # %%
 N_STUDIO_SPOILED = 40
 studio_test = registry.open_dataset(DATA, "test")
-studio_pairs = []
-for i in range(min(N_STUDIO_SPOILED, len(studio_test)) if DATA.studio else 0):
-    original = studio_test.load_image(i)
-    copies = [(kind, level, photos.degrade(original, kind, level, seed=11)) for kind in KINDS for level in LEVELS]
-    s = scorer([original] + [im for _, _, im in copies])
-    studio_pairs += [{"photo": i, "spoiled by": kind, "level": level,
-                      "original higher": 1.0 if s[0] > s_copy else 0.5 if s[0] == s_copy else 0.0}
-                     for (kind, level, _), s_copy in zip(copies, s[1:])]
-studio_pairs = pd.DataFrame(studio_pairs, columns=["photo", "spoiled by", "level", "original higher"])
+studio_pairs = pd.DataFrame([row for i in range(min(N_STUDIO_SPOILED, len(studio_test)) if DATA.studio else 0)
+                             for row in spoiled_pairs(i, studio_test.load_image(i), {"model": scorer})], columns=PAIR_COLUMNS)
 studio_table = []
 for kind in (*KINDS, None):
-    sel = studio_pairs[studio_pairs["spoiled by"] == kind] if kind else studio_pairs
-    if len(sel):
-        m, lo, hi = metrics.mean_ci(sel.groupby("photo")["original higher"].mean(), n_boot=N_BOOT)
+    shares = per_photo("model", kind, studio_pairs)
+    if len(shares):
+        m, lo, hi = metrics.mean_ci(shares, n_boot=N_BOOT)
         real = next(r["model [95% CI]"] for r in table if r["spoiled by"] == (kind or "all five"))
         studio_table.append({"spoiled by": kind or "all five", "studio photos [95% CI]": fmt_interval(m, lo, hi),
                              "vs chance": against(0.5, lo, hi), "real photos (above)": real})
