@@ -1021,8 +1021,8 @@ if DATA.studio:  # the numbers the text quotes are the studio's
     assert quoted(final_vs["nima (runner-up)"], ("0.0985", "0.0658", "0.133")), "runner-up (NIMA) difference quoted"
     nima_cfg = course_config("nima")
     assert (nima_cfg.model_kwargs["backbone"], nima_cfg.size, nima_cfg.epochs, nima_cfg.lr_backbone, nima_cfg.lr_head) == \
-        (final.config.model_kwargs["backbone"], final.config.size, final.config.epochs, 3e-3, 3e-3) == \
-        (final.config.model_kwargs["backbone"], final.config.size, final.config.epochs, final.config.lr_backbone, final.config.lr_head), \
+        (final.config.model_kwargs["backbone"], final.config.size, final.config.epochs, 3e-3, 3e-3) and \
+        final.config.lr_backbone == final.config.lr_head == 3e-3, \
         "the text says NIMA shares the final model's backbone, input size, epochs and learning rates (3e-3)"
     assert quoted(final_vs["gradient boosting, hand-crafted features"], ("0.233", "0.182", "0.286")), "boosting difference quoted"
     assert final_vs_gbr_mse.verdict == "lower" and quoted(final_vs_gbr_mse, ("-0.0896", "-0.109", "-0.0702")), "boosting MSE quoted"
