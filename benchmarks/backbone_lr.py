@@ -6,7 +6,8 @@ choice when a head is learnt on top of features that already work. But the studi
 depends on contrast, exposure, saturation and colour harmony, which features trained to classify
 ImageNet photos (under colour and brightness jitter) have no reason to keep, and the final model
 hardly tracked those terms (``benchmarks/README.md``, "Multi-level statistics"). This script trains a course config with
-other learning rates (``--lr BACKBONE:HEAD``, several allowed) and nothing else changed, for each
+other learning rates (``--lr BACKBONE:HEAD``, several allowed; ``BACKBONE:HEAD:EPOCHS`` also sets
+the number of epochs, over which the cosine schedule then runs) and nothing else changed, for each
 training seed of ``--seeds``, and compares each run on the course studio's 950 test photos with the
 course config with the old learning rates (``BEFORE_LR``: 1e-4 / 1e-3) and the same seed: for seed 0
 the course weights of commit ``BEFORE``, for other seeds a run trained here.
@@ -55,32 +56,43 @@ MODELS = ("sgfm_lite0", "nima", "sampnet")
 N_BOOT = 1000
 
 
-def parse_lr(text: str) -> tuple[float, float]:
-    """``"BACKBONE:HEAD"`` -> the two learning rates."""
+#: an arm: (backbone lr, head lr, epochs or None for the config's)
+Arm = tuple[float, float, int | None]
+
+
+def parse_lr(text: str) -> Arm:
+    """``"BACKBONE:HEAD"`` or ``"BACKBONE:HEAD:EPOCHS"`` -> the arm."""
+    parts = text.split(":")
     try:
-        backbone, head = (float(v) for v in text.split(":"))
+        if len(parts) not in (2, 3):
+            raise ValueError
+        backbone, head = float(parts[0]), float(parts[1])
+        epochs = int(parts[2]) if len(parts) == 3 else None
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected BACKBONE:HEAD learning rates such as 1e-3:1e-3, got {text!r}") from None
-    if backbone <= 0 or head <= 0:
-        raise argparse.ArgumentTypeError(f"learning rates must be positive, got {text!r}")
-    return backbone, head
+        raise argparse.ArgumentTypeError(
+            f"expected BACKBONE:HEAD learning rates such as 1e-3:1e-3, or BACKBONE:HEAD:EPOCHS such as 3e-3:3e-3:6, got {text!r}") from None
+    if backbone <= 0 or head <= 0 or (epochs is not None and epochs < 1):
+        raise argparse.ArgumentTypeError(f"learning rates and epochs must be positive, got {text!r}")
+    return backbone, head, epochs
 
 
-def run_name(model: str, lr: tuple[float, float], seed: int) -> str:
-    """The run folder's name of an arm."""
-    return f"{model}-lr{lr[0]:g}-{lr[1]:g}-seed{seed}"
+def run_name(model: str, arm: Arm, seed: int) -> str:
+    """The run folder's name of an arm (``-ep<N>`` only when the arm sets the epochs)."""
+    epochs = f"-ep{arm[2]}" if arm[2] is not None else ""
+    return f"{model}-lr{arm[0]:g}-{arm[1]:g}{epochs}-seed{seed}"
 
 
-def checkpoint(model: str, lr: tuple[float, float], seed: int) -> Path:
+def checkpoint(model: str, arm: Arm, seed: int) -> Path:
     """The best checkpoint of an arm, trained when missing; the baseline learning rates
-    (:data:`BEFORE_LR`) with seed 0 are the course weights of commit :data:`BEFORE`."""
+    (:data:`BEFORE_LR`, the config's epochs) with seed 0 are the course weights of commit :data:`BEFORE`."""
     RUNS.mkdir(parents=True, exist_ok=True)
-    if tuple(lr) == BEFORE_LR and seed == 0:
+    if tuple(arm[:2]) == BEFORE_LR and arm[2] is None and seed == 0:
         return weights_at(BEFORE, model, RUNS)
-    run = RUNS / run_name(model, lr, seed)
-    if not run_finished(run, model):
+    run = RUNS / run_name(model, arm, seed)
+    if not run_finished(run, model) or (arm[2] is not None and history(run / "best.pt").get("epochs", 0) < arm[2]):
         print(f"training {run.name} ...", flush=True)
-        train_run(model, {"seed": seed, "lr_backbone": lr[0], "lr_head": lr[1]}, run)
+        epochs = {"epochs": arm[2]} if arm[2] is not None else {}
+        train_run(model, {"seed": seed, "lr_backbone": arm[0], "lr_head": arm[1], **epochs}, run)
     return run / "best.pt"
 
 
@@ -91,16 +103,17 @@ def history(path: Path) -> dict[str, Any]:
     if path.parent == RUNS or not h.exists():
         return {}
     rows = json.loads(h.read_text())
-    return {"val_srcc": [r.get("val_srcc") for r in rows], "seconds": float(sum(r.get("seconds", 0.0) for r in rows))}
+    return {"val_srcc": [r.get("val_srcc") for r in rows], "seconds": float(sum(r.get("seconds", 0.0) for r in rows)),
+            "epochs": len(rows)}
 
 
-def study(model: str, lrs: list[tuple[float, float]], seeds: list[int]) -> dict[str, Any]:
+def study(model: str, lrs: list[Arm], seeds: list[int]) -> dict[str, Any]:
     """Train what is missing, score every arm and its baseline per seed, and compare them."""
     target = test_targets()
     base: dict[int, np.ndarray] = {}
     ids0 = None
     for seed in seeds:
-        scores, ids = test_scores(checkpoint(model, BEFORE_LR, seed))
+        scores, ids = test_scores(checkpoint(model, (*BEFORE_LR, None), seed))
         if ids0 is not None and ids != ids0:
             raise ValueError(f"{model} seed {seed}: scored on other test photos than seed {seeds[0]}")
         base[seed], ids0 = scores, ids
@@ -115,7 +128,7 @@ def study(model: str, lrs: list[tuple[float, float]], seeds: list[int]) -> dict[
             arm_scores.append(scores)
             d = paired_bootstrap(metrics.srcc, base[seed], scores, target, n_boot=N_BOOT)
             rows.append({
-                "lr_backbone": lr[0], "lr_head": lr[1], "seed": seed,
+                "lr_backbone": lr[0], "lr_head": lr[1], "epochs": lr[2], "seed": seed,
                 "baseline_srcc": metrics.srcc(base[seed], target),
                 "srcc": [metrics.srcc(scores, target), *metrics.bootstrap_ci(metrics.srcc, scores, target, n_boot=N_BOOT)],
                 "mse": [metrics.mse(scores, target), *metrics.bootstrap_ci(metrics.mse, scores, target, n_boot=N_BOOT)],
@@ -123,7 +136,7 @@ def study(model: str, lrs: list[tuple[float, float]], seeds: list[int]) -> dict[
         if len(seeds) > 1:
             b_all, a_all = np.stack([base[s] for s in seeds], axis=1), np.stack(arm_scores, axis=1)
             d = paired_bootstrap(seed_srcc, b_all, a_all, target, n_boot=N_BOOT)
-            averaged.append({"lr_backbone": lr[0], "lr_head": lr[1], "baseline": seed_srcc(b_all, target),
+            averaged.append({"lr_backbone": lr[0], "lr_head": lr[1], "epochs": lr[2], "baseline": seed_srcc(b_all, target),
                              "arm": seed_srcc(a_all, target), "difference": [d.difference, d.low, d.high, d.verdict]})
     return {"model": model, "baseline_lr": list(BEFORE_LR), "before": BEFORE, "seeds": seeds,
             "rows": rows, "seed_averaged": averaged}
@@ -148,17 +161,17 @@ def write(result: dict[str, Any]) -> None:
     lines = [f"# Backbone learning rate of `{model}` ({result['machine']})", "",
              f"Baseline: the course config with the backbone at {b:g} and the head at {h:g}, same seed; seed 0 is the "
              f"course weights of commit {result['before']}. Test: the course studio's 950 test photos.", "",
-             "| lr backbone / head | seed | val SRCC by epoch | test SRCC [95 % CI] | test MSE [95 % CI] | baseline test SRCC "
-             "| difference [paired 95 % CI] | training |", "|---|---|---|---|---|---|---|---|"]
+             "| lr backbone / head | epochs | seed | val SRCC by epoch | test SRCC [95 % CI] | test MSE [95 % CI] | baseline test SRCC "
+             "| difference [paired 95 % CI] | training |", "|---|---|---|---|---|---|---|---|---|"]
     for r in result["rows"]:
         val = ", ".join(f"{v:.3f}" for v in r.get("val_srcc", [])) or "-"
         secs = f"{r['seconds'] / 60:.1f} min" if "seconds" in r else "-"
-        lines.append(f"| {r['lr_backbone']:g} / {r['lr_head']:g} | {r['seed']} | {val} | {_ci(r['srcc'])} | {_ci(r['mse'])} "
+        lines.append(f"| {r['lr_backbone']:g} / {r['lr_head']:g} | {r.get('epochs') or 'config'} | {r['seed']} | {val} | {_ci(r['srcc'])} | {_ci(r['mse'])} "
                      f"| {r['baseline_srcc']:.3f} | {_ci(r['difference'], True)} ({r['difference'][3]}) | {secs} |")
     if result["seed_averaged"]:
         lines += ["", f"Seed-averaged scores over seeds {', '.join(map(str, result['seeds']))} (paired bootstrap over the photos):", "",
-                  "| lr backbone / head | baseline | arm | difference [paired 95 % CI] |", "|---|---|---|---|"]
-        lines += [f"| {a['lr_backbone']:g} / {a['lr_head']:g} | {a['baseline']:.3f} | {a['arm']:.3f} "
+                  "| lr backbone / head | epochs | baseline | arm | difference [paired 95 % CI] |", "|---|---|---|---|---|"]
+        lines += [f"| {a['lr_backbone']:g} / {a['lr_head']:g} | {a.get('epochs') or 'config'} | {a['baseline']:.3f} | {a['arm']:.3f} "
                   f"| {_ci(a['difference'], True)} ({a['difference'][3]}) |" for a in result["seed_averaged"]]
     result_path(model, ".md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -167,7 +180,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", choices=MODELS, default="sgfm_lite0")
     parser.add_argument("--lr", type=parse_lr, nargs="+", default=[(1e-3, 1e-3)],
-                        help="learning rates BACKBONE:HEAD of the arms (default 1e-3:1e-3)")
+                        help="arms: learning rates BACKBONE:HEAD, or BACKBONE:HEAD:EPOCHS (default 1e-3:1e-3)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="training seeds (default 0)")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
