@@ -139,7 +139,8 @@ def reliability_text(held_out: Mapping[str, Any] | None, studio: bool = True) ->
         text += f", and its scores were off by {float(held_out['mse']) ** 0.5:.2f} on average (root mean square)"
     text += "."
     if studio:
-        text += " It learnt from synthetic studio photos: on real photos expect less (notebook 11)."
+        text += (" It learnt from synthetic studio photos: its agreement with people on real photos is not"
+                 " measured (notebook 11 checks only that it prefers real photos to spoiled copies).")
     return text
 
 
