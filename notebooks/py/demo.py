@@ -3,7 +3,7 @@
 #
 # Pick a sample photo or upload one of your own (JPEG or PNG). The course's final model, `sgfm_lite0` (the SGFM design of notebook 09 on an ImageNet-pretrained EfficientNet-Lite0, fine-tuned on the synthetic photo studio), predicts its score and the distribution of votes, turns its attribute predictions into feedback, shows where it looks (Grad-CAM, notebook 10) and proposes the best crop to the ratio you choose (notebook 11).
 #
-# Under the score, a line says how far to trust it: how well the model ranked its validation photos (SRCC, with its 95 % interval). Only the attributes whose predictions followed their labels on those photos give feedback (the lower end of their SRCC's interval at least 0.3, the bar of notebook 10); the page lists them with their SRCC and interval.
+# Under the score, a line says how far to trust it: how well the model ranked its validation photos (SRCC, with its 95 % interval), and that its agreement with people on real photos is not measured: it learnt from studio photos, and notebook 11 checks only that it prefers real photos to spoiled copies of them. Only the attributes whose predictions followed their labels on those photos give feedback (the lower end of their SRCC's interval at least 0.3, the bar of notebook 10); the page lists them with their SRCC and interval.
 #
 # Serve this page with `make demo` (Voila). The model's trained weights ship with the course (`weights/sgfm_lite0.pt`), so the page loads them instead of training; set `AESTHETICS_DEMO_MODEL` to another course model's name (e.g. `sampnet`, whose weights ship too) to try it.
 
