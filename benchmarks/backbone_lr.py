@@ -7,7 +7,8 @@ depends on contrast, exposure, saturation and colour harmony, which features tra
 ImageNet photos (under colour and brightness jitter) have no reason to keep, and the final model
 hardly tracked those terms (``benchmarks/README.md``, "Multi-level statistics"). This script trains a course config with
 other learning rates (``--lr BACKBONE:HEAD``, several allowed; ``BACKBONE:HEAD:EPOCHS`` also sets
-the number of epochs, over which the cosine schedule then runs) and nothing else changed, for each
+the number of epochs, over which the cosine schedule then runs; otherwise ``STUDY_EPOCHS``, 3) and
+nothing else changed, for each
 training seed of ``--seeds``, and compares each run on the course studio's 950 test photos with the
 course config with the old learning rates (``BEFORE_LR``: 1e-4 / 1e-3) and the same seed: for seed 0
 the course weights of commit ``BEFORE``, for other seeds a run trained here.
@@ -16,7 +17,7 @@ the course weights of commit ``BEFORE``, for other seeds a run trained here.
   difference in test SRCC against the baseline of the same seed (bootstrap over the photos);
 - over several seeds: the SRCC of the seed-averaged scores of each side and their paired difference.
 
-Run folders: ``runs/backbone_lr/<model>-lr<backbone>-<head>-seed<seed>/`` (outside git; resumable;
+Run folders: ``runs/backbone_lr/<model>-lr<backbone>-<head>[-ep<epochs>]-seed<seed>/`` (outside git; resumable;
 about 13 minutes per run on 2 CPU cores). Results: ``benchmarks/results/backbone_lr_<model>.json``
 and ``.md``. Run: ``python benchmarks/backbone_lr.py --model sgfm_lite0 --lr 3e-4:1e-3 1e-3:1e-3
 [--seeds 0 1]``. Introduced in benchmarks/README.md.
@@ -54,9 +55,12 @@ BEFORE = "89c95e7"
 BEFORE_LR = (1e-4, 1e-3)
 MODELS = ("sgfm_lite0", "nima", "sampnet")
 N_BOOT = 1000
+#: the epochs of an arm that does not set them: the three the configs had when the study began (the
+#: final model's config has trained 6 since session 13, so "the config's" would no longer name one run)
+STUDY_EPOCHS = 3
 
 
-#: an arm: (backbone lr, head lr, epochs or None for the config's)
+#: an arm: (backbone lr, head lr, epochs or None for :data:`STUDY_EPOCHS`)
 Arm = tuple[float, float, int | None]
 
 
@@ -77,22 +81,22 @@ def parse_lr(text: str) -> Arm:
 
 
 def run_name(model: str, arm: Arm, seed: int) -> str:
-    """The run folder's name of an arm (``-ep<N>`` only when the arm sets the epochs)."""
-    epochs = f"-ep{arm[2]}" if arm[2] is not None else ""
+    """The run folder's name of an arm (``-ep<N>`` only for epochs other than :data:`STUDY_EPOCHS`)."""
+    epochs = f"-ep{arm[2]}" if arm[2] not in (None, STUDY_EPOCHS) else ""
     return f"{model}-lr{arm[0]:g}-{arm[1]:g}{epochs}-seed{seed}"
 
 
 def checkpoint(model: str, arm: Arm, seed: int) -> Path:
     """The best checkpoint of an arm, trained when missing; the baseline learning rates
-    (:data:`BEFORE_LR`, the config's epochs) with seed 0 are the course weights of commit :data:`BEFORE`."""
+    (:data:`BEFORE_LR`, :data:`STUDY_EPOCHS`) with seed 0 are the course weights of commit :data:`BEFORE`."""
     RUNS.mkdir(parents=True, exist_ok=True)
-    if tuple(arm[:2]) == BEFORE_LR and arm[2] is None and seed == 0:
+    epochs = arm[2] or STUDY_EPOCHS
+    if tuple(arm[:2]) == BEFORE_LR and epochs == STUDY_EPOCHS and seed == 0:
         return weights_at(BEFORE, model, RUNS)
     run = RUNS / run_name(model, arm, seed)
-    if not run_finished(run, model) or (arm[2] is not None and history(run / "best.pt").get("epochs", 0) < arm[2]):
+    if not run_finished(run, model, epochs):
         print(f"training {run.name} ...", flush=True)
-        epochs = {"epochs": arm[2]} if arm[2] is not None else {}
-        train_run(model, {"seed": seed, "lr_backbone": arm[0], "lr_head": arm[1], **epochs}, run)
+        train_run(model, {"seed": seed, "lr_backbone": arm[0], "lr_head": arm[1], "epochs": epochs}, run)
     return run / "best.pt"
 
 
@@ -103,8 +107,7 @@ def history(path: Path) -> dict[str, Any]:
     if path.parent == RUNS or not h.exists():
         return {}
     rows = json.loads(h.read_text())
-    return {"val_srcc": [r.get("val_srcc") for r in rows], "seconds": float(sum(r.get("seconds", 0.0) for r in rows)),
-            "epochs": len(rows)}
+    return {"val_srcc": [r.get("val_srcc") for r in rows], "seconds": float(sum(r.get("seconds", 0.0) for r in rows))}
 
 
 def study(model: str, lrs: list[Arm], seeds: list[int]) -> dict[str, Any]:
@@ -128,7 +131,7 @@ def study(model: str, lrs: list[Arm], seeds: list[int]) -> dict[str, Any]:
             arm_scores.append(scores)
             d = paired_bootstrap(metrics.srcc, base[seed], scores, target, n_boot=N_BOOT)
             rows.append({
-                "lr_backbone": lr[0], "lr_head": lr[1], "epochs": lr[2], "seed": seed,
+                "lr_backbone": lr[0], "lr_head": lr[1], "epochs": lr[2] or STUDY_EPOCHS, "seed": seed,
                 "baseline_srcc": metrics.srcc(base[seed], target),
                 "srcc": [metrics.srcc(scores, target), *metrics.bootstrap_ci(metrics.srcc, scores, target, n_boot=N_BOOT)],
                 "mse": [metrics.mse(scores, target), *metrics.bootstrap_ci(metrics.mse, scores, target, n_boot=N_BOOT)],
@@ -136,7 +139,7 @@ def study(model: str, lrs: list[Arm], seeds: list[int]) -> dict[str, Any]:
         if len(seeds) > 1:
             b_all, a_all = np.stack([base[s] for s in seeds], axis=1), np.stack(arm_scores, axis=1)
             d = paired_bootstrap(seed_srcc, b_all, a_all, target, n_boot=N_BOOT)
-            averaged.append({"lr_backbone": lr[0], "lr_head": lr[1], "epochs": lr[2], "baseline": seed_srcc(b_all, target),
+            averaged.append({"lr_backbone": lr[0], "lr_head": lr[1], "epochs": lr[2] or STUDY_EPOCHS, "baseline": seed_srcc(b_all, target),
                              "arm": seed_srcc(a_all, target), "difference": [d.difference, d.low, d.high, d.verdict]})
     return {"model": model, "baseline_lr": list(BEFORE_LR), "before": BEFORE, "seeds": seeds,
             "rows": rows, "seed_averaged": averaged}
@@ -166,12 +169,12 @@ def write(result: dict[str, Any]) -> None:
     for r in result["rows"]:
         val = ", ".join(f"{v:.3f}" for v in r.get("val_srcc", [])) or "-"
         secs = f"{r['seconds'] / 60:.1f} min" if "seconds" in r else "-"
-        lines.append(f"| {r['lr_backbone']:g} / {r['lr_head']:g} | {r.get('epochs') or 'config'} | {r['seed']} | {val} | {_ci(r['srcc'])} | {_ci(r['mse'])} "
+        lines.append(f"| {r['lr_backbone']:g} / {r['lr_head']:g} | {r['epochs']} | {r['seed']} | {val} | {_ci(r['srcc'])} | {_ci(r['mse'])} "
                      f"| {r['baseline_srcc']:.3f} | {_ci(r['difference'], True)} ({r['difference'][3]}) | {secs} |")
     if result["seed_averaged"]:
         lines += ["", f"Seed-averaged scores over seeds {', '.join(map(str, result['seeds']))} (paired bootstrap over the photos):", "",
                   "| lr backbone / head | epochs | baseline | arm | difference [paired 95 % CI] |", "|---|---|---|---|---|"]
-        lines += [f"| {a['lr_backbone']:g} / {a['lr_head']:g} | {a.get('epochs') or 'config'} | {a['baseline']:.3f} | {a['arm']:.3f} "
+        lines += [f"| {a['lr_backbone']:g} / {a['lr_head']:g} | {a['epochs']} | {a['baseline']:.3f} | {a['arm']:.3f} "
                   f"| {_ci(a['difference'], True)} ({a['difference'][3]}) |" for a in result["seed_averaged"]]
     result_path(model, ".md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -179,7 +182,7 @@ def write(result: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", choices=MODELS, default="sgfm_lite0")
-    parser.add_argument("--lr", type=parse_lr, nargs="+", default=[(1e-3, 1e-3)],
+    parser.add_argument("--lr", type=parse_lr, nargs="+", default=[(1e-3, 1e-3, None)],
                         help="arms: learning rates BACKBONE:HEAD, or BACKBONE:HEAD:EPOCHS (default 1e-3:1e-3)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="training seeds (default 0)")
     parser.add_argument("--threads", type=int, default=2)

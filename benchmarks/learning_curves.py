@@ -72,11 +72,12 @@ def train_arm(arm: str) -> float:
     return train_run(model, overrides, RUNS / arm)
 
 
-def run_finished(out: Path, model: str) -> bool:
-    """Whether run folder ``out`` has trained every epoch of course config ``studio_<model>``."""
+def run_finished(out: Path, model: str, epochs: int | None = None) -> bool:
+    """Whether run folder ``out`` has trained every epoch of course config ``studio_<model>`` (or
+    ``epochs``, when the run overrides the config's number)."""
     history = out / "history.json"
     return (out / "last.pt").exists() and history.exists() and \
-        json.loads(history.read_text())[-1]["epoch"] >= course_config(model).epochs
+        json.loads(history.read_text())[-1]["epoch"] >= (epochs or course_config(model).epochs)
 
 
 def train_run(model: str, overrides: dict[str, Any], out: Path) -> float:
