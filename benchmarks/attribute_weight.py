@@ -48,7 +48,7 @@ from aesthetics_lib.training.build import resolve_data  # noqa: E402
 from aesthetics_lib.zoo import course_config  # noqa: E402
 from learning_curves import run_finished, train_run  # noqa: E402
 from multilevel import RUNS as MULTILEVEL_RUNS  # noqa: E402
-from multilevel import AFTER, seed_arm, test_scores, test_targets, weights_at  # noqa: E402
+from multilevel import AFTER, STUDY_SETTINGS, seed_arm, test_scores, test_targets, weights_at  # noqa: E402
 
 RUNS = ROOT / "runs" / "attribute_weight"
 OUT = ROOT / "benchmarks" / "results"
@@ -64,7 +64,7 @@ def baseline_checkpoint(seed: int) -> Path:
         return weights_at(AFTER, "sgfm_lite0", RUNS)
     name, overrides = seed_arm(True, seed)
     run = MULTILEVEL_RUNS / name
-    if not run_finished(run, "sgfm_lite0"):
+    if not run_finished(run, "sgfm_lite0", STUDY_SETTINGS["epochs"]):
         print(f"training {name} ...", flush=True)
         train_run("sgfm_lite0", overrides, run)
     return run / "best.pt"
@@ -73,9 +73,9 @@ def baseline_checkpoint(seed: int) -> Path:
 def arm_checkpoint(weight: float, seed: int) -> Path:
     """The final model's config with attribute weight ``weight`` and ``seed`` (trained when missing)."""
     run = RUNS / f"sgfm_lite0-attr{weight:g}-seed{seed}"
-    if not run_finished(run, "sgfm_lite0"):
+    if not run_finished(run, "sgfm_lite0", STUDY_SETTINGS["epochs"]):
         print(f"training {run.name} ...", flush=True)
-        train_run("sgfm_lite0", {"seed": seed, "loss_attributes": weight}, run)
+        train_run("sgfm_lite0", {**STUDY_SETTINGS, "seed": seed, "loss_attributes": weight}, run)
     return run / "best.pt"
 
 
