@@ -62,7 +62,7 @@ from aesthetics_lib.data.transforms import (
     patch_grid,
 )
 from aesthetics_lib.models import SpatialPyramidPool
-from aesthetics_lib.train import eval_transform_for, predict
+from aesthetics_lib.train import build_datasets, eval_transform_for, predict
 from aesthetics_lib.training.build import cache_side, model_view
 from aesthetics_lib.training.config import config_diff
 from aesthetics_lib.viz import draw_thirds, save_figure
@@ -585,7 +585,7 @@ plt.show()
 #
 # ## 6. The course's models and two ablations
 # Four small models, trained on the same 7,692 studio photos with the same 3-block CNN from scratch,
-# seed and number of epochs, each checkpoint chosen on the validation split. They ship trained
+# seed and number of epochs (16), each checkpoint chosen on the validation split. They ship trained
 # (`weights/NAME.pt` and its training record; `AESTHETICS_TRAIN=1` retrains them):
 #
 # | model | view | loss | config |
@@ -597,8 +597,9 @@ plt.show()
 #
 # The warp's 12,544 pixels are about the 6 patches' 13,824, so the warp and the multi-patch model see
 # about as many pixels of each photo. The SPP model has its own config, with a lower learning rate
-# (2e-3 against 3e-3), so warp against SPP changes more than the view. The keys that differ from the
-# multi-patch config:
+# (2e-3 against 3e-3), so warp against SPP changes more than the view. The table's test SRCC is
+# measured here, each model scoring the 950 test photos through its own config's view. The keys that
+# differ from the multi-patch config:
 
 # %%
 print("warp run changes:", config_diff(MP_CFG.to_dict(), WARP_CFG.to_dict()))
@@ -611,14 +612,18 @@ models = {
     ADA: course_model("multipatch"),
     AVG_NAME: course_model("multipatch", overrides=AVG),
 }
-rows = []
+rows, test_srcc = [], {}
 for name, cm in models.items():
     rec = cm.weights.record if cm.weights is not None else {}
-    test = rec.get("test", {})
+    _, _, test_set = build_datasets(cm.config.replace(cache=False), splits=("test",))  # through the config's own view
+    p = predict(cm.model, test_set, batch_size=16)
+    t = test_set.annotations.set_index("image_id").loc[p["image_id"], "mean"].to_numpy(float)
+    test_srcc[name] = metrics.srcc(p["mean"], t)
+    lo, hi = metrics.bootstrap_ci(metrics.srcc, p["mean"], t, n_boot=N_BOOT)
     rows.append({"model": name, "shipped weights": f"{cm.weights.name}.pt" if cm.weights is not None else "none: trained here",
                  "epochs": rec.get("epochs"), "best epoch": rec.get("best_epoch"),
                  "best val SRCC": max(h["val_srcc"] for h in cm.history),
-                 "test SRCC [95 % CI]": f"{fmt(test.get('srcc'))} {fmt(test.get('srcc_ci'))}" if test else "-"})
+                 "test SRCC [95 % CI]": f"{fmt(test_srcc[name])} [{fmt(lo)}, {fmt(hi)}]"})
 print_table(rows)
 print("all four loaded from shipped weights:", all(cm.weights is not None for cm in models.values()))
 
@@ -627,8 +632,9 @@ print("all four loaded from shipped weights:", all(cm.weights is not None for cm
 assert (SPP_CFG.lr_head, SPP_CFG.lr_backbone, MP_CFG.lr_head, MP_CFG.lr_backbone) == (2e-3, 2e-3, 3e-3, 3e-3), "learning rates changed"
 assert WARP_SIZE**2 == 12544 and N_PATCHES * PATCH**2 == 13824, "pixel counts changed"
 if all(cm.weights is not None for cm in models.values()):
-    assert all(cm.weights.record["epochs"] == 4 for cm in models.values()), "no longer 4 epochs for every model"
-    assert all(0.3 <= cm.weights.record["test"]["srcc"] <= 0.335 for cm in models.values()), "test SRCCs left 'about 0.32'"
+    assert all(cm.weights.record["epochs"] == 16 for cm in models.values()), "no longer 16 epochs for every model"
+if DATA.studio:
+    assert [fmt(v) for v in test_srcc.values()] == ["0.397", "0.47", "0.362", "0.342"], "test SRCCs changed"
 
 # %% [markdown]
 # ## 7. Error by aspect-ratio bucket
@@ -777,32 +783,37 @@ if DATA.studio:
           fmt(metrics.lcc(term, true_mean[ext]) ** 2), "· so a perfect reading of the cue could lower the MSE by at most", fmt(bound))
 
 # %% [markdown]
-# **Reading these results honestly.** Neither aspect-preserving model beats the warp on the extreme
-# photos: both MSE gaps there have intervals around 0 (-0.000691 [-0.00746, 0.00582] against
-# multi-patch, -0.000159 [-0.00945, 0.00925] against SPP). The clearest result goes the other way: on the **near-square** photos the
-# warp beats multi-patch on both metrics (MSE gap -0.00628 [-0.0111, -0.00181], SRCC gap -0.0218
-# [-0.0396, -0.00417]), and so it does over all photos (-0.00273 [-0.00523, -0.000163] and -0.0197
-# [-0.0301, -0.00918]); on the moderate photos only its SRCC is ahead. Near-square photos are where
-# the multi-patch view shrinks a photo the most (72 x 72 before its patches are cut, against the
-# warp's 112 x 112) and keeps the least of the fence cue (0.715 against the warp's 0.858, section 2).
-# Against SPP the warp cannot be told apart over all photos; SPP's MSE is lower on the moderate photos
-# by an interval that only just excludes 0 (0.00506 [0.000344, 0.00966]), and among the 24 intervals
-# of the table one or two such near misses are expected by chance alone.
+# **Reading these results honestly.** SPP beats the warp in every bucket, on both metrics: over all
+# photos its MSE is lower by 0.0247 [0.0195, 0.0301] and its SRCC higher by 0.0753 [0.059, 0.0916];
+# on the extreme photos by 0.0287 [0.0124, 0.0444] and 0.0764 [0.027, 0.128]. But its SRCC gain on the
+# **near-square** photos is about the same (0.0729 [0.0423, 0.102]), so this is not the effect the
+# studio was built to show, a gain that grows with elongation: here SPP is the better model on every
+# shape. Its config differs from the warp's in more than the view (section 6: its own learning rate
+# and head), and its pyramid of max-pooled grids keeps *where* features are, where the warp's and the
+# multi-patch model's average pooling keeps only *what* is there; this notebook does not separate
+# these causes.
 #
-# So the expected result, aspect-preserving models winning on elongated photos, did not come out at
-# this scale. Three measured facts say why:
+# Multi-patch beats the warp nowhere. The warp is ahead on the near-square and moderate photos and
+# over all photos (MSE gap -0.00896 [-0.0131, -0.00456], SRCC gap -0.0389 [-0.0531, -0.0244]); on the
+# extreme photos the two cannot be told apart (-0.00564 [-0.0141, 0.00349]). Near-square photos are
+# where the multi-patch view shrinks a photo the most (72 x 72 before its patches are cut, against the
+# warp's 112 x 112) and keeps the least of the fence cue (0.715 against the warp's 0.858, section 2).
+#
+# So the expected result, aspect-preserving models winning *because* a photo is elongated, did not
+# come out at this scale. Three measured facts say why:
 #
 # 1. *Could the models see the cue?* At 3:1 the warp and the native view hold the fence below the
 #    sampling limit and the multi-patch view keeps 0.627 of it (section 2), but on these photos it
 #    scores only 6 of its 8 grid cells: from 2.25:1 to 3:1 its patches cover 0.83 to 0.66 of the
 #    fence strip (section 5).
 # 2. *Did they learn it?* The raters' mean follows the true `rhythm` (0.286 [0.186, 0.381]); none of
-#    the four models does (all intervals include 0, and none differs from the warp's). Four epochs of
-#    a small CNN from scratch (test SRCC about 0.32 for all four, section 6) have not learnt this cue,
-#    even in the view that keeps it.
+#    the four models does (all intervals include 0). The MPEMD_avg model follows it less than the warp
+#    by an interval that only just excludes 0 (-0.0485 [-0.0937, -0.000586]); the other two cannot be
+#    told from the warp. Sixteen epochs of a small CNN from scratch (test SRCC 0.342 to 0.47, section
+#    6) have not learnt this cue, even in the view that keeps it.
 # 3. *How much is there to gain?* In the extreme bucket the rhythm term explains 0.08 of the vote
 #    means' variance, so a perfect reading of the cue could lower that bucket's MSE by at most 0.03,
-#    against MSEs around 0.32 for every model there.
+#    against MSEs of 0.28 to 0.32 for the four models there.
 #
 # These intervals cover only which photos were scored, not the training noise of one run per model.
 # Wang et al. (2019) measured their gain with large pretrained networks on about a quarter of a
@@ -823,24 +834,27 @@ def gap_quote(key, metric):
 
 if DATA.studio:
     assert [fmt(survival[V_PATCH][0]), fmt(survival[V_WARP][0])] == ["0.715", "0.858"], "cue kept in a square photo changed"
-    assert gap_quote((MP_VS, EXTREME), "MSE") == ("-0.000691 [-0.00746, 0.00582]", "no clear difference"), "warp vs multi-patch, extreme"
-    assert gap_quote((SPP_VS, EXTREME), "MSE") == ("-0.000159 [-0.00945, 0.00925]", "no clear difference"), "warp vs SPP, extreme"
-    assert gap_quote((MP_VS, NEAR), "MSE") == ("-0.00628 [-0.0111, -0.00181]", "A better"), "warp vs multi-patch, near square, MSE"
-    assert gap_quote((MP_VS, NEAR), "SRCC") == ("-0.0218 [-0.0396, -0.00417]", "A better"), "warp vs multi-patch, near square, SRCC"
-    assert gap_quote((MP_VS, "all"), "MSE") == ("-0.00273 [-0.00523, -0.000163]", "A better"), "warp vs multi-patch, all, MSE"
-    assert gap_quote((MP_VS, "all"), "SRCC") == ("-0.0197 [-0.0301, -0.00918]", "A better"), "warp vs multi-patch, all, SRCC"
-    assert gap_quote((MP_VS, MODERATE), "MSE")[1] == "no clear difference" and gap_quote((MP_VS, MODERATE), "SRCC")[1] == "A better"
-    assert gap_quote((SPP_VS, "all"), "MSE")[1] == gap_quote((SPP_VS, "all"), "SRCC")[1] == "no clear difference", "warp vs SPP, all"
-    assert gap_quote((SPP_VS, MODERATE), "MSE") == ("0.00506 [0.000344, 0.00966]", "B better"), "warp vs SPP, moderate"
-    assert sum(r["MSE verdict"] == "B better" for r in gaps if r["A vs B"] == SPP_VS) == 1, "SPP wins more than the moderate MSE"
+    assert gap_quote((SPP_VS, "all"), "MSE") == ("0.0247 [0.0195, 0.0301]", "B better"), "warp vs SPP, all, MSE"
+    assert gap_quote((SPP_VS, "all"), "SRCC") == ("0.0753 [0.059, 0.0916]", "B better"), "warp vs SPP, all, SRCC"
+    assert gap_quote((SPP_VS, EXTREME), "MSE") == ("0.0287 [0.0124, 0.0444]", "B better"), "warp vs SPP, extreme, MSE"
+    assert gap_quote((SPP_VS, EXTREME), "SRCC") == ("0.0764 [0.027, 0.128]", "B better"), "warp vs SPP, extreme, SRCC"
+    assert gap_quote((SPP_VS, NEAR), "SRCC") == ("0.0729 [0.0423, 0.102]", "B better"), "warp vs SPP, near square, SRCC"
+    assert all(r["MSE verdict"] == r["SRCC verdict"] == "B better" for r in gaps if r["A vs B"] == SPP_VS), "SPP no longer wins everywhere"
+    assert all(gap_quote((MP_VS, b), m)[1] == "A better" for b in (NEAR, MODERATE, "all") for m in ("MSE", "SRCC")), "the warp vs multi-patch"
+    assert gap_quote((MP_VS, "all"), "MSE") == ("-0.00896 [-0.0131, -0.00456]", "A better"), "warp vs multi-patch, all, MSE"
+    assert gap_quote((MP_VS, "all"), "SRCC") == ("-0.0389 [-0.0531, -0.0244]", "A better"), "warp vs multi-patch, all, SRCC"
+    assert gap_quote((MP_VS, EXTREME), "MSE") == ("-0.00564 [-0.0141, 0.00349]", "no clear difference"), "warp vs multi-patch, extreme"
+    assert gap_quote((MP_VS, EXTREME), "SRCC")[1] == "no clear difference", "warp vs multi-patch, extreme, SRCC"
     assert rhythm_rows[0]["95 % CI"] == "[0.186, 0.381]" and fmt(rhythm_rows[0]["SRCC with true rhythm"]) == "0.286", "the raters' SRCC"
     for _row in rhythm_rows[1:]:
         _lo, _hi = (float(x) for x in _row["95 % CI"].strip("[]").split(", "))
         assert _lo < 0 < _hi, f"{_row['']} now follows the rhythm"
-        assert _row["minus the warp's [95 % CI]"] == "" or _row["minus the warp's [95 % CI]"].endswith("(no clear difference)"), _row[""]
+    _vs = {_row[""]: _row["minus the warp's [95 % CI]"] for _row in rhythm_rows[2:]}
+    assert _vs[AVG_NAME] == "-0.0485 [-0.0937, -0.000586] (follows it less)", "avg vs the warp on the rhythm"
+    assert all(v.endswith("(no clear difference)") for k, v in _vs.items() if k != AVG_NAME), "SPP or ada vs the warp on the rhythm"
     shares = metrics.lcc(term, true_mean[ext]) ** 2
     assert fmt(shares, 1) == "0.08" and fmt(bound, 1) == "0.03", "the rhythm term's share or the bound changed"
-    assert all(0.315 <= metrics.mse(pred[n].to_numpy()[ext], true_mean[ext]) <= 0.335 for n in models), "extreme-bucket MSEs"
+    assert all(0.28 <= metrics.mse(pred[n].to_numpy()[ext], true_mean[ext]) <= 0.325 for n in models), "extreme-bucket MSEs"
     grid_2x4 = np.mean([math.sqrt(N_PATCHES * e) >= 3.5 for e in ann.loc[ann["bucket"] == EXTREME, "elongation"]])
     assert grid_2x4 >= 0.9, "no longer almost every extreme photo has the 2 x 4 grid"
 
@@ -862,18 +876,20 @@ print_table(rows)
 print_table([{k: v for k, v in r.items() if not k.startswith("_")} for r in gaps if r["A vs B"] == f"{AVG_NAME} vs {ADA}"])
 
 # %% [markdown]
-# MPEMD_ada comes out ahead of MPEMD_avg: a lower MSE over all photos (by 0.00479 [0.00299, 0.00683])
-# and in the extreme bucket (0.00633 [0.0018, 0.0108]), and a higher SRCC over all photos (0.00657
-# [0.00151, 0.0114]), the direction Wang et al. proposed it for. The difference is small, and with one
+# MPEMD_ada comes out ahead of MPEMD_avg over all photos: a lower MSE (by 0.00376 [0.00211, 0.00544])
+# and a higher SRCC (0.0117 [0.00517, 0.0185]), the direction Wang et al. proposed it for. The gain
+# comes from the moderate photos (MSE 0.00531 [0.00334, 0.00732]); on the extreme photos the two
+# cannot be told apart (0.00186 [-0.00304, 0.00655]). The difference is small, and with one
 # run per arm it is a difference between these two runs, not a settled fact about the losses: that
 # needs several seeds per arm and a sweep over $(k, \beta)$ (Going further).
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
 # The claims above, checked against the numbers.
 if DATA.studio:
-    assert gap_quote((AVG_VS, "all"), "MSE") == ("0.00479 [0.00299, 0.00683]", "B better"), "avg vs ada, all, MSE"
-    assert gap_quote((AVG_VS, EXTREME), "MSE") == ("0.00633 [0.0018, 0.0108]", "B better"), "avg vs ada, extreme, MSE"
-    assert gap_quote((AVG_VS, "all"), "SRCC") == ("0.00657 [0.00151, 0.0114]", "B better"), "avg vs ada, all, SRCC"
+    assert gap_quote((AVG_VS, "all"), "MSE") == ("0.00376 [0.00211, 0.00544]", "B better"), "avg vs ada, all, MSE"
+    assert gap_quote((AVG_VS, MODERATE), "MSE") == ("0.00531 [0.00334, 0.00732]", "B better"), "avg vs ada, moderate, MSE"
+    assert gap_quote((AVG_VS, EXTREME), "MSE") == ("0.00186 [-0.00304, 0.00655]", "no clear difference"), "avg vs ada, extreme, MSE"
+    assert gap_quote((AVG_VS, "all"), "SRCC") == ("0.0117 [0.00517, 0.0185]", "B better"), "avg vs ada, all, SRCC"
 
 # %% [markdown]
 # ## 9. The full-scale version on real data
@@ -904,10 +920,11 @@ if DATA.studio:
 #   $-\log \mathrm{EMD_c}$, **MPEMD_ada** weights it by $1 - \mathrm{EMD_c}^\beta$.
 # - Compare views **per aspect-ratio bucket** with paired bootstrap intervals; the small extreme
 #   bucket needs a large evaluation set (3,000 fresh photos here).
-# - Measured here (small CNNs from scratch, 4 epochs, one seed per arm): no aspect-preserving model
-#   beat the warp on the extreme photos (intervals around 0); the warp beat multi-patch on the
-#   near-square photos (MSE gap -0.00628 [-0.0111, -0.00181]) and over all photos; no model learnt the
-#   fence cue; MPEMD_ada beat MPEMD_avg by a small margin (0.00479 [0.00299, 0.00683] of MSE).
+# - Measured here (small CNNs from scratch, 16 epochs, one seed per arm): SPP beat the warp in every
+#   bucket by about the same margin (SRCC +0.0729 near square, +0.0764 extreme), so not because the
+#   photos were elongated; multi-patch beat the warp nowhere (the warp was ahead over all photos, MSE
+#   gap -0.00896 [-0.0131, -0.00456]); no model learnt the fence cue; MPEMD_ada beat MPEMD_avg over
+#   all photos by a small margin (0.00376 [0.00211, 0.00544] of MSE), not on the extreme ones.
 
 # %% [markdown]
 # ## Exercises
