@@ -617,9 +617,8 @@ for name, cm in models.items():
     rec = cm.weights.record if cm.weights is not None else {}
     _, _, test_set = build_datasets(cm.config.replace(cache=False), splits=("test",))  # through the config's own view
     p = predict(cm.model, test_set, batch_size=16)
-    t = test_set.annotations.set_index("image_id").loc[p["image_id"], "mean"].to_numpy(float)
-    test_srcc[name] = metrics.srcc(p["mean"], t)
-    lo, hi = metrics.bootstrap_ci(metrics.srcc, p["mean"], t, n_boot=N_BOOT)
+    test_srcc[name] = metrics.srcc(p["mean"], p["target_mean"])
+    lo, hi = metrics.bootstrap_ci(metrics.srcc, p["mean"], p["target_mean"], n_boot=N_BOOT)
     rows.append({"model": name, "shipped weights": f"{cm.weights.name}.pt" if cm.weights is not None else "none: trained here",
                  "epochs": rec.get("epochs"), "best epoch": rec.get("best_epoch"),
                  "best val SRCC": max(h["val_srcc"] for h in cm.history),
