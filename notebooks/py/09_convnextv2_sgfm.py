@@ -1006,8 +1006,9 @@ if ceiling is not None:
 #   above it. The budget does not close the gap: NIMA trained 6 epochs on the same recipe scored
 #   lower, on validation (0.566 against 0.581 after 3) and on test (0.542 against 0.576, paired
 #   -0.0337 [-0.0659, -0.0028], one training seed; `benchmarks/README.md`), so its course weights
-#   keep the 3-epoch run, and the difference is mostly the head and the loss. The final model itself
-#   scored +0.031 [0.014, 0.049] with 6 epochs instead of 3 (one training seed, section 4). Of the parts section 5 tested on frozen
+#   keep the 3-epoch run. The final model itself scored +0.031 [0.014, 0.049] with 6 epochs instead of
+#   3 (one training seed, section 4), so its extra epochs are part of the gap; at 3 epochs each the
+#   two scored 0.674 and 0.576 (separate runs, not paired). Of the parts section 5 tested on frozen
 #   features, only the statistics of the early stages raised the ranking beyond the seed noise;
 #   SGFM does little (4.1 % of its output depends on the saliency). Not tested here: fusing stage 3
 #   with stage 4 rather than reading stage 4 alone, and the attention pooling against plain
@@ -1173,7 +1174,7 @@ print_table([{"setting": k, "studio, ConvNeXt (scratch)": setting(cfg, k), "stud
 #   ceiling (the estimate above the course's goal of 0.8, its interval reaching below it), +0.105
 #   [0.0728, 0.139] over the runner-up SAMP-Net (same backbone and learning rates, its own head, 3
 #   epochs), +0.129 [0.0912, 0.168] over NIMA (same backbone and learning rates, NIMA's head, 3
-#   epochs; a 6-epoch NIMA run scored lower, so the gap is not the budget) and +0.264 [0.213, 0.316] over gradient
+#   epochs; a 6-epoch NIMA run scored lower) and +0.264 [0.213, 0.316] over gradient
 #   boosting on hand-crafted features; every course model's MSE and EMD are below the naive
 #   baseline's (paired intervals). Section 6 prints how the same design fares on ConvNeXt V2 from
 #   scratch; that comparison measures the ImageNet start, the input size and learning rate, the
