@@ -167,13 +167,14 @@ def staleness(weights: CourseWeights, config: TrainConfig) -> list[str]:
 
 
 def run_folder(name: str, config: TrainConfig) -> Path:
-    """Where :func:`train_weights` trains ``name``: ``runs/weights/<name>-<config hash>`` of the
-    checkout (else of the cache root); outside git, resumable."""
+    """Where :func:`train_weights` trains ``name``: ``runs/weights/<name>-<config hash>-<code hash>``
+    of the checkout (else of the cache root); outside git, resumable. The code hash is part of the
+    name so that a run finished with older code is never resumed or exported as current."""
     from aesthetics_lib.paths import cache_root
 
     repo = checkout_root()
     base = repo / "runs" / "weights" if repo is not None else cache_root() / "weights-runs"
-    return base / f"{name}-{config_hash(config)}"
+    return base / f"{name}-{config_hash(config)}-{code_hash(config.model)}"
 
 
 def train_weights(name: str, config: TrainConfig, epochs: int | None = None) -> tuple[Path, float]:

@@ -104,7 +104,9 @@ class ModelSpec:
 
     @classmethod
     def from_model(cls, model, input: InputSpec, threshold: float) -> "ModelSpec":
-        """The spec of a model made by ``create_model`` (it reads ``model.create_args``)."""
+        """The spec of a model made by ``create_model`` (it reads ``model.create_args``), read through
+        ``input`` as given: the caller picks the view (a config's ``view``, else the model's own; see
+        ``aesthetics_lib.training.build.model_view``)."""
         args = dict(getattr(model, "create_args", None) or {})
         if not args:
             raise ValueError(
@@ -123,7 +125,7 @@ class ModelSpec:
             head=str(getattr(model, "head_kind", "distribution")),
             threshold=float(threshold),
             extra_inputs=tuple(getattr(model, "extra_inputs", ()) or ()),
-            input=dataclasses.replace(input, view=str(getattr(model, "view", input.view))),
+            input=input,
         )
 
     # -------------------------------------------------------------- storage

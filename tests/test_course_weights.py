@@ -105,6 +105,15 @@ def test_code_hash_follows_the_code_each_model_depends_on(tmp_path: Path) -> Non
     assert "models/sampnet.py" in cw.code_files("sampnet", base) and "models/sampnet.py" not in cw.code_files("nima", base)
 
 
+def test_a_run_folder_is_named_by_config_and_code(tiny: TrainConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run finished with older code must not be resumed, nor exported as current."""
+    monkeypatch.undo()  # the real run_folder, not the fixture's
+    before = cw.run_folder("nima", tiny)
+    assert before.name == f"nima-{cw.config_hash(tiny)}-{cw.code_hash('nima')}"
+    monkeypatch.setattr(cw, "code_hash", lambda model=None, root=None: "000000000000")
+    assert cw.run_folder("nima", tiny) != before
+
+
 WEIGHTS = Path(__file__).resolve().parents[1] / "weights"
 #: Every training record in weights/ (a record whose checkpoint is missing must fail, not be skipped).
 SHIPPED = sorted(p.stem for p in WEIGHTS.glob("*.json"))

@@ -147,8 +147,8 @@ def test_spec_round_trips_through_a_checkpoint_dict() -> None:
     from aesthetics_lib.models import create_model
 
     model = create_model("dcnn", backbone="shallow", columns=2, hidden=(8, 4))
-    spec = ModelSpec.from_model(model, InputSpec("warp", 48, local_size=32), threshold=2.6)
-    assert spec.input.view == "double"  # the model's own view wins over the one asked for
+    spec = ModelSpec.from_model(model, InputSpec("double", 48, local_size=32), threshold=2.6)
+    assert spec.input == InputSpec("double", 48, local_size=32)  # kept as given
     again = ModelSpec.from_dict(spec.to_dict())
     assert again == spec
     rebuilt = again.build()
@@ -229,8 +229,6 @@ def test_default_batch_size_follows_the_device() -> None:
     assert Predictor(model, device="cpu", batch_size=3).batch_size == 3
 
 
-@pytest.mark.xfail(strict=True, reason="known bug: ModelSpec.from_model replaces the config's view with the model "
-                   "class's own, so multipatch_warp's checkpoint says 'patches' (benchmarks/README, session 14)")
 def test_a_config_view_override_reaches_the_checkpoint_spec(studio: Path, tmp_path: Path) -> None:
     trainer = _train(studio, tmp_path / "warp", "multipatch", view="warp", model_kwargs={"backbone": "shallow"})
     spec = read_checkpoint(tmp_path / "warp" / "best.pt")["spec"]
