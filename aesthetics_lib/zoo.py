@@ -47,6 +47,10 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     # same): the target's own effect, trained from exactly these settings (about a minute each)
     "dcnn_regression": ("dcnn", {"model_kwargs.columns": 1, "model_kwargs.head": "regression", "epochs": 2}),
     "dcnn_binary": ("dcnn", {"model_kwargs.columns": 1, "model_kwargs.head": "binary", "epochs": 2}),
+    # ... and each again with seeds 1 and 2, so that 05 can tell the target's effect from seed luck
+    **{f"dcnn_{head}_seed{seed}": ("dcnn", {"model_kwargs.columns": 1, "model_kwargs.head": head, "epochs": 2,
+                                            "seed": seed})
+       for head in ("regression", "binary") for seed in (1, 2)},
     # notebooks/08: SAMP-Net without saliency (everything else the same)
     "sampnet_plain": ("sampnet", {"model_kwargs.use_saliency": False}),
 }
