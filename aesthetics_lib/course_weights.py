@@ -8,7 +8,9 @@ inside the installed package):
   ``evaluate --checkpoint`` and ``score --checkpoint`` take it and it stays small;
 - ``NAME.json``: its training record: the config and its hash (:func:`config_hash`), the hash of the
   code the weights depend on (:func:`code_hash`), the data and studio spec, seed, epochs, images seen,
-  wall time, machine, per-epoch history, validation and test metrics with 95 % intervals, measured
+  wall time, machine, the CPU and thread count of each training call (``training_chunks``: the
+  trainer reproduces its weights bit for bit only on the same kind of CPU with the same number of
+  threads), per-epoch history, validation and test metrics with 95 % intervals, measured
   on the exported fp16 weights, and the predicted means of the first :data:`SAMPLE_N` test photos
   (``test_sample``, :func:`predict_test_sample`: what a quick check recomputes to the third decimal).
 
@@ -47,6 +49,9 @@ CODE_DEPENDENCIES: tuple[str, ...] = (
     "losses.py", "training", "data/studio", "data/transforms.py", "data/cadb.py", "data/base.py", "data/io.py",
     "data/schema.py",
 )
+#: The run folder's log of :func:`train_weights` calls, one JSON object per line (``from_epoch``,
+#: ``cpu``, ``threads``, ``device``, ``started``); the record copies it as ``training_chunks``.
+CHUNKS_FILE = "chunks.jsonl"
 #: Test photos whose predictions the record keeps (``test_sample``), for a quick reproduction check.
 SAMPLE_N = 48
 #: Config keys that do not change the trained weights (left out of :func:`config_hash`).
@@ -185,9 +190,43 @@ def train_weights(name: str, config: TrainConfig, epochs: int | None = None) -> 
 
     out = run_folder(name, config)
     trainer = Trainer(config.replace(out=str(out)), resume=True)
+    if trainer.epoch < config.epochs:
+        log_chunk(out, trainer.epoch, config)
     t0 = time.perf_counter()
     trainer.fit(epochs)
     return out, time.perf_counter() - t0
+
+
+def log_chunk(run_dir: str | os.PathLike, from_epoch: int, config: TrainConfig) -> dict[str, Any]:
+    """Append to the run folder's :data:`CHUNKS_FILE` where a training call starts (``from_epoch``),
+    on which CPU, with how many torch threads and on which device; returns the entry. Floating-point
+    sums split over another number of threads, or run with another CPU's instructions, round
+    differently, so a retrained model matches its record bit for bit only where these match."""
+    entry = {"from_epoch": int(from_epoch), "cpu": cpu_model(), "threads": torch.get_num_threads(),
+             "device": _machine(config)["device"], "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    with open(run_dir / CHUNKS_FILE, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(entry) + "\n")
+    return entry
+
+
+def read_chunks(run_dir: str | os.PathLike) -> list[dict[str, Any]] | None:
+    """The run folder's training calls (:func:`log_chunk`), oldest first; None where the folder has
+    no log (runs trained before the log existed). A line that is not JSON raises ``ValueError``
+    naming the file and line."""
+    path = Path(run_dir) / CHUNKS_FILE
+    if not path.is_file():
+        return None
+    chunks = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            chunks.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}, line {number}: not a JSON object ({exc.msg})") from None
+    return chunks
 
 
 def export_weights(name: str, run_dir: str | os.PathLike, out_dir: str | os.PathLike | None = None,
@@ -235,6 +274,7 @@ def export_weights(name: str, run_dir: str | os.PathLike, out_dir: str | os.Path
         "images_seen": int(sum(_images(row) for row in history)),
         "train_seconds": float(sum(row.get("seconds", 0.0) for row in history)),
         "machine": _machine(config),
+        "training_chunks": read_chunks(run_dir),
         "history": history,
         "val": metric_summary(metrics["val"]),
         "test": metric_summary(metrics["test"]),
@@ -277,7 +317,8 @@ def cpu_model() -> str:
 
 
 def _machine(config: TrainConfig) -> dict[str, Any]:
-    """Where the weights were trained: OS, CPU model, cores, torch, the device (and GPU name)."""
+    """The machine that exports the record: OS, CPU model, cores, torch, the device (and GPU name).
+    Where each training call ran, and with how many threads, is the record's ``training_chunks``."""
     info = {"platform": platform.platform(), "cpu": cpu_model(), "cpus": os.cpu_count(), "torch": torch.__version__,
             "device": config.device}
     if config.device in ("cuda", "auto") and torch.cuda.is_available():

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from aesthetics_lib import course_weights as cw
@@ -68,6 +69,31 @@ def test_export_refuses_an_unfinished_run(tiny: TrainConfig) -> None:
     run, _ = cw.train_weights("nima", tiny.replace(epochs=2), epochs=1)
     with pytest.raises(ValueError, match="1 of 2 epochs"):
         cw.export_weights("nima", run)
+
+
+@pytest.mark.slow
+def test_the_record_lists_each_training_call_with_its_cpu_and_threads(tiny: TrainConfig) -> None:
+    config = tiny.replace(epochs=2)
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        run, _ = cw.train_weights("nima", config, epochs=1)
+        torch.set_num_threads(2)
+        cw.train_weights("nima", config)  # resumes at epoch 1
+        cw.train_weights("nima", config)  # finished: nothing to train, nothing logged
+    finally:
+        torch.set_num_threads(threads)
+    record = cw.export_weights("nima", run, n_boot=20).record
+    chunks = record["training_chunks"]
+    assert [(c["from_epoch"], c["threads"]) for c in chunks] == [(0, 1), (1, 2)]
+    assert all(c["cpu"] == cw.cpu_model() and c["device"] == "cpu" for c in chunks)
+
+
+def test_a_run_folder_without_a_chunk_log_records_none_and_a_bad_line_is_named(tmp_path: Path) -> None:
+    assert cw.read_chunks(tmp_path) is None
+    (tmp_path / cw.CHUNKS_FILE).write_text('{"from_epoch": 0, "threads": 1}\nnot json\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"chunks\.jsonl, line 2: not a JSON object"):
+        cw.read_chunks(tmp_path)
 
 
 @pytest.mark.slow
