@@ -1,0 +1,202 @@
+"""A pilot of FCMAE pre-training for the course's ConvNeXt V2 trained from scratch.
+
+The course's ``convnextv2_sgfm`` trains ConvNeXt V2 *atto* from random weights (no ImageNet weights
+can be had offline) and reaches about a third of the noise ceiling. ConvNeXt V2 was designed with its
+own self-supervised pre-training, FCMAE (Woo et al., 2023): hide most of a photo in large square
+patches, and train the network to paint the hidden pixels back from what it sees. This script tries
+it on the studio's own training photos (their labels unused):
+
+1. **pre-train**: ``timm``'s ``convnextv2_atto``, inputs of ``--size`` px cut into patches of 32 px
+   (the backbone's total stride), ``--mask`` of them hidden per photo. Masking is the dense
+   equivalent of FCMAE's sparse convolutions: the hidden patches are zeroed at the input and again
+   after the stem and after every block, so what the encoder computes at a visible position never
+   draws on a hidden one's content. A light decoder (one ConvNeXt V2 block at ``--decoder-dim``
+   channels, learnt mask tokens in the hidden positions) predicts each hidden patch's pixels,
+   normalised per patch; the loss is their mean squared error over the hidden patches only.
+2. **fine-tune**: the course config ``studio_convnextv2_sgfm`` with nothing changed but its start
+   (``model_kwargs.pretrained`` = the pre-trained backbone), by the library's trainer.
+
+It prints the pre-training loss per epoch and the fine-tuning's validation SRCC per epoch beside
+the shipped from-scratch record's (``weights/convnextv2_sgfm.json``). One seed: a pilot, not a
+verdict. Then it compares the two on the test photos (paired bootstrap) and writes ``test.json``.
+Run folders under ``runs/fcmae/`` (outside git; both steps resume). Run: ``python
+benchmarks/fcmae_pilot.py`` (8 pre-training epochs: about 106 s each at 128 px on 2 CPU cores with
+two threads, then 6 fine-tuning epochs of about 77 s). Introduced in benchmarks/README.md ("FCMAE pre-training, a pilot").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import timm
+import torch
+import torch.nn.functional as F
+from timm.models.convnext import ConvNeXtBlock
+from torch import nn
+from torch.utils.data import DataLoader
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from aesthetics_lib.train import build_datasets  # noqa: E402
+from aesthetics_lib.zoo import course_config  # noqa: E402
+
+PATCH = 32  # convnextv2_atto's total stride: one mask cell per position of the last feature map
+
+
+class FCMAE(nn.Module):
+    """ConvNeXt V2 encoder with dense masking, a one-block decoder and the masked-patch pixel loss."""
+
+    def __init__(self, backbone: str = "convnextv2_atto", decoder_dim: int = 128) -> None:
+        super().__init__()
+        self.encoder = timm.create_model(backbone, pretrained=False, num_classes=0)
+        self._mask: torch.Tensor | None = None  # [B, 1, G, G], 1 = visible
+        for module in [self.encoder.stem, *(b for s in self.encoder.stages for b in s.blocks)]:
+            module.register_forward_hook(self._apply_mask)
+        self.proj = nn.Conv2d(self.encoder.num_features, decoder_dim, 1)
+        self.mask_token = nn.Parameter(torch.zeros(1, decoder_dim, 1, 1))
+        self.decoder = ConvNeXtBlock(decoder_dim, use_grn=True, ls_init_value=None)
+        self.pred = nn.Conv2d(decoder_dim, PATCH * PATCH * 3, 1)
+
+    def _apply_mask(self, module: nn.Module, inputs: tuple, output: torch.Tensor) -> torch.Tensor:
+        if self._mask is None:
+            return output
+        return output * F.interpolate(self._mask, size=output.shape[-2:], mode="nearest")
+
+    def forward(self, images: torch.Tensor, visible: torch.Tensor) -> torch.Tensor:
+        """The loss: pixel MSE (normalised per patch) over the hidden patches (``visible`` = 0)."""
+        self._mask = visible
+        try:
+            feats = self.encoder.forward_features(images * F.interpolate(visible, size=images.shape[-2:], mode="nearest"))
+        finally:
+            self._mask = None
+        x = self.proj(feats)
+        x = x * visible + self.mask_token * (1 - visible)
+        pred = self.pred(self.decoder(x)).flatten(2).transpose(1, 2)  # [B, G*G, P*P*3]
+        target = F.unfold(images, kernel_size=PATCH, stride=PATCH).transpose(1, 2)  # [B, G*G, 3*P*P]
+        target = target.reshape(*target.shape[:2], 3, PATCH * PATCH).transpose(2, 3).flatten(2)  # pixel-major like pred
+        target = (target - target.mean(-1, keepdim=True)) / (target.var(-1, keepdim=True) + 1e-6).sqrt()
+        per_patch = ((pred - target) ** 2).mean(-1)
+        hidden = 1 - visible.flatten(1)
+        return (per_patch * hidden).sum() / hidden.sum().clamp_min(1)
+
+
+def random_visible(batch: int, grid: int, ratio: float, generator: torch.Generator) -> torch.Tensor:
+    """[B, 1, G, G] masks with ``round(ratio * G * G)`` hidden cells each (0), the rest visible (1)."""
+    n = grid * grid
+    hidden = round(ratio * n)
+    order = torch.rand(batch, n, generator=generator).argsort(1)
+    visible = torch.ones(batch, n)
+    visible.scatter_(1, order[:, :hidden], 0.0)
+    return visible.view(batch, 1, grid, grid)
+
+
+def pretrain(args: argparse.Namespace, out: Path) -> Path:
+    """Pre-train and save the encoder's state dict (timm names) to ``out/encoder.pth``; resumable per epoch."""
+    torch.manual_seed(args.seed)
+    config = course_config("convnextv2_sgfm").replace(size=args.size, cache=True)
+    train = build_datasets(config, splits=("train",))[0]  # the training transform (random flips); labels unused
+    gen = torch.Generator().manual_seed(args.seed)
+    loader = DataLoader(train, batch_size=args.batch, shuffle=True, drop_last=True, generator=gen, num_workers=0)
+    model = FCMAE(decoder_dim=args.decoder_dim)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.05, betas=(0.9, 0.95))
+    steps = args.epochs * len(loader)
+    warm = len(loader)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, steps - warm))))
+    state_path, history = out / "last.pt", []
+    start = 0
+    if state_path.is_file():
+        state = torch.load(state_path, weights_only=False)
+        model.load_state_dict(state["model"]), opt.load_state_dict(state["opt"]), sched.load_state_dict(state["sched"])
+        gen.set_state(state["gen"]), torch.set_rng_state(state["rng"])
+        start, history = state["epoch"], state["history"]
+    grid = args.size // PATCH
+    for epoch in range(start, args.epochs):
+        model.train()
+        t0, total, n = time.perf_counter(), 0.0, 0
+        for batch in loader:
+            images = batch["image"]
+            loss = model(images, random_visible(len(images), grid, args.mask, gen))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total, n = total + loss.item(), n + 1
+        history.append({"epoch": epoch + 1, "loss": total / n, "seconds": time.perf_counter() - t0})
+        print(f"pre-train epoch {epoch + 1}/{args.epochs}: loss {total / n:.4f} ({history[-1]['seconds']:.0f} s)", flush=True)
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "gen": gen.get_state(),
+                    "rng": torch.get_rng_state(), "epoch": epoch + 1, "history": history}, state_path)
+    encoder = out / "encoder.pth"
+    torch.save(model.encoder.state_dict(), encoder)
+    (out / "pretrain.json").write_text(json.dumps({"args": vars(args), "history": history}, indent=1, default=str), encoding="utf-8")
+    return encoder
+
+
+def finetune(encoder: Path, out: Path, epochs: int | None) -> list[dict]:
+    """The course config with the pre-trained start, trained by the library's trainer (resumable)."""
+    from aesthetics_lib.training.trainer import Trainer
+
+    config = course_config("convnextv2_sgfm", overrides={"model_kwargs.pretrained": str(encoder)})
+    config = config.replace(out=str(out / "finetune"), progress=False)
+    return Trainer(config, resume=True).fit(epochs)
+
+
+def compare_on_test(run: Path, n_boot: int = 1000) -> dict:
+    """Test SRCC of the fine-tuned run's best checkpoint and of the shipped from-scratch weights on
+    the course studio's test photos, and their paired difference (bootstrap over the photos)."""
+    from aesthetics_lib import metrics
+    from aesthetics_lib.compare import paired_bootstrap
+    from aesthetics_lib.inference import Predictor
+
+    config = course_config("convnextv2_sgfm").replace(cache=False)
+    test = build_datasets(config, splits=("test",))[2]
+    pred = {name: Predictor.from_checkpoint(str(path)).predict(test)
+            for name, path in (("scratch", ROOT / "weights" / "convnextv2_sgfm.pt"), ("fcmae", run / "best.pt"))}
+    assert list(pred["scratch"].image_id) == list(pred["fcmae"].image_id)
+    target = test.means()
+    out = {}
+    for name, p in pred.items():
+        low, high = metrics.bootstrap_ci(metrics.srcc, p.mean, target, n_boot=n_boot)
+        out[name] = {"srcc": float(metrics.srcc(p.mean, target)), "ci": [float(low), float(high)]}
+    d = paired_bootstrap(metrics.srcc, pred["scratch"].mean, pred["fcmae"].mean, target, n_boot=n_boot)
+    out["fcmae_minus_scratch"] = {"difference": float(d.difference), "ci": [float(d.low), float(d.high)], "verdict": d.verdict}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=8, help="pre-training epochs")
+    parser.add_argument("--size", type=int, default=128, help="pre-training input size (a multiple of 32)")
+    parser.add_argument("--mask", type=float, default=0.6, help="share of the patches hidden")
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=1.5e-3)
+    parser.add_argument("--decoder-dim", type=int, default=128)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--finetune-epochs", type=int, default=None, help="at most this many fine-tuning epochs in this call")
+    parser.add_argument("--out", type=Path, default=ROOT / "runs" / "fcmae" / "atto")
+    args = parser.parse_args(argv)
+    if args.size % PATCH:
+        parser.error(f"--size must be a multiple of {PATCH}, got {args.size}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    encoder = pretrain(args, args.out)
+    history = finetune(encoder, args.out, args.finetune_epochs)
+    scratch = json.loads((ROOT / "weights" / "convnextv2_sgfm.json").read_text(encoding="utf-8"))["history"]
+    print("epoch  val SRCC from scratch (shipped record)  val SRCC after FCMAE")
+    for i, row in enumerate(history):
+        before = scratch[i]["val_srcc"] if i < len(scratch) else float("nan")
+        print(f"{row['epoch']:5d}  {before:.3f}{'':30s}{row['val_srcc']:.3f}")
+    if len(history) == course_config("convnextv2_sgfm").epochs:
+        test = compare_on_test(args.out / "finetune")
+        print(json.dumps(test, indent=1))
+        (args.out / "test.json").write_text(json.dumps(test, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
