@@ -147,9 +147,19 @@ def finetune(encoder: Path, out: Path, epochs: int | None) -> list[dict]:
     return Trainer(config, resume=True).fit(epochs)
 
 
-def compare_on_test(run: Path, n_boot: int = 1000) -> dict:
-    """Test SRCC of the fine-tuned run's best checkpoint and of the shipped from-scratch weights on
-    the course studio's test photos, and their paired difference (bootstrap over the photos)."""
+def control(out: Path, epochs: int) -> list[dict]:
+    """The compute-matched control: the course config from scratch, trained ``epochs`` epochs (its
+    cosine schedule stretched over them) instead of pre-training plus 6."""
+    from aesthetics_lib.training.trainer import Trainer
+
+    config = course_config("convnextv2_sgfm", overrides={"epochs": epochs})
+    return Trainer(config.replace(out=str(out / f"scratch-ep{epochs}"), progress=False), resume=True).fit()
+
+
+def compare_on_test(run: Path, n_boot: int = 1000, scratch: Path | None = None) -> dict:
+    """Test SRCC of the fine-tuned run's best checkpoint and of a from-scratch checkpoint (default:
+    the shipped weights) on the course studio's test photos, and their paired difference
+    (bootstrap over the photos)."""
     from aesthetics_lib import metrics
     from aesthetics_lib.compare import paired_bootstrap
     from aesthetics_lib.inference import Predictor
@@ -157,7 +167,7 @@ def compare_on_test(run: Path, n_boot: int = 1000) -> dict:
     config = course_config("convnextv2_sgfm").replace(cache=False)
     test = build_datasets(config, splits=("test",))[2]
     pred = {name: Predictor.from_checkpoint(str(path)).predict(test)
-            for name, path in (("scratch", ROOT / "weights" / "convnextv2_sgfm.pt"), ("fcmae", run / "best.pt"))}
+            for name, path in (("scratch", scratch or ROOT / "weights" / "convnextv2_sgfm.pt"), ("fcmae", run / "best.pt"))}
     assert list(pred["scratch"].image_id) == list(pred["fcmae"].image_id)
     target = test.means()
     out = {}
@@ -179,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--decoder-dim", type=int, default=128)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--finetune-epochs", type=int, default=None, help="at most this many fine-tuning epochs in this call")
+    parser.add_argument("--control-epochs", type=int, default=None,
+                        help="also train the from-scratch config this many epochs (matching the pre-training's compute) and compare")
     parser.add_argument("--out", type=Path, default=ROOT / "runs" / "fcmae" / "atto")
     args = parser.parse_args(argv)
     if args.size % PATCH:
@@ -195,6 +207,12 @@ def main(argv: list[str] | None = None) -> int:
         test = compare_on_test(args.out / "finetune")
         print(json.dumps(test, indent=1))
         (args.out / "test.json").write_text(json.dumps(test, indent=1), encoding="utf-8")
+    if args.control_epochs:
+        ctrl = control(args.out, args.control_epochs)
+        print("control from scratch, val SRCC by epoch:", [round(r["val_srcc"], 3) for r in ctrl])
+        test = compare_on_test(args.out / "finetune", scratch=args.out / f"scratch-ep{args.control_epochs}" / "best.pt")
+        print(json.dumps(test, indent=1))
+        (args.out / f"test_vs_scratch_ep{args.control_epochs}.json").write_text(json.dumps(test, indent=1), encoding="utf-8")
     return 0
 
 
