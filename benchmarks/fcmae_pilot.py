@@ -138,21 +138,22 @@ def pretrain(args: argparse.Namespace, out: Path) -> Path:
     return encoder
 
 
-def finetune(encoder: Path, out: Path, epochs: int | None) -> list[dict]:
-    """The course config with the pre-trained start, trained by the library's trainer (resumable)."""
+def finetune(encoder: Path, out: Path, epochs: int | None, seed: int = 0) -> list[dict]:
+    """The course config with the pre-trained start and training seed ``seed``, trained by the
+    library's trainer (resumable)."""
     from aesthetics_lib.training.trainer import Trainer
 
-    config = course_config("convnextv2_sgfm", overrides={"model_kwargs.pretrained": str(encoder)})
+    config = course_config("convnextv2_sgfm", overrides={"model_kwargs.pretrained": str(encoder), "seed": seed})
     config = config.replace(out=str(out / "finetune"), progress=False)
     return Trainer(config, resume=True).fit(epochs)
 
 
-def control(out: Path, epochs: int) -> list[dict]:
-    """The compute-matched control: the course config from scratch, trained ``epochs`` epochs (its
-    cosine schedule stretched over them) instead of pre-training plus 6."""
+def control(out: Path, epochs: int, seed: int = 0) -> list[dict]:
+    """The compute-matched control: the course config from scratch with training seed ``seed``,
+    trained ``epochs`` epochs (its cosine schedule stretched over them) instead of pre-training plus 6."""
     from aesthetics_lib.training.trainer import Trainer
 
-    config = course_config("convnextv2_sgfm", overrides={"epochs": epochs})
+    config = course_config("convnextv2_sgfm", overrides={"epochs": epochs, "seed": seed})
     return Trainer(config.replace(out=str(out / f"scratch-ep{epochs}"), progress=False), resume=True).fit()
 
 
@@ -187,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=1.5e-3)
     parser.add_argument("--decoder-dim", type=int, default=128)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the pre-training, the fine-tuning and the control")
     parser.add_argument("--finetune-epochs", type=int, default=None, help="at most this many fine-tuning epochs in this call")
     parser.add_argument("--control-epochs", type=int, default=None,
                         help="also train the from-scratch config this many epochs (matching the pre-training's compute) and compare")
@@ -197,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--size must be a multiple of {PATCH}, got {args.size}")
     args.out.mkdir(parents=True, exist_ok=True)
     encoder = pretrain(args, args.out)
-    history = finetune(encoder, args.out, args.finetune_epochs)
+    history = finetune(encoder, args.out, args.finetune_epochs, args.seed)
     scratch = json.loads((ROOT / "weights" / "convnextv2_sgfm.json").read_text(encoding="utf-8"))["history"]
     print("epoch  val SRCC from scratch (shipped record)  val SRCC after FCMAE")
     for i, row in enumerate(history):
@@ -208,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(test, indent=1))
         (args.out / "test.json").write_text(json.dumps(test, indent=1), encoding="utf-8")
     if args.control_epochs:
-        ctrl = control(args.out, args.control_epochs)
+        ctrl = control(args.out, args.control_epochs, args.seed)
         print("control from scratch, val SRCC by epoch:", [round(r["val_srcc"], 3) for r in ctrl])
         test = compare_on_test(args.out / "finetune", scratch=args.out / f"scratch-ep{args.control_epochs}" / "best.pt")
         print(json.dumps(test, indent=1))
