@@ -203,7 +203,7 @@ def log_chunk(run_dir: str | os.PathLike, from_epoch: int, config: TrainConfig) 
     sums split over another number of threads, or run with another CPU's instructions, round
     differently, so a retrained model matches its record bit for bit only where these match."""
     entry = {"from_epoch": int(from_epoch), "cpu": cpu_model(), "threads": torch.get_num_threads(),
-             "device": _machine(config)["device"], "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+             "device": _device(config), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     with open(run_dir / CHUNKS_FILE, "a", encoding="utf-8") as fh:
@@ -316,15 +316,20 @@ def cpu_model() -> str:
         return cpu
 
 
+def _device(config: TrainConfig) -> str:
+    """The device ``config`` trains on: its ``device``, with ``auto`` resolved to cuda or cpu."""
+    if config.device in ("cuda", "auto") and torch.cuda.is_available():
+        return "cuda"
+    return "cpu" if config.device == "auto" else config.device
+
+
 def _machine(config: TrainConfig) -> dict[str, Any]:
     """The machine that exports the record: OS, CPU model, cores, torch, the device (and GPU name).
     Where each training call ran, and with how many threads, is the record's ``training_chunks``."""
     info = {"platform": platform.platform(), "cpu": cpu_model(), "cpus": os.cpu_count(), "torch": torch.__version__,
-            "device": config.device}
-    if config.device in ("cuda", "auto") and torch.cuda.is_available():
-        info["device"], info["gpu"] = "cuda", torch.cuda.get_device_name(0)
-    elif config.device == "auto":
-        info["device"] = "cpu"
+            "device": _device(config)}
+    if info["device"] == "cuda":
+        info["gpu"] = torch.cuda.get_device_name(0)
     return info
 
 

@@ -34,6 +34,11 @@ from aesthetics_lib.train import train as train_run
 
 #: The models of the course, in the order of the notebooks that introduce them.
 COURSE_MODELS: tuple[str, ...] = ("dcnn", "spp", "nima", "multipatch", "sampnet", "convnextv2_sgfm")
+def _one_column(head: str, **more: Any) -> dict[str, Any]:
+    """Notebook 05's overrides of the DCNN config: one column, ``head``, 2 epochs (and ``more``)."""
+    return {"model_kwargs.columns": 1, "model_kwargs.head": head, "epochs": 2, **more}
+
+
 #: The lessons' ablations that ship weights too: ``name -> (course model, config overrides)``. A
 #: notebook that asks for ``course_model("multipatch", overrides=VARIANTS["multipatch_avg"][1])``
 #: gets the shipped ``multipatch_avg`` weights (they match by config hash), so both arms of a
@@ -45,11 +50,9 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "multipatch_avg": ("multipatch", {"patch_mode": "avg"}),
     # notebooks/05: one column, 2 epochs, the regression head and the binary head (everything else the
     # same): the target's own effect, trained from exactly these settings (about a minute each)
-    "dcnn_regression": ("dcnn", {"model_kwargs.columns": 1, "model_kwargs.head": "regression", "epochs": 2}),
-    "dcnn_binary": ("dcnn", {"model_kwargs.columns": 1, "model_kwargs.head": "binary", "epochs": 2}),
+    **{f"dcnn_{head}": ("dcnn", _one_column(head)) for head in ("regression", "binary")},
     # ... and each again with seeds 1 and 2, so that 05 can tell the target's effect from seed luck
-    **{f"dcnn_{head}_seed{seed}": ("dcnn", {"model_kwargs.columns": 1, "model_kwargs.head": head, "epochs": 2,
-                                            "seed": seed})
+    **{f"dcnn_{head}_seed{seed}": ("dcnn", _one_column(head, seed=seed))
        for head in ("regression", "binary") for seed in (1, 2)},
     # notebooks/08: SAMP-Net without saliency (everything else the same)
     "sampnet_plain": ("sampnet", {"model_kwargs.use_saliency": False}),

@@ -17,8 +17,8 @@ it on the studio's own training photos (their labels unused):
    (``model_kwargs.pretrained`` = the pre-trained backbone), by the library's trainer.
 
 It prints the pre-training loss per epoch and the fine-tuning's validation SRCC per epoch beside
-the shipped from-scratch record's (``weights/convnextv2_sgfm.json``). One seed: a pilot, not a
-verdict. Then it compares the two on the test photos (paired bootstrap) and writes ``test.json``.
+the shipped from-scratch record's (``weights/convnextv2_sgfm.json``). One seed per call: a pilot, not a
+verdict (``--seed`` for another). Then it compares the two on the test photos (paired bootstrap) and writes ``test.json``.
 Run folders under ``runs/fcmae/`` (outside git; both steps resume). Run: ``python
 benchmarks/fcmae_pilot.py`` (8 pre-training epochs: about 106 s each at 128 px on 2 CPU cores with
 two threads, then 6 fine-tuning epochs of about 77 s). Introduced in benchmarks/README.md ("FCMAE pre-training, a pilot").
@@ -138,23 +138,24 @@ def pretrain(args: argparse.Namespace, out: Path) -> Path:
     return encoder
 
 
-def finetune(encoder: Path, out: Path, epochs: int | None, seed: int = 0) -> list[dict]:
-    """The course config with the pre-trained start and training seed ``seed``, trained by the
-    library's trainer (resumable)."""
+def _train(out: Path, overrides: dict, epochs: int | None = None) -> list[dict]:
+    """The course config ``studio_convnextv2_sgfm`` with ``overrides``, trained in ``out`` by the
+    library's trainer (resumable; at most ``epochs`` more epochs in this call); returns its history."""
     from aesthetics_lib.training.trainer import Trainer
 
-    config = course_config("convnextv2_sgfm", overrides={"model_kwargs.pretrained": str(encoder), "seed": seed})
-    config = config.replace(out=str(out / "finetune"), progress=False)
-    return Trainer(config, resume=True).fit(epochs)
+    config = course_config("convnextv2_sgfm", overrides=overrides)
+    return Trainer(config.replace(out=str(out), progress=False), resume=True).fit(epochs)
+
+
+def finetune(encoder: Path, out: Path, epochs: int | None, seed: int = 0) -> list[dict]:
+    """The course config with the pre-trained start and training seed ``seed``."""
+    return _train(out / "finetune", {"model_kwargs.pretrained": str(encoder), "seed": seed}, epochs)
 
 
 def control(out: Path, epochs: int, seed: int = 0) -> list[dict]:
     """The compute-matched control: the course config from scratch with training seed ``seed``,
     trained ``epochs`` epochs (its cosine schedule stretched over them) instead of pre-training plus 6."""
-    from aesthetics_lib.training.trainer import Trainer
-
-    config = course_config("convnextv2_sgfm", overrides={"epochs": epochs, "seed": seed})
-    return Trainer(config.replace(out=str(out / f"scratch-ep{epochs}"), progress=False), resume=True).fit()
+    return _train(out / f"scratch-ep{epochs}", {"epochs": epochs, "seed": seed})
 
 
 def compare_on_test(run: Path, n_boot: int = 1000, scratch: Path | None = None) -> dict:
