@@ -24,6 +24,7 @@ Introduced in notebooks/05_dcnn (train once, load in class).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -31,7 +32,7 @@ import platform
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import torch
 
@@ -189,21 +190,65 @@ def train_weights(name: str, config: TrainConfig, epochs: int | None = None) -> 
     from aesthetics_lib.training.trainer import Trainer
 
     out = run_folder(name, config)
-    trainer = Trainer(config.replace(out=str(out)), resume=True)
-    if trainer.epoch < config.epochs:
-        log_chunk(out, trainer.epoch, config)
     t0 = time.perf_counter()
-    trainer.fit(epochs)
+    with checkout_cwd(config):
+        if not ensure_pretraining(config, epochs):
+            return out, time.perf_counter() - t0  # this call's epochs went into the pre-training
+        trainer = Trainer(config.replace(out=str(out)), resume=True)
+        if trainer.epoch < config.epochs:
+            log_chunk(out, trainer.epoch, config)
+        trainer.fit(epochs)
     return out, time.perf_counter() - t0
+
+
+def fcmae_encoder(config: TrainConfig) -> Path | None:
+    """The FCMAE encoder ``config`` starts from (``model_kwargs.pretrained: runs/fcmae/...``,
+    :mod:`aesthetics_lib.fcmae`) as an absolute path in the checkout; None for any other start."""
+    from aesthetics_lib import fcmae
+
+    start = config.model_kwargs.get("pretrained")
+    if not isinstance(start, str) or fcmae.config_for(start) is None:
+        return None
+    root = checkout_root()
+    if root is None:
+        raise FileNotFoundError(f"{start}: an FCMAE encoder is pre-trained into the course checkout's runs/ folder; "
+                                "train from a checkout of the course")
+    return root / start
+
+
+def ensure_pretraining(config: TrainConfig, epochs: int | None = None) -> bool:
+    """Pre-train the FCMAE encoder ``config`` starts from when it is missing (at most ``epochs``
+    epochs in this call; resumable). True when the start is ready (or needs no pre-training)."""
+    from aesthetics_lib import fcmae
+
+    encoder = fcmae_encoder(config)
+    if encoder is None or encoder.is_file():
+        return True
+    source = fcmae.config_for(config.model_kwargs["pretrained"])
+    print(f"pre-training {config.model_kwargs['pretrained']} first (FCMAE, {source})", flush=True)
+    fcmae.pretrain(source, epochs=epochs, workers=config.num_workers)
+    return encoder.is_file()
+
+
+@contextlib.contextmanager
+def checkout_cwd(config: TrainConfig) -> Iterator[None]:
+    """Run in the checkout's root while ``config`` names an FCMAE encoder by its path relative to it."""
+    if fcmae_encoder(config) is None:
+        yield
+        return
+    with contextlib.chdir(checkout_root()):
+        yield
 
 
 def log_chunk(run_dir: str | os.PathLike, from_epoch: int, config: TrainConfig) -> dict[str, Any]:
     """Append to the run folder's :data:`CHUNKS_FILE` where a training call starts (``from_epoch``),
-    on which CPU, with how many torch threads and on which device; returns the entry. Floating-point
+    on which CPU, with how many torch threads and on which device (and GPU); returns the entry. Floating-point
     sums split over another number of threads, or run with another CPU's instructions, round
     differently, so a retrained model matches its record bit for bit only where these match."""
     entry = {"from_epoch": int(from_epoch), "cpu": cpu_model(), "threads": torch.get_num_threads(),
              "device": _device(config), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    if entry["device"] == "cuda":
+        entry["gpu"] = torch.cuda.get_device_name(0)
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     with open(run_dir / CHUNKS_FILE, "a", encoding="utf-8") as fh:
@@ -275,6 +320,7 @@ def export_weights(name: str, run_dir: str | os.PathLike, out_dir: str | os.Path
         "train_seconds": float(sum(row.get("seconds", 0.0) for row in history)),
         "machine": _machine(config),
         "training_chunks": read_chunks(run_dir),
+        "pretraining": _pretraining_record(config),
         "history": history,
         "val": metric_summary(metrics["val"]),
         "test": metric_summary(metrics["test"]),
@@ -285,6 +331,14 @@ def export_weights(name: str, run_dir: str | os.PathLike, out_dir: str | os.Path
     tmp.write_text(json.dumps(json_safe(record), indent=1) + "\n", encoding="utf-8")
     os.replace(tmp, out / f"{name}.json")
     return CourseWeights(name, path, json_safe(record))
+
+
+def _pretraining_record(config: TrainConfig) -> dict[str, Any] | None:
+    """The record of the FCMAE pre-training ``config`` starts from (``pretrain.json``), else None."""
+    from aesthetics_lib import fcmae
+
+    encoder = fcmae_encoder(config)
+    return fcmae.read_record(encoder) if encoder is not None else None
 
 
 def predict_test_sample(checkpoint: str | os.PathLike, n: int = SAMPLE_N) -> dict[str, Any]:
