@@ -46,7 +46,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from aesthetics_lib import fcmae  # noqa: E402
-from aesthetics_lib.course_weights import run_folder, train_weights  # noqa: E402
+from aesthetics_lib import course_weights as cw  # noqa: E402
+from aesthetics_lib.course_weights import run_folder  # noqa: E402
 from aesthetics_lib.training.checkpoint import read_checkpoint  # noqa: E402
 from aesthetics_lib.zoo import course_config  # noqa: E402
 
@@ -127,21 +128,28 @@ def train_until(name: str, overrides: dict[str, Any], deadline: float, epoch_s: 
                 log: Callable[[str], None], workers: int) -> dict[str, Any]:
     """Train course model ``name`` (the ConvNeXt config with ``overrides``) one epoch per call while the
     deadline allows another (``epoch_s``: the expected seconds of one; measured after the first)."""
+    from aesthetics_lib.course_weights import ensure_pretraining, log_chunk
+    from aesthetics_lib.training.trainer import Trainer
+
     cfg = course_config("convnextv2_sgfm", overrides=overrides).replace(num_workers=workers)
     out = run_folder(name, cfg)
     t0 = time.perf_counter()
-    done = 0
-    while done < cfg.epochs:
-        if epoch_s is not None and time.time() + epoch_s > deadline:
-            log(f"{name}: stopped after {done} of {cfg.epochs} epochs (deadline)")
-            break
-        e0 = time.perf_counter()
-        out, _ = train_weights(name, cfg, 1)
-        done = int(read_checkpoint(out / "last.pt")["epoch"])
-        epoch_s = time.perf_counter() - e0 if epoch_s is None else max(epoch_s, 0.5 * epoch_s + 0.5 * (time.perf_counter() - e0))
-        row = read_checkpoint(out / "last.pt")["history"][-1]
-        log(f"{name} epoch {done}/{cfg.epochs}: val SRCC {row.get('val_srcc'):.3f} ({time.perf_counter() - e0:.1f} s)")
-    history = read_checkpoint(out / "last.pt")["history"]
+    # train_weights' steps, but one Trainer for all epochs (a run resumed on a GPU fails to restore its RNG state)
+    with cw.checkout_cwd(cfg):
+        assert ensure_pretraining(cfg)
+        trainer = Trainer(cfg.replace(out=str(out)), resume=True)
+        log_chunk(out, trainer.epoch, cfg)
+        while trainer.epoch < cfg.epochs:
+            if epoch_s is not None and time.time() + epoch_s > deadline:
+                log(f"{name}: stopped after {trainer.epoch} of {cfg.epochs} epochs (deadline)")
+                break
+            e0 = time.perf_counter()
+            trainer.fit(1)
+            epoch_s = time.perf_counter() - e0 if epoch_s is None else max(epoch_s, 0.5 * epoch_s + 0.5 * (time.perf_counter() - e0))
+            log(f"{name} epoch {trainer.epoch}/{cfg.epochs}: val SRCC {trainer.history[-1].get('val_srcc'):.3f} "
+                f"({time.perf_counter() - e0:.1f} s)")
+    done = trainer.epoch
+    history = trainer.history
     return {"run": out.name, "epochs_done": done, "epochs": cfg.epochs, "seconds": time.perf_counter() - t0,
             "val_srcc": [round(r["val_srcc"], 4) for r in history], "finished": done >= cfg.epochs, "_out": out}
 
@@ -154,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="a tiny studio, one epoch each: check the script")
     parser.add_argument("--unpack", type=Path, help="put a session's outputs from this folder into runs/")
     parser.add_argument("--control", action="store_true", help="train only the from-scratch control (started by the main run)")
+    parser.add_argument("--skip-speeds", action="store_true", help="skip the cadb configs' speeds")
     parser.add_argument("--no-control", action="store_true", help="do not train the control")
     parser.add_argument("--deadline", type=float, help="stop starting work at this time (seconds since the epoch)")
     args = parser.parse_args(argv)
@@ -215,12 +224,14 @@ def main(argv: list[str] | None = None) -> int:
     cfg0 = course_config("convnextv2_sgfm")
     stage("studio", lambda: studio.ensure_studio("cadb", n=300 if args.smoke else cfg0.studio_n, seed=cfg0.studio_seed,
                                                  long_side=cfg0.studio_long_side, workers=args.workers))
-    if torch.cuda.is_available():
+    if torch.cuda.is_available() and not args.skip_speeds:
         result["cuda"] = stage("cuda", lambda: cuda_speeds(log))
 
     def pre() -> dict[str, Any]:
         out = fcmae.run_folder(fcmae_config) if not args.smoke else args.out / "smoke_fcmae"
-        encoder = fcmae.pretrain(fcmae_config, out=out, workers=args.workers, log=log)
+        encoder = out / "encoder.pth"
+        if not (encoder.is_file() and (out / "pretrain.json").is_file()):  # pre-trained by an earlier call
+            encoder = fcmae.pretrain(fcmae_config, out=out, workers=args.workers, log=log)
         record = fcmae.read_record(encoder)
         (args.out / "encoder.pth").write_bytes(encoder.read_bytes())
         (args.out / "pretrain.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
