@@ -1,24 +1,24 @@
-"""A pilot of FCMAE pre-training for the course's ConvNeXt V2 trained from scratch.
+"""A pilot of FCMAE pre-training for the course's ConvNeXt V2 trained from scratch (session 15).
 
-The course's ``convnextv2_sgfm`` trains ConvNeXt V2 *atto* from random weights (no ImageNet weights
-can be had offline) and reaches about a third of the noise ceiling. ConvNeXt V2 was designed with its
+The course's ``convnextv2_sgfm`` trained ConvNeXt V2 *atto* from random weights (no ImageNet weights
+can be had offline) and reached about a third of the noise ceiling. ConvNeXt V2 was designed with its
 own self-supervised pre-training, FCMAE (Woo et al., 2023): hide most of a photo in large square
 patches, and train the network to paint the hidden pixels back from what it sees. This script tries
 it on the studio's own training photos (their labels unused):
 
-1. **pre-train**: ``timm``'s ``convnextv2_atto``, inputs of ``--size`` px cut into patches of 32 px
-   (the backbone's total stride), ``--mask`` of them hidden per photo. Masking is the dense
-   equivalent of FCMAE's sparse convolutions: the hidden patches are zeroed at the input and again
-   after the stem and after every block, so what the encoder computes at a visible position never
-   draws on a hidden one's content. A light decoder (one ConvNeXt V2 block at ``--decoder-dim``
-   channels, learnt mask tokens in the hidden positions) predicts each hidden patch's pixels,
-   normalised per patch; the loss is their mean squared error over the hidden patches only.
-2. **fine-tune**: the course config ``studio_convnextv2_sgfm`` with nothing changed but its start
-   (``model_kwargs.pretrained`` = the pre-trained backbone), by the library's trainer.
+1. **pre-train**: ``timm``'s ``convnextv2_atto`` in the library's :class:`aesthetics_lib.fcmae.FCMAE`
+   (dense masking, a one-block decoder, the per-patch-normalised pixel loss on the hidden patches),
+   inputs of ``--size`` px cut into cells of 32 px, ``--mask`` of them hidden, through the training
+   split's own transform (random flips) with batches of ``--batch`` (the library's
+   :func:`~aesthetics_lib.fcmae.pretrain`, which the course config now uses, differs: its own loop
+   and settings, ``configs/studio_convnextv2_fcmae.yaml``);
+2. **fine-tune**: the course config ``studio_convnextv2_sgfm`` as it was in the pilot (:data:`PILOT`:
+   96 px, 6 epochs, learning rate 2e-3) with nothing changed but its start, by the library's trainer.
 
-It prints the pre-training loss per epoch and the fine-tuning's validation SRCC per epoch beside
-the shipped from-scratch record's (``weights/convnextv2_sgfm.json``). One seed per call: a pilot, not a
-verdict (``--seed`` for another). Then it compares the two on the test photos (paired bootstrap) and writes ``test.json``.
+It prints the pre-training loss and the fine-tuning's validation SRCC per epoch. One seed per call: a
+pilot, not a verdict (``--seed`` for another). With ``--control-epochs N`` it also trains the pilot's
+config from scratch for N epochs and compares the two on the test photos (paired bootstrap), writing
+``test_vs_scratch_epN.json``.
 Run folders under ``runs/fcmae/`` (outside git; both steps resume). Run: ``python
 benchmarks/fcmae_pilot.py`` (8 pre-training epochs: about 106 s each at 128 px on 2 CPU cores with
 two threads, then 6 fine-tuning epochs of about 77 s). Introduced in benchmarks/README.md ("FCMAE pre-training, a pilot").
@@ -33,67 +33,26 @@ import sys
 import time
 from pathlib import Path
 
-import timm
 import torch
-import torch.nn.functional as F
-from timm.models.convnext import ConvNeXtBlock
-from torch import nn
 from torch.utils.data import DataLoader
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from aesthetics_lib.fcmae import FCMAE as _FCMAE  # noqa: E402
+from aesthetics_lib.fcmae import random_visible  # noqa: E402
 from aesthetics_lib.train import build_datasets  # noqa: E402
 from aesthetics_lib.zoo import course_config  # noqa: E402
 
 PATCH = 32  # convnextv2_atto's total stride: one mask cell per position of the last feature map
+#: The course config's settings at the time of the pilot (session 15), since changed to start from
+#: the library's FCMAE encoder (aesthetics_lib/fcmae.py) at 128 px for 30 epochs.
+PILOT = {"size": 96, "epochs": 6, "lr_backbone": 2.0e-3, "model_kwargs.pretrained": False, "device": "cpu"}
 
 
-class FCMAE(nn.Module):
-    """ConvNeXt V2 encoder with dense masking, a one-block decoder and the masked-patch pixel loss."""
-
-    def __init__(self, backbone: str = "convnextv2_atto", decoder_dim: int = 128) -> None:
-        super().__init__()
-        self.encoder = timm.create_model(backbone, pretrained=False, num_classes=0)
-        self._mask: torch.Tensor | None = None  # [B, 1, G, G], 1 = visible
-        for module in [self.encoder.stem, *(b for s in self.encoder.stages for b in s.blocks)]:
-            module.register_forward_hook(self._apply_mask)
-        self.proj = nn.Conv2d(self.encoder.num_features, decoder_dim, 1)
-        self.mask_token = nn.Parameter(torch.zeros(1, decoder_dim, 1, 1))
-        self.decoder = ConvNeXtBlock(decoder_dim, use_grn=True, ls_init_value=None)
-        self.pred = nn.Conv2d(decoder_dim, PATCH * PATCH * 3, 1)
-
-    def _apply_mask(self, module: nn.Module, inputs: tuple, output: torch.Tensor) -> torch.Tensor:
-        if self._mask is None:
-            return output
-        return output * F.interpolate(self._mask, size=output.shape[-2:], mode="nearest")
-
-    def forward(self, images: torch.Tensor, visible: torch.Tensor) -> torch.Tensor:
-        """The loss: pixel MSE (normalised per patch) over the hidden patches (``visible`` = 0)."""
-        self._mask = visible
-        try:
-            feats = self.encoder.forward_features(images * F.interpolate(visible, size=images.shape[-2:], mode="nearest"))
-        finally:
-            self._mask = None
-        x = self.proj(feats)
-        x = x * visible + self.mask_token * (1 - visible)
-        pred = self.pred(self.decoder(x)).flatten(2).transpose(1, 2)  # [B, G*G, P*P*3]
-        target = F.unfold(images, kernel_size=PATCH, stride=PATCH).transpose(1, 2)  # [B, G*G, 3*P*P]
-        target = target.reshape(*target.shape[:2], 3, PATCH * PATCH).transpose(2, 3).flatten(2)  # pixel-major like pred
-        target = (target - target.mean(-1, keepdim=True)) / (target.var(-1, keepdim=True) + 1e-6).sqrt()
-        per_patch = ((pred - target) ** 2).mean(-1)
-        hidden = 1 - visible.flatten(1)
-        return (per_patch * hidden).sum() / hidden.sum().clamp_min(1)
-
-
-def random_visible(batch: int, grid: int, ratio: float, generator: torch.Generator) -> torch.Tensor:
-    """[B, 1, G, G] masks with ``round(ratio * G * G)`` hidden cells each (0), the rest visible (1)."""
-    n = grid * grid
-    hidden = round(ratio * n)
-    order = torch.rand(batch, n, generator=generator).argsort(1)
-    visible = torch.ones(batch, n)
-    visible.scatter_(1, order[:, :hidden], 0.0)
-    return visible.view(batch, 1, grid, grid)
+def FCMAE(decoder_dim: int = 128) -> _FCMAE:
+    """The library's FCMAE model (:class:`aesthetics_lib.fcmae.FCMAE`) with the pilot's backbone and patch."""
+    return _FCMAE("convnextv2_atto", decoder_dim, PATCH)
 
 
 def pretrain(args: argparse.Namespace, out: Path) -> Path:
@@ -139,11 +98,11 @@ def pretrain(args: argparse.Namespace, out: Path) -> Path:
 
 
 def _train(out: Path, overrides: dict, epochs: int | None = None) -> list[dict]:
-    """The course config ``studio_convnextv2_sgfm`` with ``overrides``, trained in ``out`` by the
+    """The course config ``studio_convnextv2_sgfm`` as it was in the pilot (:data:`PILOT`) with ``overrides``, trained in ``out`` by the
     library's trainer (resumable; at most ``epochs`` more epochs in this call); returns its history."""
     from aesthetics_lib.training.trainer import Trainer
 
-    config = course_config("convnextv2_sgfm", overrides=overrides)
+    config = course_config("convnextv2_sgfm", overrides={**PILOT, **overrides})
     return Trainer(config.replace(out=str(out), progress=False), resume=True).fit(epochs)
 
 
@@ -158,10 +117,9 @@ def control(out: Path, epochs: int, seed: int = 0) -> list[dict]:
     return _train(out / f"scratch-ep{epochs}", {"epochs": epochs, "seed": seed})
 
 
-def compare_on_test(run: Path, n_boot: int = 1000, scratch: Path | None = None) -> dict:
-    """Test SRCC of the fine-tuned run's best checkpoint and of a from-scratch checkpoint (default:
-    the shipped weights) on the course studio's test photos, and their paired difference
-    (bootstrap over the photos)."""
+def compare_on_test(run: Path, scratch: Path, n_boot: int = 1000) -> dict:
+    """Test SRCC of the fine-tuned run's best checkpoint and of a from-scratch checkpoint on the
+    course studio's test photos, and their paired difference (bootstrap over the photos)."""
     from aesthetics_lib import metrics
     from aesthetics_lib.compare import paired_bootstrap
     from aesthetics_lib.inference import Predictor
@@ -169,7 +127,7 @@ def compare_on_test(run: Path, n_boot: int = 1000, scratch: Path | None = None) 
     config = course_config("convnextv2_sgfm").replace(cache=False)
     test = build_datasets(config, splits=("test",))[2]
     pred = {name: Predictor.from_checkpoint(str(path)).predict(test)
-            for name, path in (("scratch", scratch or ROOT / "weights" / "convnextv2_sgfm.pt"), ("fcmae", run / "best.pt"))}
+            for name, path in (("scratch", scratch), ("fcmae", run / "best.pt"))}
     assert list(pred["scratch"].image_id) == list(pred["fcmae"].image_id)
     target = test.means()
     out = {}
@@ -200,15 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     encoder = pretrain(args, args.out)
     history = finetune(encoder, args.out, args.finetune_epochs, args.seed)
-    scratch = json.loads((ROOT / "weights" / "convnextv2_sgfm.json").read_text(encoding="utf-8"))["history"]
-    print("epoch  val SRCC from scratch (shipped record)  val SRCC after FCMAE")
-    for i, row in enumerate(history):
-        before = scratch[i]["val_srcc"] if i < len(scratch) else float("nan")
-        print(f"{row['epoch']:5d}  {before:.3f}{'':30s}{row['val_srcc']:.3f}")
-    if len(history) == course_config("convnextv2_sgfm").epochs:
-        test = compare_on_test(args.out / "finetune")
-        print(json.dumps(test, indent=1))
-        (args.out / "test.json").write_text(json.dumps(test, indent=1), encoding="utf-8")
+    print("epoch  val SRCC after FCMAE")
+    for row in history:
+        print(f"{row['epoch']:5d}  {row['val_srcc']:.3f}")
     if args.control_epochs:
         ctrl = control(args.out, args.control_epochs, args.seed)
         print("control from scratch, val SRCC by epoch:", [round(r["val_srcc"], 3) for r in ctrl])
