@@ -29,10 +29,11 @@
 # every model of the course side by side on one test split.
 #
 # The seed project started from ImageNet weights. No pretrained ConvNeXt V2 can be had offline, so
-# the course trains the design twice: on ConvNeXt V2 *atto* **from scratch** (`convnextv2_sgfm`),
-# the backbone this notebook builds and measures, and, with exactly the same model class and head,
-# on the **ImageNet-pretrained** EfficientNet-Lite0 that ships offline (`sgfm_lite0`): the course's
-# final model. Section 6 says which of the two wins, by how much, and why.
+# the course trains the design twice: on ConvNeXt V2 *atto* (`convnextv2_sgfm`), the backbone this
+# notebook builds and measures, **pre-trained with FCMAE**, ConvNeXt V2's own masked-autoencoder
+# method, on the studio's training photos without their scores, and, with exactly the same model
+# class and head, on the **ImageNet-pretrained** EfficientNet-Lite0 that ships offline
+# (`sgfm_lite0`): the course's final model. Section 6 says which of the two wins, by how much, and why.
 #
 # **Learning goals**
 # - build the model piece by piece (stages 3 + 4 fused, SGFM $x(1+\gamma)+\beta$, GRN-aware
@@ -66,7 +67,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Subset
 
 from aesthetics_lib import features as feats
-from aesthetics_lib import losses, metrics
+from aesthetics_lib import fcmae, losses, metrics
 from aesthetics_lib.ablation import (SaliencyConcat, SaliencyScale, StoredMaps, Variant, mean_scores, on_maps, paired_over_seeds,
                                      pooled_seed_sd, run_variant, seed_aware_verdict, seed_noise, seed_scores, sgfm_effect)
 from aesthetics_lib.compare import paired_bootstrap
@@ -92,9 +93,10 @@ from aesthetics_lib.zoo import COURSE_MODELS, config_dir, course_config, course_
 #
 # The two trained models ship with the course and are loaded, never trained, here
 # (`course_model(name)`, section 4, which prints their settings): `convnextv2_sgfm`, ConvNeXt V2
-# *atto* from scratch at 96 x 96 pixels (`configs/studio_convnextv2_sgfm.yaml`), and the final model
-# `sgfm_lite0`, the same design on the ImageNet Lite0 at 128 x 128 pixels
-# (`configs/studio_sgfm_lite0.yaml`). The full-scale recipe for the real CADB on a GPU is section 8.
+# *atto* at 128 x 128 pixels, pre-trained with FCMAE on the studio's training photos
+# (`configs/studio_convnextv2_fcmae.yaml`) and then trained on their scores
+# (`configs/studio_convnextv2_sgfm.yaml`), and the final model `sgfm_lite0`, the same design on the
+# ImageNet Lite0 at 128 x 128 pixels (`configs/studio_sgfm_lite0.yaml`). The full-scale recipe for the real CADB on a GPU is section 8.
 # The ablations of section 5 train small heads only; their size is set here.
 
 # %%
@@ -116,9 +118,9 @@ print("images: train", int((ann["split"] == "train").sum()), "(validation includ
 # formulas do not depend on training.
 
 # %%
-cfg = course_config("convnextv2_sgfm")  # the course's settings (96 px input), without training anything
+cfg = course_config("convnextv2_sgfm")  # the course's settings (128 px input), without training anything
 torch.manual_seed(0)
-net = create_model("convnextv2_sgfm", **cfg.model_kwargs).eval()  # convnextv2_atto, dim 512, random weights
+net = create_model("convnextv2_sgfm", **{**cfg.model_kwargs, "pretrained": False}).eval()  # convnextv2_atto, dim 512, random weights
 probe_set = build_datasets(cfg, splits=("val",))[1]
 x = torch.stack([probe_set[i]["image"] for i in range(4)])
 print("input:", tuple(x.shape), "(4 photos, RGB, ImageNet-normalised)")
@@ -145,11 +147,11 @@ print(f"final model (efficientnet_lite0, {side} px):",
 del full, lite
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
-assert tuple(f3.shape[-2:]) == (6, 6) and tuple(f4.shape[-2:]) == (3, 3), "the text gives 6 x 6 and 3 x 3 maps at 96 px"
+assert tuple(f3.shape[-2:]) == (8, 8) and tuple(f4.shape[-2:]) == (4, 4), "the text gives 8 x 8 and 4 x 4 maps at 128 px"
 
 # %% [markdown]
-# At 96 pixels stage 3 is a 6 x 6 map and stage 4 a 3 x 3 map: coarse. The final model's Lite0 has
-# the same two strides, so at 128 pixels its maps are 8 x 8 (112 channels) and 4 x 4 (320 channels).
+# At 128 pixels stage 3 is an 8 x 8 map and stage 4 a 4 x 4 map: coarse. The final model's Lite0 has
+# the same two strides and input size, so its maps are 8 x 8 too (112 channels) and 4 x 4 (320 channels).
 # At the project's full scale (ConvNeXt V2 *nano*, 384 px) they are 24 x 24 and 12 x 12, with 320
 # and 640 channels.
 #
@@ -188,7 +190,7 @@ for fusion in convnext_sgfm.FUSIONS:
 
 # %%
 with torch.no_grad():
-    s = saliency_at(x, fused.shape[-2:])  # spectral-residual saliency, average-pooled to 6 x 6
+    s = saliency_at(x, fused.shape[-2:])  # spectral-residual saliency, average-pooled to 8 x 8
     gamma = torch.sigmoid(net.sgfm.gamma_conv(s))
     beta = net.sgfm.beta_conv(s)
     modulated = fused * (1 + gamma) + beta
@@ -400,7 +402,9 @@ print(type(net.attribute_head).__name__, "outputs for large random inputs span",
 # seeds (seed-averaged SRCC +0.021 [+0.007, +0.035]; `benchmarks/README.md`, "Attribute loss
 # weight"); the table below prints each model's loss.
 #
-# - `convnextv2_sgfm`: ConvNeXt V2 atto **from scratch** (`configs/studio_convnextv2_sgfm.yaml`);
+# - `convnextv2_sgfm`: ConvNeXt V2 atto, its backbone **pre-trained with FCMAE** on the studio's
+#   training photos (next cell), then trained with the head on the scores for 30 epochs at 128 px,
+#   the backbone at half the head's learning rate (`configs/studio_convnextv2_sgfm.yaml`);
 # - `sgfm_lite0`, the course's final model: the same model class and head on the **ImageNet**
 #   EfficientNet-Lite0 (`configs/studio_sgfm_lite0.yaml`), fine-tuned for 6 epochs with the backbone
 #   and the head at one learning rate, 3e-3. In a study of the learning rates (one training seed
@@ -409,13 +413,21 @@ print(type(net.attribute_head).__name__, "outputs for large random inputs span",
 #   `benchmarks/README.md`, "Backbone learning rate").
 
 # %%
+def start_of(config) -> str:
+    """Where a config's backbone starts: FCMAE on the studio, ImageNet, or random weights."""
+    start = config.model_kwargs.get("pretrained")
+    if isinstance(start, str) and fcmae.config_for(start) is not None:
+        return "FCMAE, studio photos"
+    return "ImageNet" if start else "from scratch"
+
+
 cm = course_model("convnextv2_sgfm")
 final = course_model("sgfm_lite0")
 for c_ in (cm, final):
     assert c_.weights is not None, f"{c_.name}: expected shipped course weights (a notebook never trains a course model)"
 cfg = cm.config
 print_table([{"model": c_.name, "backbone": c_.config.model_kwargs.get("backbone"),
-              "start": "ImageNet" if c_.config.model_kwargs.get("pretrained") else "from scratch",
+              "start": start_of(c_.config),
               "input": c_.config.size, "stage statistics": str(tuple(c_.config.model_kwargs.get("pooled_stages") or ())) if c_.config.model_kwargs.get("pooled_stages") else "none",
               "epochs": c_.config.epochs, "batch": c_.config.batch_size,
               "lr (backbone / head)": f"{c_.config.lr_backbone:g} / {c_.config.lr_head:g}",
@@ -428,10 +440,44 @@ for c_ in (cm, final):
     print("checkpoint kept: epoch", c_.weights.record["best_epoch"], "(best validation SRCC)")
 
 # %% [markdown]
+# **Where the ConvNeXt starts: FCMAE.** Before it saw a single score, the ConvNeXt's backbone was
+# pre-trained as a masked autoencoder (Woo et al. 2023; `aesthetics_lib.fcmae`): each training photo
+# is cut into 32-pixel squares, 60 % of them are hidden, the encoder sees only the rest, and a light
+# decoder (one ConvNeXt V2 block) must paint the hidden squares back. The loss is the squared error
+# of the hidden squares' pixels, each square normalised to mean 0 and SD 1, so the encoder has to
+# learn what photos are made of (edges, textures, where a subject continues) rather than their
+# average colour. The paper hides the squares with sparse convolutions; the library zeroes them at
+# the input and again after the stem and after every block, which computes the same thing densely.
+# No scores are used, and only the 7,692 training photos: the validation and test photos are never
+# seen. The run's record ships inside the model's training record (`record["pretraining"]`): its
+# settings, its loss by epoch, and where it ran.
+
+# %%
+pre = cm.weights.record["pretraining"]
+pc = pre["config"]
+visible = fcmae.random_visible(1, pc["size"] // pc["patch"], pc["mask_ratio"], torch.Generator().manual_seed(0))
+photo = np.asarray(probe_set.load_image(0).convert("RGB").resize((pc["size"], pc["size"])), dtype=float) / 255
+seen = photo * F.interpolate(visible, size=photo.shape[:2])[0, 0, :, :, None].numpy()
+fig, axes = plt.subplots(1, 3, figsize=(10, 3), gridspec_kw={"width_ratios": [1, 1, 1.6]})
+axes[0].imshow(photo), axes[0].set_title("a training photo", fontsize=9)
+axes[1].imshow(seen), axes[1].set_title(f"what the encoder sees ({pc['mask_ratio']:.0%} hidden)", fontsize=9)
+for ax in axes[:2]:
+    ax.axis("off")
+axes[2].plot([r["epoch"] for r in pre["history"]], [r["loss"] for r in pre["history"]])
+axes[2].set_xlabel("pre-training epoch"), axes[2].set_ylabel("loss on the hidden squares")
+axes[2].set_title("FCMAE pre-training (no scores)", fontsize=9)
+fig.tight_layout()
+_ = save_figure(fig, "09_fcmae")
+plt.show()
+where = pre["machine"]["gpu"] or pre["machine"]["cpu"]
+print(f"pre-training: {pc['backbone']}, {pc['size']} px, {pc['epochs']} epochs of {pc['batch_size']}-photo batches, "
+      f"{pre['images_seen']:,} photos seen, {pre['train_seconds'] / 60:.1f} min on {where}")
+print("loss at epochs 1, 10, 50 and 100:", [fmt(pre["history"][e - 1]["loss"]) for e in (1, 10, 50, 100)])
+
+# %% [markdown]
 # What do the trained models look at? For four validation photos: the saliency map SGFM receives,
 # how much SGFM scales each position ($1 + \gamma$, averaged over the channels) and the attention
-# map of the pooling, for both models. ConvNeXt's maps live on a 6 x 6 grid (96 px), Lite0's on
-# 8 x 8 (128 px). The SGFM panels share one colour scale, from 1 (black) to 2 (white), the whole
+# map of the pooling, for both models. Both models' maps live on an 8 x 8 grid (128 px). The SGFM panels share one colour scale, from 1 (black) to 2 (white), the whole
 # range the module can take; the saliency and attention panels each have their own.
 
 # %%
@@ -1149,7 +1195,7 @@ def setting(c, k):
     return c.model_kwargs.get("backbone") if k == "model_kwargs" else getattr(c, k)
 
 
-print_table([{"setting": k, "studio, ConvNeXt (scratch)": setting(cfg, k), "studio, final (Lite0)": setting(final.config, k),
+print_table([{"setting": k, "studio, ConvNeXt (FCMAE)": setting(cfg, k), "studio, final (Lite0)": setting(final.config, k),
               "real CADB (full scale)": setting(full_cfg, k)}
              for k in ("model_kwargs", "size", "epochs", "batch_size", "lr_backbone", "lr_head", "weight_decay", "ema",
                        "loss_emd", "loss_rank", "loss_attributes", "amp", "device")])
