@@ -24,7 +24,8 @@ from typing import Any, Mapping, Sequence
 from PIL import Image
 from torch import nn
 
-from aesthetics_lib.course_weights import CourseWeights, config_hash, find_weights, list_weights, staleness
+from aesthetics_lib.course_weights import (CourseWeights, checkout_cwd, config_hash, ensure_pretraining, find_weights, list_weights,
+                                           staleness)
 from aesthetics_lib.data.registry import env_data
 from aesthetics_lib.inference import Predictions, Predictor
 from aesthetics_lib.paths import cache_root, config_dir, file_lock
@@ -216,7 +217,8 @@ def course_model(
     base = Path(root) if root is not None else cache_dir()
     run_dir = base / f"{name}-{run_key(cfg)}"
     cfg = cfg.replace(out=str(run_dir))
-    with file_lock(base / f".{run_dir.name}.lock"):
+    with file_lock(base / f".{run_dir.name}.lock"), checkout_cwd(cfg):
+        ensure_pretraining(cfg)  # a config that starts from an FCMAE encoder pre-trains it first (hours on a CPU)
         history = train_run(cfg, resume=True)
     predictor = Predictor.from_checkpoint(run_dir / "best.pt", device="cpu")
     return CourseModel(

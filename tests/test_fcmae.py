@@ -122,3 +122,21 @@ def test_training_a_config_that_names_a_missing_encoder_pre_trains_first(monkeyp
     monkeypatch.setattr(fcmae, "pretrain", lambda path, epochs=None, workers=0: calls.append((Path(path), epochs)))
     assert cw.ensure_pretraining(cfg, epochs=3) is False  # still missing after this call's 3 epochs
     assert calls == [(COURSE_FCMAE, 3)]
+
+
+def test_course_model_pre_trains_before_it_trains_the_convnext(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from aesthetics_lib import zoo
+
+    class Stop(Exception):
+        pass
+
+    seen = []
+
+    def fake(config, epochs=None):
+        seen.append(config.model_kwargs["pretrained"])
+        raise Stop
+
+    monkeypatch.setattr(zoo, "ensure_pretraining", fake)
+    with pytest.raises(Stop):
+        zoo.course_model("convnextv2_sgfm", train=True, root=tmp_path)
+    assert seen == [course_config("convnextv2_sgfm").model_kwargs["pretrained"]]
