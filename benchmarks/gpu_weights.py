@@ -10,10 +10,11 @@ packed into a few files under ``--out``:
    and ``cadb_sampnet`` (ResNet-18) at 224 px (the task's size) and 384 px (the SGFM config's own) on
    random inputs, fp32 against bf16 + channels-last (``bench_train.bench_train_step``);
 2. ``fcmae``: :func:`aesthetics_lib.fcmae.pretrain` of ``configs/studio_convnextv2_fcmae.yaml``;
-3. ``convnextv2_sgfm``: the course config, by :func:`aesthetics_lib.course_weights.train_weights`
-   (the same call ``zoo --train`` makes), starting from that encoder;
+3. ``convnextv2_sgfm``: the course config, in the run folder ``zoo --train`` uses, by the steps of
+   :func:`aesthetics_lib.course_weights.train_weights` but with one ``Trainer`` for all epochs (a run
+   cannot be resumed on a GPU yet), starting from that encoder, stopped between epochs at the deadline;
 4. ``convnextv2_sgfm_scratch``: the same config from random weights (``model_kwargs.pretrained:
-   false``), the control, while time is left.
+   false``), the control, in a second process started before the pre-training (``--control``).
 
 Outputs: ``log.txt``, ``results.json`` (machine, speeds, histories, stage times), ``encoder.pth`` and
 ``pretrain.json`` (the pre-training run), and per trained model ``NAME.tar``: its run folder's
@@ -126,8 +127,8 @@ def cuda_speeds(log: Callable[[str], None]) -> list[dict[str, Any]]:
 
 def train_until(name: str, overrides: dict[str, Any], deadline: float, epoch_s: float | None,
                 log: Callable[[str], None], workers: int) -> dict[str, Any]:
-    """Train course model ``name`` (the ConvNeXt config with ``overrides``) one epoch per call while the
-    deadline allows another (``epoch_s``: the expected seconds of one; measured after the first)."""
+    """Train course model ``name`` (the ConvNeXt config with ``overrides``) one epoch at a time while
+    the deadline allows another (``epoch_s``: the expected seconds of one; measured after the first)."""
     from aesthetics_lib.course_weights import ensure_pretraining, log_chunk
     from aesthetics_lib.training.trainer import Trainer
 

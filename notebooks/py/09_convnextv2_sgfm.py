@@ -637,10 +637,10 @@ if DATA.studio:  # the numbers the text quotes are the studio's
 #   size is printed); all 855 validation photos score them.
 #
 # Which frozen backbone? The final model's Lite0: its ImageNet features are the ones the course
-# ships as its answer, and the head design is what that model adds to them. The scratch ConvNeXt's
-# features were learnt in a few epochs from the studio's training photos alone (section 6 compares
-# the two models); an ablation on them would test the head on a backbone the course does not ship
-# as its answer. The caveat stays: the backbone was fine-tuned together with the final model's head
+# ships as its answer, and the head design is what that model adds to them. The ConvNeXt's
+# features were learnt from the studio's 7,692 training photos alone (section 6 compares the two
+# models); an ablation on them would test the head on a backbone the course does not ship as its
+# answer. The caveat stays: the backbone was fine-tuned together with the final model's head
 # (SGFM, GRN, GELU, rank weight 0.2, the statistics of step 4b), which may favour that head.
 #
 # The variants:
@@ -959,7 +959,7 @@ others = sorted((n for n in results if n != FINAL), key=lambda n: -results[n]["e
 runner_up = others[0]
 final_mean = results[FINAL]["pred"]["mean"]
 versus = {f"{runner_up} (runner-up)": results[runner_up]["pred"]["mean"]}
-for name, what in (("convnextv2_sgfm", "same head, ConvNeXt from scratch"), ("nima", "same ImageNet Lite0, NIMA's head, 3 epochs")):
+for name, what in (("convnextv2_sgfm", "same head, ConvNeXt after FCMAE"), ("nima", "same ImageNet Lite0, NIMA's head, 3 epochs")):
     if name != runner_up:
         versus[f"{name} ({what})"] = results[name]["pred"]["mean"]
 versus["gradient boosting, hand-crafted features"] = gbr_mean
@@ -969,7 +969,7 @@ print_table([{"final model vs": name, "SRCC difference [paired 95 % CI]": f"{fmt
              for name, d in final_vs.items()])
 print("MSE of the final model minus gradient boosting's:", final_vs_gbr_mse)
 twin = paired_bootstrap(metrics.srcc, results["convnextv2_sgfm"]["pred"]["mean"], final_mean, true_mean, n_boot=N_BOOT)
-print("same design, ImageNet Lite0 minus ConvNeXt V2 from scratch:", twin, "->",
+print("same design, ImageNet Lite0 minus ConvNeXt V2 after FCMAE on the studio:", twin, "->",
       {"higher": "the Lite0 model wins", "lower": "the ConvNeXt wins", "no clear difference": "no clear winner"}[twin.verdict])
 
 # %% [markdown]
