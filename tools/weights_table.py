@@ -32,6 +32,10 @@ def table(folder: Path | None = None) -> str:
         r, t, v = w.record, w.record["test"], w.record["val"]
         machine = r["machine"]
         where = f"{machine.get('cpus')} CPU" if machine.get("device") == "cpu" else machine.get("gpu", machine.get("device"))
+        pre = r.get("pretraining")
+        if pre:  # the FCMAE pre-training the model started from, and where it ran
+            pre_where = pre["machine"].get("gpu") or pre["machine"].get("cpu")
+            where += f"; FCMAE before it: {pre['train_seconds'] / 60:.1f} min, {pre_where}"
         ceiling = t.get("noise_ceiling_srcc")
         frac = f"{t['srcc'] / ceiling:.2f}" if ceiling else "n/a"
         rows.append(
