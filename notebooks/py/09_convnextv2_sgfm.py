@@ -307,13 +307,13 @@ print("1.0 * emd + 0.2 * rank + 0.1 * attr =", fmt(parts_["emd"] + 0.2 * parts_[
 
 # %% [markdown]
 # The untrained model predicts almost the same mean for every photo, so nearly every pair falls short
-# of the margin and the rank term sits near 0.05. With weights 0.2 and 0.1 the EMD stays the main
+# of the margin and the rank term sits near 0.05 (0.0516 here). With weights 0.2 and 0.1 the EMD stays the main
 # term; the other two steer it.
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
 if DATA.studio:  # the numbers the text quotes are the studio's
     assert float(mu.std()) < 0.2 * float(t.std()), "the text says the untrained model predicts almost the same mean for every photo"
-    assert 0.04 <= parts_["rank"] <= 0.05, "the text says the rank term sits near 0.05 (the margin)"
+    assert shown(parts_["rank"], "0.0516"), "the text says the rank term sits near 0.05 (the margin) and quotes it"
     assert parts_["emd"] > max(0.2 * parts_["rank"], 0.1 * parts_["attr"]), "the text says EMD stays the main term"
 
 # %% [markdown]
@@ -459,7 +459,7 @@ visible = fcmae.random_visible(1, pc["size"] // pc["patch"], pc["mask_ratio"], t
 photo = np.asarray(probe_set.load_image(0).convert("RGB").resize((pc["size"], pc["size"])), dtype=float) / 255
 seen = photo * F.interpolate(visible, size=photo.shape[:2])[0, 0, :, :, None].numpy()
 fig, axes = plt.subplots(1, 3, figsize=(10, 3), gridspec_kw={"width_ratios": [1, 1, 1.6]})
-axes[0].imshow(photo), axes[0].set_title("a training photo", fontsize=9)
+axes[0].imshow(photo), axes[0].set_title("a photo (validation split: never pre-trained on)", fontsize=9)
 axes[1].imshow(seen), axes[1].set_title(f"what the encoder sees ({pc['mask_ratio']:.0%} hidden)", fontsize=9)
 for ax in axes[:2]:
     ax.axis("off")
@@ -584,19 +584,21 @@ for r in rows:
 # photos and positions, and the part of SGFM's output that depends on the saliency is 4.1 % of the
 # output. The swap test: another photo's saliency moves a predicted score by 0.0113 on average
 # (the scores themselves have an SD of 0.398), and the ranking gets no clearly worse (SRCC own minus
-# swapped 0.000309 [-0.00197, 0.00252]). The ConvNeXt's SGFM has moved less: its channel-averaged
-# scale stays between 1.44 and 1.49, and the saliency-dependent part of its output is 2.6 %. Yet a
-# swapped saliency does change its ranking a little: its own saliency ranks the test photos better
-# by an SRCC of 0.00865 [0.000902, 0.0165], an interval just above 0 (one trained model, one
-# shuffle), while moving its scores by 0.0055 on average (8.8 % of their SD of 0.0626). The last
-# lines say, for each model, how far the saliency moves its scores and whether its ranking depends
-# on it.
+# swapped 0.000309 [-0.00197, 0.00252]). The ConvNeXt's SGFM, trained 30 epochs, has moved
+# further: its scale ranges from 1.03 to 1.71 (1.16 to 1.44 averaged over the channels), a
+# channel's scale varies with a median SD of 0.0673, and the saliency-dependent part of its output
+# is 8.3 %. Another photo's saliency moves its scores by 0.0321 on average (8.45 % of their SD of
+# 0.379), yet its ranking does not get clearly worse either (SRCC own minus swapped 0.0043 [-0.0026,
+# 0.011]; one trained model, one shuffle). The last lines say, for each model, how far the saliency
+# moves its scores and whether its ranking depends on it.
 #
-# So in the final model SGFM is not inert, but it does little: its scale varies with the saliency,
-# the saliency-dependent part of its output is small, and the scores it moves do not measurably
-# reorder the photos. Two explanations are possible: the module's convolutions start at zero and
-# six epochs of training move them only so far; or the spectral-residual saliency, pooled to the
-# coarse grid, tells the network little that its own features do not already carry. Section 5 tests
+# So in both models SGFM is not inert, but it does little: its scale varies with the saliency, the
+# saliency-dependent part of its output is small, and the scores it moves do not measurably reorder
+# the photos. Two explanations are possible: the module's convolutions start at zero and the
+# training moves them only so far (the ConvNeXt's, with five times the final model's epochs, moved
+# further, and its ranking still does not measurably depend on the saliency); or the
+# spectral-residual saliency, pooled to the coarse grid, tells the network little that its own
+# features do not already carry. Section 5 tests
 # the second one directly, with heads that get no saliency at all or get it in other ways.
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
@@ -613,11 +615,14 @@ if DATA.studio:  # the numbers the text quotes are the studio's
     assert swap_final.verdict == "no clear difference" and quoted(swap_final, ("0.000309", "-0.00197", "0.00252")), \
         "the final model's swap test quoted"
     sgfm_cm, swap_cm = effects[cm.name], swap_tests[cm.name]
-    assert [fmt(v) for v in (sgfm_cm.channel_scale_low, sgfm_cm.channel_scale_high)] == ["1.44", "1.49"] \
-        and shown(100 * sgfm_cm.saliency_share, "2.6"), "the ConvNeXt's SGFM scale and saliency-dependent share quoted"
-    assert swap_cm.verdict == "higher" and quoted(swap_cm, ("0.00865", "0.000902", "0.0165")), "the ConvNeXt's swap test quoted"
-    assert shown(swap_rows[cm.name]["mean |score change|"], "0.0055") and shown(swap_rows[cm.name]["SD of the scores"], "0.0626") \
-        and shown(100 * swap_rows[cm.name]["mean |score change|"] / swap_rows[cm.name]["SD of the scores"], "8.8"), \
+    assert [fmt(v) for v in (sgfm_cm.scale_low, sgfm_cm.scale_high, sgfm_cm.channel_scale_low, sgfm_cm.channel_scale_high)] \
+        == ["1.03", "1.71", "1.16", "1.44"] and shown(sgfm_cm.channel_sd_median, "0.0673") \
+        and shown(100 * sgfm_cm.saliency_share, "8.3"), "the ConvNeXt's SGFM scale, SD and saliency-dependent share quoted"
+    assert sgfm_cm.saliency_share > sgfm_final.saliency_share and cm.config.epochs == 5 * final.config.epochs, \
+        "the text says the ConvNeXt's SGFM, with five times the epochs, moved further"
+    assert swap_cm.verdict == "no clear difference" and quoted(swap_cm, ("0.0043", "-0.0026", "0.011")), "the ConvNeXt's swap test quoted"
+    assert shown(swap_rows[cm.name]["mean |score change|"], "0.0321") and shown(swap_rows[cm.name]["SD of the scores"], "0.379") \
+        and shown(100 * swap_rows[cm.name]["mean |score change|"] / swap_rows[cm.name]["SD of the scores"], "8.45"), \
         "the ConvNeXt's score change quoted"
 
 # %% [markdown]
@@ -756,13 +761,13 @@ plt.show()
 # %% [markdown]
 # One variant differs clearly from the default in SRCC: the head with the statistics of the early
 # stages (step 4b), which is the final model's head, by +0.0279 [0.0151, 0.0428], above the seed
-# noise of 0.0109; its EMD is lower too (-0.00428 [-0.00677, -0.00211]), beyond the seed noise of
+# noise of 0.0109; its EMD is lower too (-0.00427 [-0.00677, -0.00211]), beyond the seed noise of
 # 0.00258. No saliency variant, pooling norm or activation differs clearly. Four more paired SRCC
-# intervals exclude 0: rank weight 1 (+0.0059 [0.00248, 0.00917]), rank weight 0 (-0.00507
-# [-0.00767, -0.00257]), ReLU (+0.00261 [0.000311, 0.0047]) and LayerNorm (+0.00206 [0.000852,
-# 0.0033]). But three seeds of the same variant already differ by about as much (the default alone:
+# intervals exclude 0: rank weight 1 (+0.0059 [0.00248, 0.0092]), rank weight 0 (-0.00504
+# [-0.0076, -0.00253]), ReLU (+0.00258 [0.000269, 0.00465]) and LayerNorm (+0.00208 [0.00087,
+# 0.00329]). But three seeds of the same variant already differ by about as much (the default alone:
 # 0.67 to 0.682), and each of these differences is below the seed noise. On EMD one more variant
-# differs beyond the seed noise: rank weight 1 is worse (+0.00337 [0.00128, 0.00564]). Two more EMD
+# differs beyond the seed noise: rank weight 1 is worse (+0.00337 [0.00128, 0.00563]). Two more EMD
 # intervals exclude 0, each by less than half the seed noise: the fixed $x(1+s)$ and rank weight 0,
 # both a little higher (worse).
 
@@ -774,21 +779,21 @@ if DATA.studio:  # the numbers the text quotes are the studio's
     assert clear_srcc == {STATS: "better"}, "the text says only the stage statistics differ clearly on SRCC (better)"
     assert quoted(ablation[STATS], ("0.0279", "0.0151", "0.0428")) and shown(noise, "0.0109"), "the statistics' row quoted"
     assert seed_aware_verdict(ablation_emd[STATS], noise_emd, higher="worse") == "better" \
-        and quoted(ablation_emd[STATS], ("-0.00428", "-0.00677", "-0.00211")) and shown(noise_emd, "0.00258"), \
+        and quoted(ablation_emd[STATS], ("-0.00427", "-0.00677", "-0.00211")) and shown(noise_emd, "0.00258"), \
         "the statistics' EMD: lower beyond the seed noise, quoted"
     excluding_0 = {a: d.verdict for a, d in ablation.items() if d.verdict != "no clear difference" and a != STATS}
     assert excluding_0 == {"rank weight 1": "higher", "rank weight 0": "lower", "pooling act: ReLU": "higher",
                            "pooling norm: LayerNorm": "higher"}, "the four other SRCC intervals that exclude 0 named"
-    assert quoted(ablation["rank weight 1"], ("0.0059", "0.00248", "0.00917")) \
-        and quoted(ablation["rank weight 0"], ("-0.00507", "-0.00767", "-0.00257")) \
-        and quoted(ablation["pooling act: ReLU"], ("0.00261", "0.000311", "0.0047")) \
-        and quoted(ablation["pooling norm: LayerNorm"], ("0.00206", "0.000852", "0.0033")), "the four SRCC rows quoted"
+    assert quoted(ablation["rank weight 1"], ("0.0059", "0.00248", "0.0092")) \
+        and quoted(ablation["rank weight 0"], ("-0.00504", "-0.0076", "-0.00253")) \
+        and quoted(ablation["pooling act: ReLU"], ("0.00258", "0.000269", "0.00465")) \
+        and quoted(ablation["pooling norm: LayerNorm"], ("0.00208", "0.00087", "0.00329")), "the four SRCC rows quoted"
     assert shown(min(per_seed[DEFAULT]), "0.67") and shown(max(per_seed[DEFAULT]), "0.682"), "the default's seeds quoted"
     assert all(abs(ablation[a].difference) < noise for a in excluding_0), "each below the seed noise"
     clear_emd = {a: seed_aware_verdict(d, noise_emd, higher="worse") for a, d in ablation_emd.items()
                  if seed_aware_verdict(d, noise_emd, higher="worse") != "no clear difference"}
     assert clear_emd == {STATS: "better", "rank weight 1": "worse"} \
-        and quoted(ablation_emd["rank weight 1"], ("0.00337", "0.00128", "0.00564")), \
+        and quoted(ablation_emd["rank weight 1"], ("0.00337", "0.00128", "0.00563")), \
         "besides the statistics only rank weight 1 differs on EMD beyond the seed noise (worse); quoted"
     emd_small = {a: d.verdict for a, d in ablation_emd.items() if d.verdict != "no clear difference" and a not in (STATS, "rank weight 1")}
     assert emd_small == {"saliency: x(1+s), fixed": "higher", "rank weight 0": "higher"} \
@@ -1046,16 +1051,20 @@ if ceiling is not None:
 # - **The course's goal of 0.8 of the ceiling.** The final model's share, 0.807, is above it, but
 #   its interval [0.768, 0.845] reaches below 0.8: these 950 photos do not tell a model at 0.8 or a
 #   little above from one a little below.
-# - **ConvNeXt from scratch against the same head on ImageNet Lite0.** The line under the paired
+# - **ConvNeXt after FCMAE against the same head on ImageNet Lite0.** The line under the paired
 #   table says which wins and by how much. The two share the head, the loss's form, the protocol and
-#   the number of epochs (6); they differ in the backbone and, more, in its start: ImageNet weights
-#   learnt from 1.28 million photos against random weights that must learn everything from the
-#   7,692 studio training photos in 6 epochs. The Lite0 model also sees larger photos at a higher
-#   learning rate (section 4 prints both), has the statistics of step 4b and weighs the attribute
-#   term 1.0 rather than 0.1. Here the Lite0 model wins by 0.409 [0.351, 0.473]. So the difference
-#   measures the start, the input size and learning rate, the statistics and the loss weights
-#   together, not ConvNeXt V2 against EfficientNet; the seed project started its ConvNeXt V2 from
-#   ImageNet weights, which this course cannot have offline.
+#   the input size (128 px); they differ in the backbone and, more, in its start: ImageNet weights
+#   learnt from 1.28 million labelled photos against a masked autoencoder's weights learnt from the
+#   7,692 unlabelled studio training photos. The Lite0 model also trains 6 epochs at a higher
+#   learning rate where the ConvNeXt trains 30 (section 4 prints both), has the statistics of step
+#   4b and weighs the attribute term 1.0 rather than 0.1. Here the Lite0 model wins by 0.15 [0.111,
+#   0.192]; the ConvNeXt ranks the test photos with SRCC 0.555 [0.505, 0.599], 0.635 [0.578, 0.685]
+#   of the noise ceiling, below NIMA and SAMP-Net. So the difference measures the start, the
+#   learning rate and epochs, the statistics and the loss weights together, not ConvNeXt V2 against
+#   EfficientNet; the seed project started its ConvNeXt V2 from ImageNet weights, which this course
+#   cannot have offline. The same ConvNeXt trained from random weights (96 px, 6 epochs; the course
+#   weights before FCMAE) scored 0.296 [0.240, 0.358] (`benchmarks/README.md`, "ConvNeXt V2
+#   pre-trained with FCMAE"; quoted, not measured here).
 # - **Head or backbone?** NIMA uses the same ImageNet Lite0, input size and learning rates (backbone
 #   and head at 3e-3) with a plain head (the last map, averaged) and the EMD loss alone, and it
 #   trained 3 epochs where the final model trained 6. The final model is +0.129 [0.0912, 0.168]
@@ -1103,9 +1112,15 @@ if DATA.studio:  # the numbers the text quotes are the studio's
     assert final_vs_gbr_mse.verdict == "lower" and quoted(final_vs_gbr_mse, ("-0.105", "-0.127", "-0.0853")), "boosting MSE quoted"
     assert len(X_train) == 2000 and len(splits[0]) == 7692, "the text says 2,000 of the 7,692 training photos"
     assert gbr_gain.verdict == "higher" and quoted(gbr_gain, ("0.0314", "0.00413", "0.0588")), "boosting still improving, quoted"
-    assert twin.verdict == "higher" and quoted(twin, ("0.409", "0.351", "0.473")), "Lite0 over ConvNeXt quoted"
-    assert cm.config.epochs == final.config.epochs == 6 and cm.config.size < final.config.size \
-        and cm.config.lr_backbone < final.config.lr_backbone, "the text says both twins train 6 epochs, the Lite0 one larger and faster"
+    assert twin.verdict == "higher" and quoted(twin, ("0.15", "0.111", "0.192")), "Lite0 over ConvNeXt quoted"
+    cm_eval = results["convnextv2_sgfm"]["eval"]
+    assert all(shown(v, t) for v, t in zip((cm_eval["srcc"], *cm_eval["srcc_ci"]), ("0.555", "0.505", "0.599"))), "ConvNeXt SRCC quoted"
+    if ceiling is not None:
+        assert all(shown(v / ceiling, t) for v, t in zip((cm_eval["srcc"], *cm_eval["srcc_ci"]), ("0.635", "0.578", "0.685"))), \
+            "ConvNeXt's share of the ceiling quoted"
+    assert cm_eval["srcc"] < min(results[n]["eval"]["srcc"] for n in ("nima", "sampnet")), "the text says below NIMA and SAMP-Net"
+    assert cm.config.size == final.config.size == 128 and cm.config.epochs == 30 and final.config.epochs == 6 \
+        and cm.config.lr_backbone < final.config.lr_backbone, "the text says both twins see 128 px, the Lite0 one 6 epochs at a higher rate, the ConvNeXt 30"
     assert shown(100 * effects[FINAL].saliency_share, "4.1"), "SGFM's saliency-dependent share quoted"
     assert all(m.verdict == "lower" and e.verdict == "lower" for m, e in vs_naive.values()), "every course model on both lists"
 
@@ -1221,9 +1236,9 @@ print_table([{"setting": k, "studio, ConvNeXt (FCMAE)": setting(cfg, k), "studio
 #   (section 5). A module in the architecture is not a module that works: measure what it does.
 # - Small ablations with three seeds and paired intervals found one part that raises the ranking
 #   beyond the seed noise (about 0.011 in SRCC): the statistics of the early stages (+0.0279
-#   [0.0151, 0.0428]), which also lower the EMD beyond its seed noise (-0.00428 [-0.00677,
+#   [0.0151, 0.0428]), which also lower the EMD beyond its seed noise (-0.00427 [-0.00677,
 #   -0.00211]); and one setting that makes the predicted distributions worse beyond it: a rank
-#   weight of 1 (EMD +0.00337 [0.00128, 0.00564]). No saliency variant, pooling norm or activation
+#   weight of 1 (EMD +0.00337 [0.00128, 0.00563]). No saliency variant, pooling norm or activation
 #   differed beyond the seed noise; claim no component helps without such evidence.
 # - On the studio's 950 test photos the final model, the SGFM design on the ImageNet Lite0 trained
 #   6 epochs, is clearly first: SRCC 0.705 [0.671, 0.738], 0.807 [0.768, 0.845] of the noise
@@ -1232,8 +1247,9 @@ print_table([{"setting": k, "studio, ConvNeXt (FCMAE)": setting(cfg, k), "studio
 #   epochs), +0.129 [0.0912, 0.168] over NIMA (same backbone and learning rates, NIMA's head, 3
 #   epochs; a 6-epoch NIMA run scored lower) and +0.264 [0.213, 0.316] over gradient
 #   boosting on hand-crafted features; every course model's MSE and EMD are below the naive
-#   baseline's (paired intervals). Section 6 prints how the same design fares on ConvNeXt V2 from
-#   scratch; that comparison measures the ImageNet start, the input size and learning rate, the
+#   baseline's (paired intervals). The same design on ConvNeXt V2, pre-trained with FCMAE on the
+#   studio's own photos, ranks them with SRCC 0.555 [0.505, 0.599], 0.15 [0.111, 0.192] below the
+#   final model; that comparison measures the ImageNet start, the learning rate and epochs, the
 #   statistics and the loss weights, not an architecture. Published CADB numbers are quoted, on
 #   other data, and not comparable number for number.
 
