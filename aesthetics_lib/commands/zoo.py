@@ -80,6 +80,9 @@ def run(args: argparse.Namespace) -> int:
             cfg = course_config(name).replace(progress=True, verbose=True)
             print(f"== {name}: training in resumable chunks (config hash from {name}'s config)", flush=True)
             out, seconds = train_weights(name, cfg, args.epochs)
+            if not (out / "last.pt").is_file():  # this call's epochs went into the FCMAE pre-training
+                print(f"{name}: its FCMAE pre-training is not finished after {seconds:.0f} s; run the same command to continue")
+                continue
             done = int(read_checkpoint(out / "last.pt")["epoch"])
             if done < cfg.epochs:
                 print(f"{name}: {done} of {cfg.epochs} epochs after {seconds:.0f} s; run the same command to continue")
