@@ -289,7 +289,7 @@ def export_weights(name: str, run_dir: str | os.PathLike, out_dir: str | os.Path
     if int(last["epoch"]) < int(config.epochs):
         raise ValueError(f"{run_dir}: the run has trained {last['epoch']} of {config.epochs} epochs; finish it first")
     weights = strip_ema(state["ema"] if state.get("ema") is not None else state["model"])
-    half = {k: v.half() if v.is_floating_point() else v for k, v in weights.items()}
+    half = half_weights(weights)
     out = Path(out_dir) if out_dir is not None else weights_dir()
     out.mkdir(parents=True, exist_ok=True)
     ckpt = {
@@ -331,6 +331,11 @@ def export_weights(name: str, run_dir: str | os.PathLike, out_dir: str | os.Path
     tmp.write_text(json.dumps(json_safe(record), indent=1) + "\n", encoding="utf-8")
     os.replace(tmp, out / f"{name}.json")
     return CourseWeights(name, path, json_safe(record))
+
+
+def half_weights(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """``state`` with its floating-point tensors in fp16 (how course weights are stored)."""
+    return {k: v.half() if v.is_floating_point() else v for k, v in state.items()}
 
 
 def _pretraining_record(config: TrainConfig) -> dict[str, Any] | None:

@@ -64,7 +64,7 @@ def slim(path: Path, keep_model: bool) -> bytes:
         state[key] = None
     for key in ("model", "ema"):
         if state.get(key) is not None:
-            state[key] = {k: v.half() if v.is_floating_point() else v for k, v in state[key].items()} if keep_model else {}
+            state[key] = cw.half_weights(state[key]) if keep_model else {}
     buf = io.BytesIO()
     torch.save(state, buf)
     return buf.getvalue()
