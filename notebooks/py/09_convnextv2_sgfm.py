@@ -1062,9 +1062,10 @@ if ceiling is not None:
 #   of the noise ceiling, below NIMA and SAMP-Net. So the difference measures the start, the
 #   learning rate and epochs, the statistics and the loss weights together, not ConvNeXt V2 against
 #   EfficientNet; the seed project started its ConvNeXt V2 from ImageNet weights, which this course
-#   cannot have offline. The same ConvNeXt trained from random weights (96 px, 6 epochs; the course
-#   weights before FCMAE) scored 0.296 [0.240, 0.358] (`benchmarks/README.md`, "ConvNeXt V2
-#   pre-trained with FCMAE"; quoted, not measured here).
+#   cannot have offline. The same ConvNeXt trained from random weights with the same config (128 px,
+#   30 epochs, one seed) scored 0.388 [0.332, 0.440], so the FCMAE start is +0.167 [0.117, 0.218]
+#   above it, paired (`benchmarks/README.md`, "ConvNeXt V2 pre-trained with FCMAE"; quoted, not
+#   measured here).
 # - **Head or backbone?** NIMA uses the same ImageNet Lite0, input size and learning rates (backbone
 #   and head at 3e-3) with a plain head (the last map, averaged) and the EMD loss alone, and it
 #   trained 3 epochs where the final model trained 6. The final model is +0.129 [0.0912, 0.168]
