@@ -1,0 +1,376 @@
+"""One GPU call's work, as one script: how far the from-scratch small CNN course models (DCNN, SPP,
+multi-patch and its two ablations) get with bigger budgets and higher input resolution, two more
+seeds of the ConvNeXt V2 course model and its from-scratch control at the same budget, each trained
+in a parallel process on the one GPU.
+
+:data:`GRID` names the runs (label -> course model and config overrides, all on ``device: cuda``).
+The parent process records the machine, renders the studio once (all cores), then runs the grid as a
+job pool: at most ``--parallel`` children at once (``--job LABEL``, ``OMP_NUM_THREADS=2``), the
+from-scratch ConvNeXt and one seed first (:data:`START_FIRST`), then the grid in order. Each child trains its config with
+one :class:`~aesthetics_lib.training.trainer.Trainer` (a run cannot be resumed on a GPU), one epoch at
+a time while the common deadline allows another, then writes ``LABEL.json`` (epochs, per-epoch
+validation SRCC, best epoch, config hash, machine) and ``LABEL.tar``: the run folder's ``best.pt``
+(fp16 weights) and ``last.pt`` (no weights) slimmed by :func:`gpu_weights.pack`, ``chunks.jsonl`` and
+``history.json``, also when stopped early. A failed or overrunning child loses nothing of the others:
+the parent packs what its run folder holds. The parent writes ``results.json`` and prints a table.
+
+Everything goes to ``--out`` (a work folder; run folders under ``OUT/runs``); ``--bundle DIR`` packs
+its files, not the run folders, into ``DIR/part-N.tar`` of at most 15 MiB each, since a device call
+brings back at most 8 files of 16 MiB. The decoded-image cache of the course configs (``cache: true``,
+``cache_dir: null``) lives in each child's memory, so the children share no cache file; the studio is
+their one shared file set, rendered by the parent before any starts.
+
+On the GPU machine (carry ``runs/fcmae``: the ConvNeXt config starts from that FCMAE encoder)::
+
+    python benchmarks/gpu_small_cnns.py --out /tmp/small_cnns --bundle $OUT
+
+Here: ``python benchmarks/gpu_small_cnns.py --unpack FOLDER`` (FOLDER holds the ``part-N.tar`` or the
+``LABEL.tar``) puts each run folder into ``runs/weights/LABEL-<config hash>-<code hash>`` (nothing is
+overwritten), where :func:`~aesthetics_lib.course_weights.export_weights` or ``evaluate`` measure it
+on the CPU. ``--smoke`` runs every job for one epoch on a 300-photo studio on whatever device there is
+(ConvNeXt from random weights), to check the script before spending GPU time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import tarfile
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import gpu_weights as gw  # noqa: E402
+
+from aesthetics_lib import course_weights as cw  # noqa: E402
+from aesthetics_lib.training.config import TrainConfig  # noqa: E402
+from aesthetics_lib.zoo import course_config  # noqa: E402
+
+#: The runs: label -> (course model or zoo variant name, config overrides on top of its config).
+GRID: dict[str, tuple[str, dict[str, Any]]] = {
+    "convnextv2_sgfm_scratch6": ("convnextv2_sgfm", {"model_kwargs.pretrained": False}),  # the shipped budget, random start
+    "convnextv2_sgfm_seed1": ("convnextv2_sgfm", {"seed": 1}),
+    "dcnn_e72": ("dcnn", {"epochs": 72}),
+    "spp_e48": ("spp", {"epochs": 48}),
+    "multipatch_e48": ("multipatch", {"epochs": 48}),
+    "multipatch_warp_e48": ("multipatch_warp", {"epochs": 48}),
+    "multipatch_avg_e48": ("multipatch_avg", {"epochs": 48}),
+    "dcnn_128_e48": ("dcnn", {"size": 128, "local_size": 128, "epochs": 48}),
+    "spp_160_e48": ("spp", {"size": 160, "epochs": 48}),
+    "multipatch_96_e48": ("multipatch", {"size": 96, "epochs": 48}),
+    "convnextv2_sgfm_seed2": ("convnextv2_sgfm", {"seed": 2}),
+}
+#: Started before the rest of :data:`GRID`: a ConvNeXt run is worth something only as a finished
+#: 6-epoch cosine run (comparable with the shipped seed 0), and they free their slots after a few minutes.
+START_FIRST: tuple[str, ...] = ("convnextv2_sgfm_scratch6", "convnextv2_sgfm_seed1")
+#: ``--smoke``'s overrides of every job (the ConvNeXt jobs also start from random weights).
+SMOKE: dict[str, Any] = {"studio_n": 300, "epochs": 1}
+MIN_START_S = 60.0  # a job is not started with less time than this before the deadline
+PACK_S = 5.0  # what a child keeps after its last epoch to write its record and tar
+GRACE_S = 12.0  # how long after the deadline the parent waits for children before killing them
+BUNDLE_BYTES = 15 * 2**20  # the size of one --bundle part
+
+
+def machine() -> dict[str, Any]:
+    """CPU, cores, torch, Python, the GPU (None without one) and its TF32 settings."""
+    return {"cpu": cw.cpu_model(), "cpus": os.cpu_count(), "torch": torch.__version__, "python": platform.python_version(),
+            "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+            "tf32_matmul": torch.backends.cuda.matmul.allow_tf32, "tf32_cudnn": torch.backends.cudnn.allow_tf32}
+
+
+def make_log(out: Path, prefix: str = "") -> Callable[[str], None]:
+    """A logger that prints ``line`` with the clock time and appends it to ``out/log.txt`` (one write
+    per line, so the processes' lines do not mix)."""
+    def log(line: str) -> None:
+        text = f"[{time.strftime('%H:%M:%S')}] {prefix}{line}"
+        print(text, flush=True)
+        with open(out / "log.txt", "a", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+    return log
+
+
+def job_config(label: str, smoke: bool) -> tuple[str, dict[str, Any], TrainConfig]:
+    """``(course model name, overrides applied, config)`` of grid job ``label``: the grid's overrides on
+    ``device: cuda`` (with ``--smoke``: :data:`SMOKE`, on the CPU where there is no GPU)."""
+    name, grid = GRID[label]
+    overrides = {**grid, "device": "cuda" if torch.cuda.is_available() or not smoke else "cpu"}
+    if smoke:
+        overrides.update(SMOKE)
+        if course_config(name).model == "convnextv2_sgfm":
+            overrides["model_kwargs.pretrained"] = False  # no FCMAE encoder in a smoke test
+    return name, overrides, course_config(name, overrides=overrides)
+
+
+def run_dir_of(label: str, cfg: TrainConfig, out: Path) -> Path:
+    """The job's run folder: ``OUT/runs/LABEL-<config hash>-<code hash>`` (named as ``zoo --train``'s)."""
+    return out / "runs" / cw.run_folder(label, cfg).name
+
+
+# ------------------------------------------------------------------------------------------ child
+
+
+def train_until(cfg: TrainConfig, run_dir: Path, deadline: float, log: Callable[[str], None]) -> None:
+    """Train ``cfg`` in ``run_dir`` with one Trainer, one epoch at a time while the slowest of the last
+    three epochs would still end before ``deadline`` (less :data:`PACK_S`)."""
+    from aesthetics_lib.training.trainer import Trainer
+
+    if cfg.device == "cuda" and (run_dir / "last.pt").exists():
+        raise RuntimeError(f"{run_dir} holds a run: a run cannot be resumed on a GPU; use a fresh --out")
+    with cw.checkout_cwd(cfg):
+        encoder = cw.fcmae_encoder(cfg)
+        if encoder is not None and not encoder.is_file():  # fail now rather than pre-train for minutes
+            raise FileNotFoundError(f"{encoder}: no FCMAE encoder; carry runs/fcmae to the device machine")
+        trainer = Trainer(cfg.replace(out=str(run_dir)), resume=True)
+        cw.log_chunk(run_dir, trainer.epoch, cfg)
+        times: list[float] = []
+        while trainer.epoch < cfg.epochs:
+            if times and time.time() + max(times[-3:]) + PACK_S > deadline:
+                log(f"stopped after {trainer.epoch} of {cfg.epochs} epochs (deadline)")
+                break
+            e0 = time.perf_counter()
+            trainer.fit(1)
+            times.append(time.perf_counter() - e0)
+            log(f"epoch {trainer.epoch}/{cfg.epochs}: val SRCC {trainer.history[-1]['val_srcc']:.3f} ({times[-1]:.1f} s)")
+
+
+def finish_job(label: str, out: Path, smoke: bool, seconds: float, error: str | None) -> dict[str, Any]:
+    """Write ``OUT/LABEL.json`` from the job's run folder (what its ``history.json`` holds, however far
+    it got) and pack the folder into ``OUT/LABEL.tar`` when an epoch has ended; returns the record."""
+    name, overrides, cfg = job_config(label, smoke)
+    run_dir = run_dir_of(label, cfg, out)
+    hist_path = run_dir / "history.json"
+    history = json.loads(hist_path.read_text(encoding="utf-8")) if hist_path.is_file() else []
+    best = [row for row in history if row.get("best")]
+    packed = all((run_dir / f).is_file() for f in ("best.pt", "last.pt", cw.CHUNKS_FILE, "history.json"))
+    if packed:
+        gw.pack(run_dir, out / f"{label}.tar")
+        with tarfile.open(out / f"{label}.tar", "a") as tar:
+            tar.add(hist_path, arcname=f"{run_dir.name}/history.json")
+    record = {
+        "label": label, "model": name, "arch": cfg.model, "overrides": GRID[label][1], "applied": overrides,
+        "config_hash": cw.config_hash(cfg), "code_hash": cw.code_hash(cfg.model), "run": run_dir.name,
+        "epochs_done": len(history), "epochs": cfg.epochs, "finished": len(history) >= cfg.epochs,
+        "seconds": round(seconds, 1), "train_seconds": [round(r.get("seconds") or 0.0, 2) for r in history],
+        "val_srcc": [None if r.get("val_srcc") is None else round(r["val_srcc"], 4) for r in history],
+        "best_epoch": best[-1]["epoch"] if best else None,
+        "best_val_srcc": None if not best or best[-1].get("val_srcc") is None else round(best[-1]["val_srcc"], 4),
+        "packed": packed, "error": error, "machine": machine(),
+    }
+    (out / f"{label}.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
+    return record
+
+
+def run_job(label: str, out: Path, deadline: float, workers: int, smoke: bool) -> int:
+    """The child (``--job LABEL``): train, then record and pack, whatever happened in training."""
+    log = make_log(out, f"{label}: ")
+    _, _, cfg = job_config(label, smoke)
+    t0 = time.time()
+    error = None
+    try:
+        train_until(cfg.replace(num_workers=workers), run_dir_of(label, cfg, out), deadline, log)
+    except Exception:  # record and pack what the run folder holds
+        error = traceback.format_exc()
+        log(f"failed:\n{error}")
+    record = finish_job(label, out, smoke, time.time() - t0, error)
+    log(f"done: {record['epochs_done']}/{record['epochs']} epochs, best val SRCC {record['best_val_srcc']} "
+        f"(epoch {record['best_epoch']}), {record['seconds']} s, packed {record['packed']}")
+    return 0 if error is None else 1
+
+
+# ----------------------------------------------------------------------------------------- parent
+
+
+def prepare_data(labels: list[str], smoke: bool, log: Callable[[str], None]) -> None:
+    """Render each studio the jobs read (all cores) before any child starts, and warn about a missing
+    FCMAE encoder. The decoded-image caches need nothing here: they are in each child's memory."""
+    from aesthetics_lib.data import studio
+
+    studios = set()
+    for label in labels:
+        _, _, cfg = job_config(label, smoke)
+        if cfg.data.startswith("studio"):
+            studios.add((cfg.studio_n, cfg.studio_seed, cfg.studio_long_side))
+        encoder = cw.fcmae_encoder(cfg)
+        if encoder is not None and not encoder.is_file():
+            log(f"{label}: {encoder} is missing (carry runs/fcmae): the job will fail")
+    for n, seed, side in sorted(studios):
+        t0 = time.time()
+        root = studio.ensure_studio("cadb", n=n, seed=seed, long_side=side, workers=os.cpu_count())
+        log(f"studio {root.name}: {time.time() - t0:.1f} s")
+
+
+def launch(label: str, args: argparse.Namespace, deadline: float) -> subprocess.Popen:
+    """Start the child of job ``label`` (its stderr into ``OUT/stderr/LABEL.txt``)."""
+    cmd = [sys.executable, __file__, "--job", label, "--deadline", str(deadline), "--workers", str(args.workers),
+           "--out", str(args.out)] + (["--smoke"] if args.smoke else [])
+    env = {**os.environ, "OMP_NUM_THREADS": "2", "CUBLAS_WORKSPACE_CONFIG": ":4096:8", "PYTHONUNBUFFERED": "1"}
+    (args.out / "stderr").mkdir(exist_ok=True)
+    (args.out / f"{label}.json").unlink(missing_ok=True)  # a record left by an earlier call is not this one's
+    with open(args.out / "stderr" / f"{label}.txt", "w", encoding="utf-8") as err:
+        return subprocess.Popen(cmd, env=env, stderr=err, cwd=ROOT, process_group=0)  # its loader workers too
+
+
+def collect(label: str, code: int | None, seconds: float, args: argparse.Namespace,
+            log: Callable[[str], None]) -> dict[str, Any]:
+    """The record of a child that has ended (``code``: its exit status; None: killed at the deadline):
+    its ``LABEL.json``, else one made here from its run folder."""
+    path = args.out / f"{label}.json"
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    why = "killed at the deadline" if code is None else f"exit status {code}, no record (see stderr/{label}.txt)"
+    log(f"{label}: {why}; packing its run folder here")
+    try:
+        return finish_job(label, args.out, args.smoke, seconds, why)
+    except Exception:
+        log(f"{label}: could not pack:\n{traceback.format_exc()}")
+        return {"label": label, "error": why}
+
+
+def run_pool(labels: list[str], args: argparse.Namespace, deadline: float, log: Callable[[str], None]) -> dict[str, Any]:
+    """Run the jobs in order, at most ``--parallel`` at once; stragglers are killed :data:`GRACE_S`
+    after the deadline. Returns each job's record."""
+    pending, running, results = list(labels), {}, {}
+    while pending or running:
+        for label, (proc, t0) in list(running.items()):
+            if proc.poll() is not None:
+                del running[label]
+                results[label] = collect(label, proc.returncode, time.time() - t0, args, log)
+        while pending and len(running) < args.parallel:
+            label = pending.pop(0)
+            if deadline - time.time() < MIN_START_S:
+                log(f"{label}: not started ({deadline - time.time():.0f} s left)")
+                results[label] = {"label": label, "error": "not started: too little time left"}
+                continue
+            running[label] = (launch(label, args, deadline), time.time())
+            log(f"{label}: started")
+        if running and time.time() > deadline + GRACE_S:
+            for label, (proc, t0) in running.items():
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                results[label] = collect(label, None, time.time() - t0, args, log)
+            running = {}
+        time.sleep(0.5)
+    return {label: results[label] for label in labels}
+
+
+def summary(results: dict[str, Any]) -> str:
+    """A table: label, epochs done/planned, best validation SRCC (epoch), last, seconds, status."""
+    lines = [f"{'label':24} {'epochs':>8} {'best val SRCC':>16} {'last':>6} {'seconds':>8}  status"]
+    for label, r in results.items():
+        srcc = r.get("val_srcc") or [None]
+        best = "-" if r.get("best_val_srcc") is None else f"{r['best_val_srcc']:.3f} ({r['best_epoch']})"
+        last = "-" if srcc[-1] is None else f"{srcc[-1]:.3f}"
+        status = "finished" if r.get("finished") else "stopped"
+        status += f"; {r['error'].splitlines()[-1][:60]}" if r.get("error") else ""
+        lines.append(f"{label:24} {r.get('epochs_done', 0):>3}/{r.get('epochs', '-'):<4} {best:>16} {last:>6} "
+                     f"{r.get('seconds', '-'):>8}  {status}")
+    return "\n".join(lines)
+
+
+def bundle(out: Path, dest: Path, limit: int = BUNDLE_BYTES) -> list[Path]:
+    """Pack ``out``'s files (not its run folders) into ``dest/part-N.tar`` of at most ``limit`` bytes
+    each, largest files first into the first part with room; returns the parts."""
+    files = sorted((p for p in out.rglob("*") if p.is_file() and p.relative_to(out).parts[0] != "runs"),
+                   key=lambda p: -p.stat().st_size)
+    parts: list[list[Path]] = []
+    sizes: list[int] = []
+    for path in files:
+        size = path.stat().st_size + 2048  # header and padding
+        k = next((i for i, s in enumerate(sizes) if s + size <= limit), len(parts))
+        if k == len(parts):
+            parts.append([])
+            sizes.append(10240)  # the end-of-archive blocks
+        parts[k].append(path)
+        sizes[k] += size
+    dest.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for k, members in enumerate(parts, start=1):
+        paths.append(dest / f"part-{k}.tar")
+        with tarfile.open(paths[-1], "w") as tar:
+            for path in members:
+                tar.add(path, arcname=str(path.relative_to(out)))
+    return paths
+
+
+def unpack(folder: Path) -> None:
+    """Put a call's runs into ``runs/weights/`` (:func:`gpu_weights.unpack`: nothing is overwritten).
+    ``--bundle`` parts are first extracted into ``runs/gpu_small/<folder name>`` (kept: the records)."""
+    parts = sorted(folder.glob("part-*.tar"))
+    if parts:
+        target = ROOT / "runs" / "gpu_small" / folder.resolve().name
+        if target.exists():
+            print(f"{target} exists: unpacking from it as it is")
+        else:
+            for part in parts:
+                with tarfile.open(part) as tar:
+                    tar.extractall(target, filter="data")
+            print(f"{len(parts)} parts -> {target}")
+        folder = target
+    gw.unpack(folder)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "runs" / "gpu_small" / "work", help="work folder")
+    parser.add_argument("--budget", type=float, default=540.0, help="seconds from the start to the children's deadline")
+    parser.add_argument("--parallel", type=int, help="children at once (default 6; --smoke: 2)")
+    parser.add_argument("--workers", type=int, help="data-loading processes per child (default: cores / parallel)")
+    parser.add_argument("--jobs", help="comma-separated labels of GRID to run (default: all)")
+    parser.add_argument("--smoke", action="store_true", help="300 photos, one epoch each, any device: check the script")
+    parser.add_argument("--bundle", type=Path, help="pack the outputs into DIR/part-N.tar at the end")
+    parser.add_argument("--unpack", type=Path, help="put a call's runs from this folder into runs/weights")
+    parser.add_argument("--job", help="(child) train this grid label")
+    parser.add_argument("--deadline", type=float, help="(child) stop starting epochs at this time (seconds since the epoch)")
+    args = parser.parse_args(argv)
+    if args.unpack:
+        unpack(args.unpack)
+        return 0
+    args.out = args.out.resolve()
+    args.out.mkdir(parents=True, exist_ok=True)
+    args.parallel = args.parallel or (2 if args.smoke else 6)
+    args.workers = args.workers if args.workers is not None else max(1, (os.cpu_count() or 1) // args.parallel)
+    if args.job:
+        return run_job(args.job, args.out, args.deadline, args.workers, args.smoke)
+    start = time.time()
+    deadline = start + args.budget
+    log = make_log(args.out)
+    if not args.smoke and not torch.cuda.is_available():
+        log("no GPU: run with --smoke to check the script on a CPU")
+        return 2
+    labels = args.jobs.split(",") if args.jobs else list(GRID)
+    unknown = [label for label in labels if label not in GRID]
+    if unknown:
+        log(f"--jobs: unknown labels {unknown} (known: {', '.join(GRID)})")
+        return 2
+    labels = [label for label in START_FIRST if label in labels] + [label for label in labels if label not in START_FIRST]
+    result: dict[str, Any] = {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": machine(), "smoke": args.smoke,
+                              "budget": args.budget, "parallel": args.parallel, "workers": args.workers, "order": labels}
+    log(f"machine: {result['machine']}; {len(labels)} jobs, {args.parallel} at once, {args.workers} loader workers each")
+    prepare_data(labels, args.smoke, log)
+    result["jobs"] = run_pool(labels, args, deadline, log)
+    result["seconds"] = round(time.time() - start, 1)
+    (args.out / "results.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+    table = summary(result["jobs"])
+    log(f"done in {result['seconds']} s\n{table}")
+    if args.bundle:
+        parts = bundle(args.out, args.bundle)
+        print(f"bundled into {len(parts)} parts: {', '.join(f'{p.name} ({p.stat().st_size / 2**20:.1f} MiB)' for p in parts)}"
+              + ("; more than 8: some will not come back from the device" if len(parts) > 8 else ""), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
