@@ -78,6 +78,8 @@ GRID: dict[str, tuple[str, dict[str, Any]]] = {
 START_FIRST: tuple[str, ...] = ("convnextv2_sgfm_scratch6", "convnextv2_sgfm_seed1")
 #: ``--smoke``'s overrides of every job (the ConvNeXt jobs also start from random weights).
 SMOKE: dict[str, Any] = {"studio_n": 300, "epochs": 1}
+#: Notebook 06's comparisons, measured by ``--evaluate`` among the new runs (first minus second).
+VIEW_PAIRS: tuple[tuple[str, str], ...] = (("multipatch_e48", "multipatch_warp_e48"), ("multipatch_e48", "multipatch_avg_e48"))
 MIN_START_S = 60.0  # a job is not started with less time than this before the deadline
 PACK_S = 5.0  # what a child keeps after its last epoch to write its record and tar
 GRACE_S = 12.0  # how long after the deadline the parent waits for children before killing them
@@ -322,6 +324,76 @@ def unpack(folder: Path) -> None:
     gw.unpack(folder)
 
 
+# ------------------------------------------------------------------------------------ evaluation
+
+
+def test_predictions(checkpoint: Path) -> tuple[Any, Any]:
+    """``(predictions, test dataset)`` of a checkpoint on its config's studio test split (the CPU,
+    the checkpoint's own evaluation transform: the path of ``evaluate --checkpoint``)."""
+    from aesthetics_lib.data.registry import open_dataset
+    from aesthetics_lib.inference import Predictor
+    from aesthetics_lib.training.build import resolve_data
+
+    predictor = Predictor.from_checkpoint(checkpoint, device="cpu")
+    cfg = predictor.checkpoint.config
+    with cw.checkout_cwd(cfg):
+        dataset = open_dataset(resolve_data(cfg), "test", predictor.transform, val_fraction=cfg.val_fraction, seed=cfg.seed)
+        return predictor.predict(dataset), dataset
+
+
+def evaluate_runs(out: Path) -> dict[str, Any]:
+    """Each unpacked grid run's ``best.pt`` on the 950 test photos: SRCC with a 95 % interval (1,000
+    resamples), and paired against the shipped course weights it grows from (SRCC difference, new
+    minus shipped), on all test photos and on the elongated ones (long side / short side >= 1.9, the
+    extreme bucket of notebook 06); then notebook 06's two view comparisons among the new runs
+    (:data:`VIEW_PAIRS`). Written to ``out`` (JSON) and printed."""
+    from aesthetics_lib import metrics
+    from aesthetics_lib.compare import paired_bootstrap
+    from aesthetics_lib.data import studio
+
+    shipped_of = {"convnextv2_sgfm": "convnextv2_sgfm"}
+    rows: dict[str, Any] = {}
+    cache: dict[str, Any] = {}
+    new_preds: dict[str, Any] = {}
+    for label, (name, _) in GRID.items():
+        runs = sorted((ROOT / "runs" / "weights").glob(f"{label}-*/best.pt"))
+        if not runs:
+            print(f"{label}: no unpacked run in runs/weights; skipped")
+            continue
+        shipped = ROOT / "weights" / f"{shipped_of.get(name, name)}.pt"
+        if name not in cache:
+            cache[name] = test_predictions(shipped)
+        (old, dataset), (new, _) = cache[name], test_predictions(runs[-1])
+        new_preds[label] = new
+        if list(old.image_id) != list(new.image_id):
+            raise ValueError(f"{label}: its test photos differ from {shipped.name}'s")
+        truth = dataset.means()
+        factors = studio.read_factors(Path(dataset.root)).set_index("image_id").loc[list(new.image_id)]
+        elong = (factors["aspect"].clip(lower=1e-9).map(lambda a: max(a, 1 / a)) >= 1.9).to_numpy()
+        srcc = metrics.srcc(new.mean, truth)
+        low, high = metrics.bootstrap_ci(metrics.srcc, new.mean, truth, n_boot=1000)
+        rows[label] = {
+            "run": runs[-1].parent.name, "test_srcc": round(float(srcc), 4), "test_srcc_ci": [round(float(low), 4), round(float(high), 4)],
+            "shipped": shipped.name, "shipped_srcc": round(float(metrics.srcc(old.mean, truth)), 4),
+            "vs_shipped": str(paired_bootstrap(metrics.srcc, old.mean, new.mean, truth, n_boot=1000)),
+            "elongated_photos": int(elong.sum()),
+            "vs_shipped_elongated": str(paired_bootstrap(metrics.srcc, old.mean[elong], new.mean[elong], truth[elong], n_boot=1000)),
+        }
+        print(f"{label}: test SRCC {srcc:.3f} [{low:.3f}, {high:.3f}] · minus {shipped.name}: {rows[label]['vs_shipped']} "
+              f"· on the {int(elong.sum())} elongated photos: {rows[label]['vs_shipped_elongated']}", flush=True)
+    for a, b in VIEW_PAIRS:
+        if a in new_preds and b in new_preds:
+            if not list(new_preds[a].image_id) == list(new_preds[b].image_id) == list(new.image_id):
+                raise ValueError(f"{a}, {b}: their test photos differ")
+            pa, pb = new_preds[a].mean, new_preds[b].mean
+            rows[f"{a} minus {b}"] = {
+                "all": str(paired_bootstrap(metrics.srcc, pb, pa, truth, n_boot=1000)),
+                "elongated": str(paired_bootstrap(metrics.srcc, pb[elong], pa[elong], truth[elong], n_boot=1000))}
+            print(f"{a} minus {b}: {rows[f'{a} minus {b}']['all']} · elongated: {rows[f'{a} minus {b}']['elongated']}", flush=True)
+    out.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "runs" / "gpu_small" / "work", help="work folder")
@@ -332,11 +404,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="300 photos, one epoch each, any device: check the script")
     parser.add_argument("--bundle", type=Path, help="pack the outputs into DIR/part-N.tar at the end")
     parser.add_argument("--unpack", type=Path, help="put a call's runs from this folder into runs/weights")
+    parser.add_argument("--evaluate", type=Path, help="measure the unpacked runs on the test photos (CPU); JSON to this file")
     parser.add_argument("--job", help="(child) train this grid label")
     parser.add_argument("--deadline", type=float, help="(child) stop starting epochs at this time (seconds since the epoch)")
     args = parser.parse_args(argv)
     if args.unpack:
         unpack(args.unpack)
+        return 0
+    if args.evaluate:
+        evaluate_runs(args.evaluate)
         return 0
     args.out = args.out.resolve()
     args.out.mkdir(parents=True, exist_ok=True)
