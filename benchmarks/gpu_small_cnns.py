@@ -351,25 +351,27 @@ def evaluate_runs(out: Path) -> dict[str, Any]:
     from aesthetics_lib.compare import paired_bootstrap
     from aesthetics_lib.data import studio
 
-    shipped_of = {"convnextv2_sgfm": "convnextv2_sgfm"}
     rows: dict[str, Any] = {}
     cache: dict[str, Any] = {}
     new_preds: dict[str, Any] = {}
+    order = truth = elong = None  # the test photos' order, scores and elongation: the same for every model
     for label, (name, _) in GRID.items():
         runs = sorted((ROOT / "runs" / "weights").glob(f"{label}-*/best.pt"))
         if not runs:
             print(f"{label}: no unpacked run in runs/weights; skipped")
             continue
-        shipped = ROOT / "weights" / f"{shipped_of.get(name, name)}.pt"
+        shipped = ROOT / "weights" / f"{name}.pt"
         if name not in cache:
             cache[name] = test_predictions(shipped)
         (old, dataset), (new, _) = cache[name], test_predictions(runs[-1])
         new_preds[label] = new
-        if list(old.image_id) != list(new.image_id):
-            raise ValueError(f"{label}: its test photos differ from {shipped.name}'s")
-        truth = dataset.means()
-        factors = studio.read_factors(Path(dataset.root)).set_index("image_id").loc[list(new.image_id)]
-        elong = (factors["aspect"].clip(lower=1e-9).map(lambda a: max(a, 1 / a)) >= 1.9).to_numpy()
+        if order is None:
+            order = list(old.image_id)
+            truth = dataset.means()
+            factors = studio.read_factors(Path(dataset.root)).set_index("image_id").loc[order]
+            elong = (factors["aspect"].clip(lower=1e-9).map(lambda a: max(a, 1 / a)) >= 1.9).to_numpy()
+        if not list(old.image_id) == list(new.image_id) == order:
+            raise ValueError(f"{label}: its test photos differ from the first model's")
         srcc = metrics.srcc(new.mean, truth)
         low, high = metrics.bootstrap_ci(metrics.srcc, new.mean, truth, n_boot=1000)
         rows[label] = {
@@ -383,8 +385,6 @@ def evaluate_runs(out: Path) -> dict[str, Any]:
               f"· on the {int(elong.sum())} elongated photos: {rows[label]['vs_shipped_elongated']}", flush=True)
     for a, b in VIEW_PAIRS:
         if a in new_preds and b in new_preds:
-            if not list(new_preds[a].image_id) == list(new_preds[b].image_id) == list(new.image_id):
-                raise ValueError(f"{a}, {b}: their test photos differ")
             pa, pb = new_preds[a].mean, new_preds[b].mean
             rows[f"{a} minus {b}"] = {
                 "all": str(paired_bootstrap(metrics.srcc, pb, pa, truth, n_boot=1000)),
