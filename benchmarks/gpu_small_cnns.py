@@ -375,21 +375,23 @@ def evaluate_runs(out: Path) -> dict[str, Any]:
         srcc = metrics.srcc(new.mean, truth)
         low, high = metrics.bootstrap_ci(metrics.srcc, new.mean, truth, n_boot=1000)
         rows[label] = {
-            "run": runs[-1].parent.name, "test_srcc": round(float(srcc), 4), "test_srcc_ci": [round(float(low), 4), round(float(high), 4)],
+            "run": runs[-1].parent.name, "test_srcc": round(float(srcc), 4),
+            "test_srcc_ci": [round(float(low), 4), round(float(high), 4)],
             "shipped": shipped.name, "shipped_srcc": round(float(metrics.srcc(old.mean, truth)), 4),
             "vs_shipped": str(paired_bootstrap(metrics.srcc, old.mean, new.mean, truth, n_boot=1000)),
             "elongated_photos": int(elong.sum()),
-            "vs_shipped_elongated": str(paired_bootstrap(metrics.srcc, old.mean[elong], new.mean[elong], truth[elong], n_boot=1000)),
+            "vs_shipped_elongated": str(paired_bootstrap(metrics.srcc, old.mean[elong], new.mean[elong], truth[elong],
+                                                         n_boot=1000)),
         }
         print(f"{label}: test SRCC {srcc:.3f} [{low:.3f}, {high:.3f}] · minus {shipped.name}: {rows[label]['vs_shipped']} "
               f"· on the {int(elong.sum())} elongated photos: {rows[label]['vs_shipped_elongated']}", flush=True)
     for a, b in VIEW_PAIRS:
         if a in new_preds and b in new_preds:
             pa, pb = new_preds[a].mean, new_preds[b].mean
-            rows[f"{a} minus {b}"] = {
+            row = rows[f"{a} minus {b}"] = {
                 "all": str(paired_bootstrap(metrics.srcc, pb, pa, truth, n_boot=1000)),
                 "elongated": str(paired_bootstrap(metrics.srcc, pb[elong], pa[elong], truth[elong], n_boot=1000))}
-            print(f"{a} minus {b}: {rows[f'{a} minus {b}']['all']} · elongated: {rows[f'{a} minus {b}']['elongated']}", flush=True)
+            print(f"{a} minus {b}: {row['all']} · elongated: {row['elongated']}", flush=True)
     out.write_text(json.dumps(rows, indent=1), encoding="utf-8")
     return rows
 
