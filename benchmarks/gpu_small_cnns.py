@@ -1,9 +1,12 @@
 """One GPU call's work, as one script: how far the from-scratch small CNN course models (DCNN, SPP,
 multi-patch and its two ablations) get with bigger budgets and higher input resolution, two more
 seeds of the ConvNeXt V2 course model and its from-scratch control at the same budget, each trained
-in a parallel process on the one GPU.
+in a parallel process on the one GPU (session 18, ``--grid budgets``); and notebook 06's view
+question with the network and the pixel count held fixed, three seeds per view (session 19, ``--grid
+aspect``, measured with ``--evaluate-aspect``).
 
-:data:`GRID` names the runs (label -> course model and config overrides, all on ``device: cuda``).
+:data:`GRID` and :data:`ASPECT_GRID` name the runs (label -> course model and config overrides, all on
+``device: cuda``).
 The parent process records the machine, renders the studio once (all cores), then runs the grid as a
 job pool: at most ``--parallel`` children at once (``--job LABEL``, ``OMP_NUM_THREADS=2``), the
 from-scratch ConvNeXt and one seed first (:data:`START_FIRST`), then the grid in order. Each child trains its config with
@@ -35,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import signal
@@ -43,7 +47,8 @@ import sys
 import tarfile
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +78,18 @@ GRID: dict[str, tuple[str, dict[str, Any]]] = {
     "multipatch_96_e48": ("multipatch", {"size": 96, "epochs": 48}),
     "convnextv2_sgfm_seed2": ("convnextv2_sgfm", {"seed": 2}),
 }
+#: Notebook 06's view question with everything else the same (session 19): the SPP course network
+#: trained 48 epochs on the photo warped to 112 x 112, or with its aspect ratio kept at about the same
+#: pixel count (:func:`area_view`: 112 x 112 for a square photo, 64 x 192 at 3:1), three seeds each.
+ASPECT_GRID: dict[str, tuple[str, dict[str, Any]]] = {
+    f"spp_{view}112_s{seed}": ("spp", {"epochs": 48, "size": 112, "seed": seed, **({"view": "warp"} if view == "warp" else {})})
+    for seed in (0, 1, 2) for view in ("warp", "area")
+}
+#: The jobs trained and measured through :func:`area_view`.
+AREA_JOBS: frozenset[str] = frozenset(label for label in ASPECT_GRID if "_area" in label)
+#: ``--grid``'s choices; a child finds its label in :data:`JOBS`.
+GRIDS: dict[str, dict[str, tuple[str, dict[str, Any]]]] = {"budgets": GRID, "aspect": ASPECT_GRID}
+JOBS: dict[str, tuple[str, dict[str, Any]]] = {**GRID, **ASPECT_GRID}
 #: Started before the rest of :data:`GRID`: a ConvNeXt run is worth something only as a finished
 #: 6-epoch cosine run (comparable with the shipped seed 0), and they free their slots after a few minutes.
 START_FIRST: tuple[str, ...] = ("convnextv2_sgfm_scratch6", "convnextv2_sgfm_seed1")
@@ -84,6 +101,30 @@ MIN_START_S = 60.0  # a job is not started with less time than this before the d
 PACK_S = 5.0  # what a child keeps after its last epoch to write its record and tar
 GRACE_S = 12.0  # how long after the deadline the parent waits for children before killing them
 BUNDLE_BYTES = 15 * 2**20  # the size of one --bundle part
+
+
+@contextmanager
+def area_view(enabled: bool = True) -> Iterator[None]:
+    """While active (and ``enabled``), the library's ``native`` view keeps each photo's aspect bucket at
+    about ``size``\u00b2 pixels instead of a longer side of ``size``: ``(size / sqrt(r), size * sqrt(r))``
+    for a bucket of ratio ``r`` (width / height), each side rounded to a multiple of 16. The equal-pixel
+    counterpart of the warp (notebook 06's exercise 5), for this benchmark only: the library's view is
+    unchanged (changing it would change every course model's code hash)."""
+    from aesthetics_lib.data import transforms
+
+    original = transforms.NativeView.shape_for
+
+    def shape_for(self: Any, height: int, width: int) -> tuple[int, int]:
+        ratio = width / height if self.buckets is None else self.buckets[transforms.aspect_bucket(height, width, self.buckets)]
+        side = lambda v: max(self.multiple, int(round(v / self.multiple)) * self.multiple)  # noqa: E731
+        return side(self.size / math.sqrt(ratio)), side(self.size * math.sqrt(ratio))
+
+    if enabled:
+        transforms.NativeView.shape_for = shape_for
+    try:
+        yield
+    finally:
+        transforms.NativeView.shape_for = original
 
 
 def machine() -> dict[str, Any]:
@@ -107,7 +148,7 @@ def make_log(out: Path, prefix: str = "") -> Callable[[str], None]:
 def job_config(label: str, smoke: bool) -> tuple[str, dict[str, Any], TrainConfig]:
     """``(course model name, overrides applied, config)`` of grid job ``label``: the grid's overrides on
     ``device: cuda`` (with ``--smoke``: :data:`SMOKE`, on the CPU where there is no GPU)."""
-    name, grid = GRID[label]
+    name, grid = JOBS[label]
     overrides = {**grid, "device": "cuda" if torch.cuda.is_available() or not smoke else "cpu"}
     if smoke:
         overrides.update(SMOKE)
@@ -162,7 +203,8 @@ def finish_job(label: str, out: Path, smoke: bool, seconds: float, error: str | 
         with tarfile.open(out / f"{label}.tar", "a") as tar:
             tar.add(hist_path, arcname=f"{run_dir.name}/history.json")
     record = {
-        "label": label, "model": name, "arch": cfg.model, "overrides": GRID[label][1], "applied": overrides,
+        "label": label, "model": name, "arch": cfg.model, "overrides": JOBS[label][1], "applied": overrides,
+        "area_view": label in AREA_JOBS,
         "config_hash": cw.config_hash(cfg), "code_hash": cw.code_hash(cfg.model), "run": run_dir.name,
         "epochs_done": len(history), "epochs": cfg.epochs, "finished": len(history) >= cfg.epochs,
         "seconds": round(seconds, 1), "train_seconds": [round(r.get("seconds") or 0.0, 2) for r in history],
@@ -182,7 +224,8 @@ def run_job(label: str, out: Path, deadline: float, workers: int, smoke: bool) -
     t0 = time.time()
     error = None
     try:
-        train_until(cfg.replace(num_workers=workers), run_dir_of(label, cfg, out), deadline, log)
+        with area_view(label in AREA_JOBS):
+            train_until(cfg.replace(num_workers=workers), run_dir_of(label, cfg, out), deadline, log)
     except Exception:  # record and pack what the run folder holds
         error = traceback.format_exc()
         log(f"failed:\n{error}")
@@ -396,17 +439,102 @@ def evaluate_runs(out: Path) -> dict[str, Any]:
     return rows
 
 
+#: Notebook 06's aspect-ratio buckets (long side / short side) and its fresh evaluation draw.
+BUCKETS: tuple[tuple[str, float, float], ...] = (("near square (<1.4)", 1.0, 1.4), ("moderate (1.4-1.9)", 1.4, 1.9),
+                                                 ("extreme (>=1.9)", 1.9, math.inf))
+EVAL_DRAW: tuple[int, int] = (3000, 1)  # photos, seed
+
+
+def evaluate_aspect(out: Path, n_boot: int = 1000) -> dict[str, Any]:
+    """The unpacked :data:`ASPECT_GRID` runs on notebook 06's fresh studio draw (:data:`EVAL_DRAW`, never
+    seen in training), on the CPU, each through its own evaluation view (the area jobs through
+    :func:`area_view`): SRCC and MSE of the mean score per aspect bucket (:data:`BUCKETS`) and over all
+    photos; paired differences aspect-kept minus warp for each seed and for the two arms' three-seed
+    averages (MSE: warp minus area, SRCC: area minus warp, so > 0 means the aspect-kept view is better);
+    and, on the extreme photos with a fence, each arm's SRCC with the true ``rhythm`` (the cue the warp
+    squeezes away). Written to ``out`` (JSON) and printed."""
+    import numpy as np
+
+    from aesthetics_lib import metrics
+    from aesthetics_lib.compare import paired_bootstrap
+    from aesthetics_lib.data import studio
+    from aesthetics_lib.data.registry import open_dataset
+    from aesthetics_lib.inference import Predictor
+
+    root = studio.ensure_studio("cadb", n=EVAL_DRAW[0], seed=EVAL_DRAW[1])
+    preds: dict[str, np.ndarray] = {}
+    runs: dict[str, str] = {}
+    ids = truth = None
+    for label in ASPECT_GRID:
+        found = sorted((ROOT / "runs" / "weights").glob(f"{label}-*/best.pt"))
+        if not found:
+            print(f"{label}: no unpacked run in runs/weights; skipped")
+            continue
+        predictor = Predictor.from_checkpoint(found[-1], device="cpu")
+        with area_view(label in AREA_JOBS):
+            dataset = open_dataset(f"cadb:{root}", "all", predictor.transform)
+            p = predictor.predict(dataset)
+        if ids is None:
+            ids, truth = list(p.image_id), dataset.means()
+        elif list(p.image_id) != ids:
+            raise ValueError(f"{label}: its photos are not in the first model's order")
+        preds[label], runs[label] = np.asarray(p.mean, dtype=float), found[-1].parent.name
+        print(f"{label}: SRCC {metrics.srcc(preds[label], truth):.3f} on the {len(ids)} photos", flush=True)
+    if ids is None:
+        raise FileNotFoundError("no ASPECT_GRID run in runs/weights: unpack a call's bundle first (--unpack)")
+    factors = studio.read_factors(root).set_index("image_id").loc[ids]
+    hw = dataset.sizes().astype(float)  # (height, width) of each photo in item order, as notebook 06 reads them
+    elong = hw.max(axis=1) / hw.min(axis=1)
+    masks = {name: (elong >= lo) & (elong < hi) for name, lo, hi in BUCKETS} | {"all": np.ones(len(ids), bool)}
+    for arm in ("warp", "area"):  # the three-seed average of each arm, where all three seeds are here
+        members = [f"spp_{arm}112_s{seed}" for seed in (0, 1, 2)]
+        if all(m in preds for m in members):
+            preds[f"spp_{arm}112_mean3"] = np.mean([preds[m] for m in members], axis=0)
+    rows: dict[str, Any] = {"draw": {"photos": len(ids), "seed": EVAL_DRAW[1], "root": root.name,
+                                     "photos_per_bucket": {b: int(m.sum()) for b, m in masks.items()}},
+                            "runs": runs, "models": {}, "area_minus_warp": {}}
+    for label, pred in preds.items():
+        rows["models"][label] = {b: {"srcc": round(float(metrics.srcc(pred[m], truth[m])), 4),
+                                     "mse": round(float(metrics.mse(pred[m], truth[m])), 4)} for b, m in masks.items()}
+    for suffix in ("s0", "s1", "s2", "mean3"):
+        warp, area = f"spp_warp112_{suffix}", f"spp_area112_{suffix}"
+        if warp not in preds or area not in preds:
+            continue
+        gap = rows["area_minus_warp"][suffix] = {}
+        for b, m in masks.items():
+            d_srcc = paired_bootstrap(metrics.srcc, preds[warp][m], preds[area][m], truth[m], n_boot=n_boot)
+            d_mse = paired_bootstrap(metrics.mse, preds[area][m], preds[warp][m], truth[m], n_boot=n_boot)
+            gap[b] = {"srcc": str(d_srcc), "mse": str(d_mse)}
+            print(f"area minus warp, {suffix}, {b}: SRCC {d_srcc} · MSE (warp minus area) {d_mse}", flush=True)
+    on = masks[BUCKETS[2][0]] & factors["band"].to_numpy(bool)
+    rhythm = factors["rhythm"].to_numpy()[on]
+    follows = {label: round(float(metrics.srcc(pred[on], rhythm)), 4) for label, pred in preds.items()}
+    rows["rhythm_srcc_extreme_with_fence"] = {"photos": int(on.sum()),
+                                              "raters_mean": round(float(metrics.srcc(truth[on], rhythm)), 4), **follows}
+    if "spp_warp112_mean3" in preds and "spp_area112_mean3" in preds:
+        d = paired_bootstrap(metrics.srcc, preds["spp_warp112_mean3"][on], preds["spp_area112_mean3"][on], rhythm, n_boot=n_boot)
+        rows["rhythm_srcc_extreme_with_fence"]["area_minus_warp_mean3"] = str(d)
+    print("SRCC with the true rhythm, extreme photos with a fence:", rows["rhythm_srcc_extreme_with_fence"], flush=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "runs" / "gpu_small" / "work", help="work folder")
     parser.add_argument("--budget", type=float, default=540.0, help="seconds from the start to the children's deadline")
     parser.add_argument("--parallel", type=int, help="children at once (default 6; --smoke: 2)")
     parser.add_argument("--workers", type=int, help="data-loading processes per child (default: cores / parallel)")
-    parser.add_argument("--jobs", help="comma-separated labels of GRID to run (default: all)")
+    parser.add_argument("--grid", choices=sorted(GRIDS), default="budgets",
+                        help="the jobs to run: GRID (budgets, session 18) or ASPECT_GRID (aspect, session 19)")
+    parser.add_argument("--jobs", help="comma-separated labels to run (default: all of --grid)")
     parser.add_argument("--smoke", action="store_true", help="300 photos, one epoch each, any device: check the script")
     parser.add_argument("--bundle", type=Path, help="pack the outputs into DIR/part-N.tar at the end")
     parser.add_argument("--unpack", type=Path, help="put a call's runs from this folder into runs/weights")
     parser.add_argument("--evaluate", type=Path, help="measure the unpacked runs on the test photos (CPU); JSON to this file")
+    parser.add_argument("--evaluate-aspect", type=Path,
+                        help="measure the ASPECT_GRID runs per aspect bucket on notebook 06's fresh draw (CPU); JSON here")
     parser.add_argument("--job", help="(child) train this grid label")
     parser.add_argument("--deadline", type=float, help="(child) stop starting epochs at this time (seconds since the epoch)")
     args = parser.parse_args(argv)
@@ -415,6 +543,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.evaluate:
         evaluate_runs(args.evaluate)
+        return 0
+    if args.evaluate_aspect:
+        evaluate_aspect(args.evaluate_aspect)
         return 0
     args.out = args.out.resolve()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -428,10 +559,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.smoke and not torch.cuda.is_available():
         log("no GPU: run with --smoke to check the script on a CPU")
         return 2
-    labels = args.jobs.split(",") if args.jobs else list(GRID)
-    unknown = [label for label in labels if label not in GRID]
+    labels = args.jobs.split(",") if args.jobs else list(GRIDS[args.grid])
+    unknown = [label for label in labels if label not in JOBS]
     if unknown:
-        log(f"--jobs: unknown labels {unknown} (known: {', '.join(GRID)})")
+        log(f"--jobs: unknown labels {unknown} (known: {', '.join(JOBS)})")
         return 2
     labels = [label for label in START_FIRST if label in labels] + [label for label in labels if label not in START_FIRST]
     result: dict[str, Any] = {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": machine(), "smoke": args.smoke,
