@@ -3,10 +3,11 @@ multi-patch and its two ablations) get with bigger budgets and higher input reso
 seeds of the ConvNeXt V2 course model and its from-scratch control at the same budget, each trained
 in a parallel process on the one GPU (session 18, ``--grid budgets``); and notebook 06's view
 question with the network and the pixel count held fixed, three seeds per view (session 19, ``--grid
-aspect``, measured with ``--evaluate-aspect``).
+aspect``) and its MPEMD question, three seeds per loss (``--grid mpemd``), each measured with
+``--grid NAME --evaluate-arms FILE``).
 
-:data:`GRID` and :data:`ASPECT_GRID` name the runs (label -> course model and config overrides, all on
-``device: cuda``).
+:data:`GRID`, :data:`ASPECT_GRID` and :data:`MPEMD_GRID` name the runs (label -> course model and config
+overrides, all on ``device: cuda``).
 The parent process records the machine, renders the studio once (all cores), then runs the grid as a
 job pool: at most ``--parallel`` children at once (``--job LABEL``, ``OMP_NUM_THREADS=2``), the
 from-scratch ConvNeXt and one seed first (:data:`START_FIRST`), then the grid in order. Each child trains its config with
@@ -87,9 +88,19 @@ ASPECT_GRID: dict[str, tuple[str, dict[str, Any]]] = {
 }
 #: The jobs trained and measured through :func:`area_view`.
 AREA_JOBS: frozenset[str] = frozenset(label for label in ASPECT_GRID if "_area" in label)
+#: Notebook 06's MPEMD question with three seeds per loss (session 19): the multi-patch course model
+#: and its MPEMD_avg variant, 48 epochs each.
+MPEMD_GRID: dict[str, tuple[str, dict[str, Any]]] = {
+    f"multipatch_{mode}48_s{seed}": ("multipatch" if mode == "ada" else "multipatch_avg", {"epochs": 48, "seed": seed})
+    for seed in (0, 1, 2) for mode in ("avg", "ada")
+}
 #: ``--grid``'s choices; a child finds its label in :data:`JOBS`.
-GRIDS: dict[str, dict[str, tuple[str, dict[str, Any]]]] = {"budgets": GRID, "aspect": ASPECT_GRID}
-JOBS: dict[str, tuple[str, dict[str, Any]]] = {**GRID, **ASPECT_GRID}
+GRIDS: dict[str, dict[str, tuple[str, dict[str, Any]]]] = {"budgets": GRID, "aspect": ASPECT_GRID, "mpemd": MPEMD_GRID}
+JOBS: dict[str, tuple[str, dict[str, Any]]] = {**GRID, **ASPECT_GRID, **MPEMD_GRID}
+#: ``--evaluate-arms``'s two arms of each seeded grid, ``(A, B)``: the studio was built for B to win;
+#: run ``{arm}_s{seed}``.
+ARMS: dict[str, tuple[str, str]] = {"aspect": ("spp_warp112", "spp_area112"), "mpemd": ("multipatch_avg48", "multipatch_ada48")}
+SEEDS: tuple[int, ...] = (0, 1, 2)
 #: Started before the rest of :data:`GRID`: a ConvNeXt run is worth something only as a finished
 #: 6-epoch cosine run (comparable with the shipped seed 0), and they free their slots after a few minutes.
 START_FIRST: tuple[str, ...] = ("convnextv2_sgfm_scratch6", "convnextv2_sgfm_seed1")
@@ -445,14 +456,14 @@ BUCKETS: tuple[tuple[str, float, float], ...] = (("near square (<1.4)", 1.0, 1.4
 EVAL_DRAW: tuple[int, int] = (3000, 1)  # photos, seed
 
 
-def evaluate_aspect(out: Path, n_boot: int = 1000) -> dict[str, Any]:
-    """The unpacked :data:`ASPECT_GRID` runs on notebook 06's fresh studio draw (:data:`EVAL_DRAW`, never
-    seen in training), on the CPU, each through its own evaluation view (the area jobs through
-    :func:`area_view`): SRCC and MSE of the mean score per aspect bucket (:data:`BUCKETS`) and over all
-    photos; paired differences aspect-kept minus warp for each seed and for the two arms' three-seed
-    averages (MSE: warp minus area, SRCC: area minus warp, so > 0 means the aspect-kept view is better);
-    and, on the extreme photos with a fence, each arm's SRCC with the true ``rhythm`` (the cue the warp
-    squeezes away). Written to ``out`` (JSON) and printed."""
+def evaluate_arms(grid: str, out: Path, n_boot: int = 1000) -> dict[str, Any]:
+    """The unpacked runs of seeded grid ``grid`` (its two :data:`ARMS` A and B, :data:`SEEDS`) on notebook
+    06's fresh studio draw (:data:`EVAL_DRAW`, never seen in training), on the CPU, each through its own
+    evaluation view (the area jobs through :func:`area_view`): SRCC and MSE of the mean score per aspect
+    bucket (:data:`BUCKETS`) and over all photos; paired differences B minus A for each seed and for the
+    two arms' three-seed averages (MSE: A's minus B's, SRCC: B's minus A's, so > 0 means B is better);
+    and, on the extreme photos with a fence, each run's SRCC with the true ``rhythm`` (the cue a warp
+    squeezes). Written to ``out`` (JSON) and printed."""
     import numpy as np
 
     from aesthetics_lib import metrics
@@ -465,7 +476,8 @@ def evaluate_aspect(out: Path, n_boot: int = 1000) -> dict[str, Any]:
     preds: dict[str, np.ndarray] = {}
     runs: dict[str, str] = {}
     ids = truth = None
-    for label in ASPECT_GRID:
+    arm_a, arm_b = ARMS[grid]
+    for label in [f"{arm}_s{seed}" for seed in SEEDS for arm in (arm_a, arm_b)]:
         found = sorted((ROOT / "runs" / "weights").glob(f"{label}-*/best.pt"))
         if not found:
             print(f"{label}: no unpacked run in runs/weights; skipped")
@@ -481,39 +493,40 @@ def evaluate_aspect(out: Path, n_boot: int = 1000) -> dict[str, Any]:
         preds[label], runs[label] = np.asarray(p.mean, dtype=float), found[-1].parent.name
         print(f"{label}: SRCC {metrics.srcc(preds[label], truth):.3f} on the {len(ids)} photos", flush=True)
     if ids is None:
-        raise FileNotFoundError("no ASPECT_GRID run in runs/weights: unpack a call's bundle first (--unpack)")
+        raise FileNotFoundError(f"no run of --grid {grid} in runs/weights: unpack a call's bundle first (--unpack)")
     factors = studio.read_factors(root).set_index("image_id").loc[ids]
     hw = dataset.sizes().astype(float)  # (height, width) of each photo in item order, as notebook 06 reads them
     elong = hw.max(axis=1) / hw.min(axis=1)
     masks = {name: (elong >= lo) & (elong < hi) for name, lo, hi in BUCKETS} | {"all": np.ones(len(ids), bool)}
-    for arm in ("warp", "area"):  # the three-seed average of each arm, where all three seeds are here
-        members = [f"spp_{arm}112_s{seed}" for seed in (0, 1, 2)]
+    for arm in (arm_a, arm_b):  # the three-seed average of each arm, where all three seeds are here
+        members = [f"{arm}_s{seed}" for seed in SEEDS]
         if all(m in preds for m in members):
-            preds[f"spp_{arm}112_mean3"] = np.mean([preds[m] for m in members], axis=0)
+            preds[f"{arm}_mean3"] = np.mean([preds[m] for m in members], axis=0)
     rows: dict[str, Any] = {"draw": {"photos": len(ids), "seed": EVAL_DRAW[1], "root": root.name,
                                      "photos_per_bucket": {b: int(m.sum()) for b, m in masks.items()}},
-                            "runs": runs, "models": {}, "area_minus_warp": {}}
+                            "a": arm_a, "b": arm_b, "runs": runs, "models": {}, "b_minus_a": {}}
     for label, pred in preds.items():
         rows["models"][label] = {b: {"srcc": round(float(metrics.srcc(pred[m], truth[m])), 4),
                                      "mse": round(float(metrics.mse(pred[m], truth[m])), 4)} for b, m in masks.items()}
-    for suffix in ("s0", "s1", "s2", "mean3"):
-        warp, area = f"spp_warp112_{suffix}", f"spp_area112_{suffix}"
-        if warp not in preds or area not in preds:
+    for suffix in [f"s{seed}" for seed in SEEDS] + ["mean3"]:
+        a, b = f"{arm_a}_{suffix}", f"{arm_b}_{suffix}"
+        if a not in preds or b not in preds:
             continue
-        gap = rows["area_minus_warp"][suffix] = {}
-        for b, m in masks.items():
-            d_srcc = paired_bootstrap(metrics.srcc, preds[warp][m], preds[area][m], truth[m], n_boot=n_boot)
-            d_mse = paired_bootstrap(metrics.mse, preds[area][m], preds[warp][m], truth[m], n_boot=n_boot)
-            gap[b] = {"srcc": str(d_srcc), "mse": str(d_mse)}
-            print(f"area minus warp, {suffix}, {b}: SRCC {d_srcc} · MSE (warp minus area) {d_mse}", flush=True)
+        gap = rows["b_minus_a"][suffix] = {}
+        for bucket, m in masks.items():
+            d_srcc = paired_bootstrap(metrics.srcc, preds[a][m], preds[b][m], truth[m], n_boot=n_boot)
+            d_mse = paired_bootstrap(metrics.mse, preds[b][m], preds[a][m], truth[m], n_boot=n_boot)
+            gap[bucket] = {"srcc": str(d_srcc), "mse": str(d_mse)}
+            print(f"{arm_b} minus {arm_a}, {suffix}, {bucket}: SRCC {d_srcc} · MSE ({arm_a}'s minus {arm_b}'s) {d_mse}",
+                  flush=True)
     on = masks[BUCKETS[2][0]] & factors["band"].to_numpy(bool)
     rhythm = factors["rhythm"].to_numpy()[on]
     follows = {label: round(float(metrics.srcc(pred[on], rhythm)), 4) for label, pred in preds.items()}
     rows["rhythm_srcc_extreme_with_fence"] = {"photos": int(on.sum()),
                                               "raters_mean": round(float(metrics.srcc(truth[on], rhythm)), 4), **follows}
-    if "spp_warp112_mean3" in preds and "spp_area112_mean3" in preds:
-        d = paired_bootstrap(metrics.srcc, preds["spp_warp112_mean3"][on], preds["spp_area112_mean3"][on], rhythm, n_boot=n_boot)
-        rows["rhythm_srcc_extreme_with_fence"]["area_minus_warp_mean3"] = str(d)
+    if f"{arm_a}_mean3" in preds and f"{arm_b}_mean3" in preds:
+        d = paired_bootstrap(metrics.srcc, preds[f"{arm_a}_mean3"][on], preds[f"{arm_b}_mean3"][on], rhythm, n_boot=n_boot)
+        rows["rhythm_srcc_extreme_with_fence"]["b_minus_a_mean3"] = str(d)
     print("SRCC with the true rhythm, extreme photos with a fence:", rows["rhythm_srcc_extreme_with_fence"], flush=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(rows, indent=1), encoding="utf-8")
@@ -527,14 +540,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parallel", type=int, help="children at once (default 6; --smoke: 2)")
     parser.add_argument("--workers", type=int, help="data-loading processes per child (default: cores / parallel)")
     parser.add_argument("--grid", choices=sorted(GRIDS), default="budgets",
-                        help="the jobs to run: GRID (budgets, session 18) or ASPECT_GRID (aspect, session 19)")
+                        help="the jobs: GRID (budgets, session 18), ASPECT_GRID (aspect) or MPEMD_GRID (mpemd, session 19)")
     parser.add_argument("--jobs", help="comma-separated labels to run (default: all of --grid)")
     parser.add_argument("--smoke", action="store_true", help="300 photos, one epoch each, any device: check the script")
     parser.add_argument("--bundle", type=Path, help="pack the outputs into DIR/part-N.tar at the end")
     parser.add_argument("--unpack", type=Path, help="put a call's runs from this folder into runs/weights")
     parser.add_argument("--evaluate", type=Path, help="measure the unpacked runs on the test photos (CPU); JSON to this file")
-    parser.add_argument("--evaluate-aspect", type=Path,
-                        help="measure the ASPECT_GRID runs per aspect bucket on notebook 06's fresh draw (CPU); JSON here")
+    parser.add_argument("--evaluate-arms", type=Path,
+                        help="measure --grid's two arms (aspect or mpemd) per aspect bucket on notebook 06's fresh draw (CPU)")
     parser.add_argument("--job", help="(child) train this grid label")
     parser.add_argument("--deadline", type=float, help="(child) stop starting epochs at this time (seconds since the epoch)")
     args = parser.parse_args(argv)
@@ -544,8 +557,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.evaluate:
         evaluate_runs(args.evaluate)
         return 0
-    if args.evaluate_aspect:
-        evaluate_aspect(args.evaluate_aspect)
+    if args.evaluate_arms:
+        if args.grid not in ARMS:
+            parser.error(f"--evaluate-arms: --grid must be one of {sorted(ARMS)}")
+        evaluate_arms(args.grid, args.evaluate_arms)
         return 0
     args.out = args.out.resolve()
     args.out.mkdir(parents=True, exist_ok=True)
