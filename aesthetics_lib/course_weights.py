@@ -350,13 +350,10 @@ def predict_test_sample(checkpoint: str | os.PathLike, n: int = SAMPLE_N) -> dic
     """The predicted mean scores (a binary head: P(good)) of the first ``n`` photos of the test split
     of the checkpoint's own data (``{"n", "image_ids", "mean" | "prob_good"}``): the record keeps
     them so that a check can recompute them in seconds, where the test metrics need the whole split."""
-    from aesthetics_lib.data.registry import open_dataset
     from aesthetics_lib.inference import Predictor
-    from aesthetics_lib.training.build import resolve_data
 
     predictor = Predictor.from_checkpoint(checkpoint, device="cpu")
-    config = predictor.checkpoint.config
-    test = open_dataset(resolve_data(config), "test", None, val_fraction=config.val_fraction, seed=config.seed)
+    test = predictor.open_split("test", transform=None)
     n = min(n, len(test))
     pred = predictor.score([test.load_image(i) for i in range(n)])  # batched by input shape
     key, values = ("mean", pred.mean) if pred.mean is not None else ("prob_good", pred.prob_good)  # a binary head: P(good)

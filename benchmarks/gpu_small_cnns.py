@@ -384,14 +384,11 @@ def unpack(folder: Path) -> None:
 def test_predictions(checkpoint: Path) -> tuple[Any, Any]:
     """``(predictions, test dataset)`` of a checkpoint on its config's studio test split (the CPU,
     the checkpoint's own evaluation transform: the path of ``evaluate --checkpoint``)."""
-    from aesthetics_lib.data.registry import open_dataset
     from aesthetics_lib.inference import Predictor
-    from aesthetics_lib.training.build import resolve_data
 
     predictor = Predictor.from_checkpoint(checkpoint, device="cpu")
-    cfg = predictor.checkpoint.config
-    with cw.checkout_cwd(cfg):
-        dataset = open_dataset(resolve_data(cfg), "test", predictor.transform, val_fraction=cfg.val_fraction, seed=cfg.seed)
+    with cw.checkout_cwd(predictor.checkpoint.config):
+        dataset = predictor.open_split("test")
         return predictor.predict(dataset), dataset
 
 
@@ -469,7 +466,6 @@ def evaluate_arms(grid: str, out: Path, n_boot: int = 1000) -> dict[str, Any]:
     from aesthetics_lib import metrics
     from aesthetics_lib.compare import paired_bootstrap
     from aesthetics_lib.data import studio
-    from aesthetics_lib.data.registry import open_dataset
     from aesthetics_lib.inference import Predictor
 
     root = studio.ensure_studio("cadb", n=EVAL_DRAW[0], seed=EVAL_DRAW[1])
@@ -484,7 +480,7 @@ def evaluate_arms(grid: str, out: Path, n_boot: int = 1000) -> dict[str, Any]:
             continue
         predictor = Predictor.from_checkpoint(found[-1], device="cpu")
         with area_view(label in AREA_JOBS):
-            dataset = open_dataset(f"cadb:{root}", "all", predictor.transform)
+            dataset = predictor.open_split("all", f"cadb:{root}")
             p = predictor.predict(dataset)
         if ids is None:
             ids, truth = list(p.image_id), dataset.means()

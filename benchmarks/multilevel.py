@@ -138,8 +138,7 @@ def weights_at(rev: str, name: str, folder: Path) -> Path:
 def test_scores(checkpoint: Path) -> tuple[np.ndarray, list[str]]:
     """Predicted mean scores of a checkpoint on its own data's test split, and the image ids."""
     predictor = Predictor.from_checkpoint(checkpoint, device="cpu")
-    cfg = predictor.checkpoint.config
-    test = open_dataset(resolve_data(cfg), "test", predictor.transform, val_fraction=cfg.val_fraction, seed=cfg.seed)
+    test = predictor.open_split("test")
     return np.asarray(predictor.predict(test).mean, dtype=np.float64), list(test.image_ids)
 
 

@@ -234,3 +234,21 @@ def test_a_config_view_override_reaches_the_checkpoint_spec(studio: Path, tmp_pa
     spec = read_checkpoint(tmp_path / "warp" / "best.pt")["spec"]
     assert trainer.view == "warp"  # the trainer validated through the warp ...
     assert spec["input"]["view"] == "warp"  # ... so the checkpoint must say so
+
+
+def test_open_split_is_the_runs_own_split(studio: Path, tmp_path: Path) -> None:
+    """``Predictor.open_split`` carves the split the run trained with (its validation fraction and
+    seed), through the checkpoint's own eval transform unless told otherwise; another data spec
+    opens that data instead."""
+    trainer = _train(studio, tmp_path / "run", "nima", model_kwargs={"backbone": "shallow"}, val_fraction=0.25, seed=3)
+    predictor = Predictor.from_checkpoint(tmp_path / "run" / "best.pt", device="cpu")
+    val = predictor.open_split("val")
+    assert list(val.image_ids) == list(trainer.val_set.image_ids)
+    assert tuple(val[0]["image"].shape) == (3, 32, 32)  # the checkpoint's view and size
+    test = predictor.open_split("test", transform=None)
+    assert isinstance(test.load_image(0), Image.Image) and len(test) > 0
+    other = tmp_path / "other"
+    generate_cadb(other, n=12, seed=5, long_side=48)
+    assert len(predictor.open_split("all", f"cadb:{other}")) == 12
+    with pytest.raises(ValueError, match="from_checkpoint"):
+        Predictor(predictor.model, predictor.spec).open_split("test")

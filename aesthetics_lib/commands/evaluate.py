@@ -78,7 +78,6 @@ def evaluate_checkpoint(
     (``naive_`` prefix); see the module docstring for the keys. For a binary head SRCC, LCC and
     accuracy use P(good) (:func:`_comparable_score`); MSE and EMD, which need a score on the 1..K
     scale, are NaN."""
-    from aesthetics_lib.data.registry import open_dataset
     from aesthetics_lib.inference import Predictor
     from aesthetics_lib.metrics import attribute_agreement, evaluate_predictions, naive_baseline
     from aesthetics_lib.training.build import resolve_data
@@ -87,7 +86,7 @@ def evaluate_checkpoint(
     info = predictor.checkpoint
     config = info.config if not data else info.config.replace(data=data)
     spec = resolve_data(config)
-    dataset = open_dataset(spec, split, predictor.transform, val_fraction=config.val_fraction, seed=config.seed)
+    dataset = predictor.open_split(split, data)
     if len(dataset) == 0:
         raise ValueError(f"evaluate: the {split} split of {spec} has no readable images")
     if dataset.num_bins != predictor.spec.num_bins:
@@ -106,7 +105,7 @@ def evaluate_checkpoint(
             result[key], result[f"{key}_ci"] = math.nan, (math.nan, math.nan)
     # the naive baseline predicts the mean of *this* dataset's training split
     try:
-        train = open_dataset(spec, "train", None, val_fraction=config.val_fraction, seed=config.seed, verify_images=False)
+        train = predictor.open_split("train", data, transform=None, verify_images=False)
         train_mean, train_dist = train.means(), train.targets()
     except Exception:  # e.g. a folder that holds only a test split: fall back to the run's own training mean
         train_mean, train_dist = info.meta.get("train_mean"), info.meta.get("train_dist")
