@@ -36,8 +36,8 @@ from aesthetics_lib.train import train as train_run
 #: The models of the course, in the order of the notebooks that introduce them.
 COURSE_MODELS: tuple[str, ...] = ("dcnn", "spp", "nima", "multipatch", "sampnet", "convnextv2_sgfm")
 def _one_column(head: str, **more: Any) -> dict[str, Any]:
-    """Notebook 05's overrides of the DCNN config: one column, ``head``, 2 epochs (and ``more``)."""
-    return {"model_kwargs.columns": 1, "model_kwargs.head": head, "epochs": 2, **more}
+    """Notebook 05's overrides of the DCNN config: one column, ``head``, 24 epochs (and ``more``)."""
+    return {"model_kwargs.columns": 1, "model_kwargs.head": head, "epochs": 24, **more}
 
 
 #: The lessons' ablations that ship weights too: ``name -> (course model, config overrides)``. A
@@ -49,8 +49,9 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     # pixel count (112^2 = 12,544 vs 6 x 48^2 = 13,824), and multi-patch with plain MPEMD_avg
     "multipatch_warp": ("multipatch", {"view": "warp", "size": 112, "patches": None, "patch_mode": None}),
     "multipatch_avg": ("multipatch", {"patch_mode": "avg"}),
-    # notebooks/05: one column, 2 epochs, the regression head and the binary head (everything else the
-    # same): the target's own effect, trained from exactly these settings (about a minute each)
+    # notebooks/05: one column, 24 epochs, the regression head and the binary head (everything else the
+    # same): the target's own effect, trained from exactly these settings (7-9 minutes each on one
+    # thread; 2 epochs until the 2026-12-04 retraining)
     **{f"dcnn_{head}": ("dcnn", _one_column(head)) for head in ("regression", "binary")},
     # ... and each again with seeds 1 and 2, so that 05 can tell the target's effect from seed luck
     **{f"dcnn_{head}_seed{seed}": ("dcnn", _one_column(head, seed=seed))
