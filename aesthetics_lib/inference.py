@@ -323,22 +323,22 @@ class Predictor:
             self._transform = self.spec.input.transform(train=False)
         return self._transform
 
-    def open_split(self, split: str = "test", data: str | None = None, transform: Any = "own",
-                   **kwargs: Any) -> Dataset:
+    def open_split(self, split: str = "test", data: Any = None, transform: Any = "own", **kwargs: Any) -> Dataset:
         """Split ``split`` (``train``/``val``/``test``/``all``) of the data this predictor's checkpoint
-        was trained on, or of ``data`` (a data spec such as ``cadb:/path``), carved with the
-        checkpoint's own validation fraction and seed, so that ``val`` and ``test`` are the run's.
-        ``transform``: this predictor's eval transform (``"own"``), None for PIL images, or any
-        callable; other keywords go to :func:`~aesthetics_lib.data.registry.open_dataset`."""
-        from aesthetics_lib.data.registry import open_dataset
+        was trained on, or of ``data`` (a data spec such as ``cadb:/path``, or a resolved
+        :class:`~aesthetics_lib.data.registry.DataSpec`), carved with the checkpoint's own validation
+        fraction and seed, so that ``val`` and ``test`` are the run's. ``transform``: this predictor's
+        eval transform (``"own"``), None for PIL images, or any callable; other keywords go to
+        :func:`~aesthetics_lib.data.registry.open_dataset`."""
+        from aesthetics_lib.data.registry import DataSpec, open_dataset
         from aesthetics_lib.training.build import resolve_data
 
         if self.checkpoint is None:
             raise ValueError("Predictor.open_split: needs the checkpoint's config; use Predictor.from_checkpoint")
-        config = self.checkpoint.config if not data else self.checkpoint.config.replace(data=data)
+        config = self.checkpoint.config
+        spec = data if isinstance(data, DataSpec) else resolve_data(config.replace(data=data) if data else config)
         transform = self.transform if isinstance(transform, str) and transform == "own" else transform
-        return open_dataset(resolve_data(config), split, transform, val_fraction=config.val_fraction, seed=config.seed,
-                            **kwargs)
+        return open_dataset(spec, split, transform, val_fraction=config.val_fraction, seed=config.seed, **kwargs)
 
     # ------------------------------------------------------------ the loop
     @torch.no_grad()

@@ -13,6 +13,7 @@ from PIL import Image
 
 from aesthetics_lib.commands.evaluate import evaluate_checkpoint
 from aesthetics_lib.commands.score import score_images
+from aesthetics_lib.data.registry import resolve
 from aesthetics_lib.data.schema import dist_mean, dist_std
 from aesthetics_lib.data.studio import generate_cadb
 from aesthetics_lib.inference import Predictions, Predictor, finish
@@ -250,5 +251,7 @@ def test_open_split_is_the_runs_own_split(studio: Path, tmp_path: Path) -> None:
     other = tmp_path / "other"
     generate_cadb(other, n=12, seed=5, long_side=48)
     assert len(predictor.open_split("all", f"cadb:{other}")) == 12
+    resolved = resolve(f"cadb:{other}")  # an already resolved spec is used as it is
+    assert list(predictor.open_split("all", resolved).image_ids) == list(predictor.open_split("all", f"cadb:{other}").image_ids)
     with pytest.raises(ValueError, match="from_checkpoint"):
         Predictor(predictor.model, predictor.spec).open_split("test")

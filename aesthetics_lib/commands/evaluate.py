@@ -86,7 +86,7 @@ def evaluate_checkpoint(
     info = predictor.checkpoint
     config = info.config if not data else info.config.replace(data=data)
     spec = resolve_data(config)
-    dataset = predictor.open_split(split, data)
+    dataset = predictor.open_split(split, spec)
     if len(dataset) == 0:
         raise ValueError(f"evaluate: the {split} split of {spec} has no readable images")
     if dataset.num_bins != predictor.spec.num_bins:
@@ -105,7 +105,7 @@ def evaluate_checkpoint(
             result[key], result[f"{key}_ci"] = math.nan, (math.nan, math.nan)
     # the naive baseline predicts the mean of *this* dataset's training split
     try:
-        train = predictor.open_split("train", data, transform=None, verify_images=False)
+        train = predictor.open_split("train", spec, transform=None, verify_images=False)
         train_mean, train_dist = train.means(), train.targets()
     except Exception:  # e.g. a folder that holds only a test split: fall back to the run's own training mean
         train_mean, train_dist = info.meta.get("train_mean"), info.meta.get("train_dist")
