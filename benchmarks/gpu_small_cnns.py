@@ -177,27 +177,13 @@ def run_dir_of(label: str, cfg: TrainConfig, out: Path) -> Path:
 
 
 def train_until(cfg: TrainConfig, run_dir: Path, deadline: float, log: Callable[[str], None]) -> None:
-    """Train ``cfg`` in ``run_dir`` with one Trainer, one epoch at a time while the slowest of the last
-    three epochs would still end before ``deadline`` (less :data:`PACK_S`)."""
-    from aesthetics_lib.training.trainer import Trainer
-
-    if cfg.device == "cuda" and (run_dir / "last.pt").exists():
-        raise RuntimeError(f"{run_dir} holds a run: a run cannot be resumed on a GPU; use a fresh --out")
-    with cw.checkout_cwd(cfg):
-        encoder = cw.fcmae_encoder(cfg)
-        if encoder is not None and not encoder.is_file():  # fail now rather than pre-train for minutes
-            raise FileNotFoundError(f"{encoder}: no FCMAE encoder; carry runs/fcmae to the device machine")
-        trainer = Trainer(cfg.replace(out=str(run_dir)), resume=True)
-        cw.log_chunk(run_dir, trainer.epoch, cfg)
-        times: list[float] = []
-        while trainer.epoch < cfg.epochs:
-            if times and time.time() + max(times[-3:]) + PACK_S > deadline:
-                log(f"stopped after {trainer.epoch} of {cfg.epochs} epochs (deadline)")
-                break
-            e0 = time.perf_counter()
-            trainer.fit(1)
-            times.append(time.perf_counter() - e0)
-            log(f"epoch {trainer.epoch}/{cfg.epochs}: val SRCC {trainer.history[-1]['val_srcc']:.3f} ({times[-1]:.1f} s)")
+    """Train ``cfg`` in ``run_dir`` through :func:`gpu_weights.fit_until` (one Trainer, one epoch at a
+    time while the deadline, less :data:`PACK_S`, allows another), failing at once when its FCMAE
+    encoder is missing rather than pre-training for minutes."""
+    encoder = cw.fcmae_encoder(cfg)
+    if encoder is not None and not encoder.is_file():
+        raise FileNotFoundError(f"{encoder}: no FCMAE encoder; carry runs/fcmae to the device machine")
+    gw.fit_until(cfg, run_dir, deadline, log, margin=PACK_S)
 
 
 def finish_job(label: str, out: Path, smoke: bool, seconds: float, error: str | None) -> dict[str, Any]:
@@ -381,6 +367,28 @@ def unpack(folder: Path) -> None:
 # ------------------------------------------------------------------------------------ evaluation
 
 
+#: Notebook 06's aspect-ratio buckets (long side / short side) and its fresh evaluation draw.
+BUCKETS: tuple[tuple[str, float, float], ...] = (("near square (<1.4)", 1.0, 1.4), ("moderate (1.4-1.9)", 1.4, 1.9),
+                                                 ("extreme (>=1.9)", 1.9, math.inf))
+EVAL_DRAW: tuple[int, int] = (3000, 1)  # photos, seed
+
+
+def unpacked_run(label: str) -> Path | None:
+    """The ``best.pt`` of grid run ``label`` unpacked into ``runs/weights/`` (the newest folder when
+    there are several), or None (and a line saying so)."""
+    found = sorted((ROOT / "runs" / "weights").glob(f"{label}-*/best.pt"))
+    if not found:
+        print(f"{label}: no unpacked run in runs/weights; skipped")
+    return found[-1] if found else None
+
+
+def elongation(dataset: Any) -> Any:
+    """Each photo's long side over its short side, in ``dataset``'s item order (its decoded sizes, as
+    notebook 06 reads them)."""
+    hw = dataset.sizes().astype(float)
+    return hw.max(axis=1) / hw.min(axis=1)
+
+
 def test_predictions(checkpoint: Path) -> tuple[Any, Any]:
     """``(predictions, test dataset)`` of a checkpoint on its config's studio test split (the CPU,
     the checkpoint's own evaluation transform: the path of ``evaluate --checkpoint``)."""
@@ -400,33 +408,30 @@ def evaluate_runs(out: Path) -> dict[str, Any]:
     (:data:`VIEW_PAIRS`). Written to ``out`` (JSON) and printed."""
     from aesthetics_lib import metrics
     from aesthetics_lib.compare import paired_bootstrap
-    from aesthetics_lib.data import studio
 
     rows: dict[str, Any] = {}
     cache: dict[str, Any] = {}
     new_preds: dict[str, Any] = {}
     order = truth = elong = None  # the test photos' order, scores and elongation: the same for every model
     for label, (name, _) in GRID.items():
-        runs = sorted((ROOT / "runs" / "weights").glob(f"{label}-*/best.pt"))
-        if not runs:
-            print(f"{label}: no unpacked run in runs/weights; skipped")
+        run = unpacked_run(label)
+        if run is None:
             continue
         shipped = ROOT / "weights" / f"{name}.pt"
         if name not in cache:
             cache[name] = test_predictions(shipped)
-        (old, dataset), (new, _) = cache[name], test_predictions(runs[-1])
+        (old, dataset), (new, _) = cache[name], test_predictions(run)
         new_preds[label] = new
         if order is None:
             order = list(old.image_id)
             truth = dataset.means()
-            factors = studio.read_factors(Path(dataset.root)).set_index("image_id").loc[order]
-            elong = (factors["aspect"].clip(lower=1e-9).map(lambda a: max(a, 1 / a)) >= 1.9).to_numpy()
+            elong = elongation(dataset) >= BUCKETS[2][1]
         if not list(old.image_id) == list(new.image_id) == order:
             raise ValueError(f"{label}: its test photos differ from the first model's")
         srcc = metrics.srcc(new.mean, truth)
         low, high = metrics.bootstrap_ci(metrics.srcc, new.mean, truth, n_boot=1000)
         rows[label] = {
-            "run": runs[-1].parent.name, "test_srcc": round(float(srcc), 4),
+            "run": run.parent.name, "test_srcc": round(float(srcc), 4),
             "test_srcc_ci": [round(float(low), 4), round(float(high), 4)],
             "shipped": shipped.name, "shipped_srcc": round(float(metrics.srcc(old.mean, truth)), 4),
             "vs_shipped": str(paired_bootstrap(metrics.srcc, old.mean, new.mean, truth, n_boot=1000)),
@@ -445,12 +450,6 @@ def evaluate_runs(out: Path) -> dict[str, Any]:
             print(f"{a} minus {b}: {row['all']} · elongated: {row['elongated']}", flush=True)
     out.write_text(json.dumps(rows, indent=1), encoding="utf-8")
     return rows
-
-
-#: Notebook 06's aspect-ratio buckets (long side / short side) and its fresh evaluation draw.
-BUCKETS: tuple[tuple[str, float, float], ...] = (("near square (<1.4)", 1.0, 1.4), ("moderate (1.4-1.9)", 1.4, 1.9),
-                                                 ("extreme (>=1.9)", 1.9, math.inf))
-EVAL_DRAW: tuple[int, int] = (3000, 1)  # photos, seed
 
 
 def evaluate_arms(grid: str, out: Path, n_boot: int = 1000) -> dict[str, Any]:
@@ -474,11 +473,10 @@ def evaluate_arms(grid: str, out: Path, n_boot: int = 1000) -> dict[str, Any]:
     ids = truth = None
     arm_a, arm_b = ARMS[grid]
     for label in [f"{arm}_s{seed}" for seed in SEEDS for arm in (arm_a, arm_b)]:
-        found = sorted((ROOT / "runs" / "weights").glob(f"{label}-*/best.pt"))
-        if not found:
-            print(f"{label}: no unpacked run in runs/weights; skipped")
+        run = unpacked_run(label)
+        if run is None:
             continue
-        predictor = Predictor.from_checkpoint(found[-1], device="cpu")
+        predictor = Predictor.from_checkpoint(run, device="cpu")
         with area_view(label in AREA_JOBS):
             dataset = predictor.open_split("all", f"cadb:{root}")
             p = predictor.predict(dataset)
@@ -486,13 +484,12 @@ def evaluate_arms(grid: str, out: Path, n_boot: int = 1000) -> dict[str, Any]:
             ids, truth = list(p.image_id), dataset.means()
         elif list(p.image_id) != ids:
             raise ValueError(f"{label}: its photos are not in the first model's order")
-        preds[label], runs[label] = np.asarray(p.mean, dtype=float), found[-1].parent.name
+        preds[label], runs[label] = np.asarray(p.mean, dtype=float), run.parent.name
         print(f"{label}: SRCC {metrics.srcc(preds[label], truth):.3f} on the {len(ids)} photos", flush=True)
     if ids is None:
         raise FileNotFoundError(f"no run of --grid {grid} in runs/weights: unpack a call's bundle first (--unpack)")
     factors = studio.read_factors(root).set_index("image_id").loc[ids]
-    hw = dataset.sizes().astype(float)  # (height, width) of each photo in item order, as notebook 06 reads them
-    elong = hw.max(axis=1) / hw.min(axis=1)
+    elong = elongation(dataset)
     masks = {name: (elong >= lo) & (elong < hi) for name, lo, hi in BUCKETS} | {"all": np.ones(len(ids), bool)}
     for arm in (arm_a, arm_b):  # the three-seed average of each arm, where all three seeds are here
         members = [f"{arm}_s{seed}" for seed in SEEDS]

@@ -10,9 +10,10 @@ packed into a few files under ``--out``:
    and ``cadb_sampnet`` (ResNet-18) at 224 px (the task's size) and 384 px (the SGFM config's own) on
    random inputs, fp32 against bf16 + channels-last (``bench_train.bench_train_step``);
 2. ``fcmae``: :func:`aesthetics_lib.fcmae.pretrain` of ``configs/studio_convnextv2_fcmae.yaml``;
-3. ``convnextv2_sgfm``: the course config, in the run folder ``zoo --train`` uses, by the steps of
-   :func:`aesthetics_lib.course_weights.train_weights` but with one ``Trainer`` for all epochs (a run
-   cannot be resumed on a GPU yet), starting from that encoder, stopped between epochs at the deadline;
+3. ``convnextv2_sgfm``: the course config, in the run folder ``zoo --train`` uses, through
+   :func:`fit_until` (the steps of :func:`aesthetics_lib.course_weights.train_weights` with one
+   ``Trainer`` for all epochs: a run cannot be resumed on a GPU yet), starting from that encoder,
+   stopped between epochs at the deadline;
 4. ``convnextv2_sgfm_scratch``: the same config from random weights (``model_kwargs.pretrained:
    false``), the control, in a second process started before the pre-training (``--control``).
 
@@ -125,32 +126,46 @@ def cuda_speeds(log: Callable[[str], None]) -> list[dict[str, Any]]:
     return rows
 
 
-def train_until(name: str, overrides: dict[str, Any], deadline: float, epoch_s: float | None,
-                log: Callable[[str], None], workers: int) -> dict[str, Any]:
-    """Train course model ``name`` (the ConvNeXt config with ``overrides``) one epoch at a time while
-    the deadline allows another (``epoch_s``: the expected seconds of one; measured after the first)."""
-    from aesthetics_lib.course_weights import ensure_pretraining, log_chunk
+def fit_until(cfg: Any, run_dir: Path, deadline: float, log: Callable[[str], None], margin: float = 0.0) -> Any:
+    """Train ``cfg`` in ``run_dir`` by the steps of :func:`~aesthetics_lib.course_weights.train_weights`
+    (the checkout as working folder, a line in ``chunks.jsonl``) but with one
+    :class:`~aesthetics_lib.training.trainer.Trainer` for all epochs (a run resumed on a GPU fails to
+    restore its RNG state), one epoch at a time while the slowest of the last three epochs, plus
+    ``margin`` seconds, would still end before ``deadline``. Returns the trainer. The one training
+    loop of the GPU scripts (``gpu_small_cnns.py`` runs its jobs through it too)."""
     from aesthetics_lib.training.trainer import Trainer
+
+    if cfg.device == "cuda" and (run_dir / "last.pt").exists():
+        raise RuntimeError(f"{run_dir} holds a run: a run cannot be resumed on a GPU; use a fresh --out")
+    with cw.checkout_cwd(cfg):
+        trainer = Trainer(cfg.replace(out=str(run_dir)), resume=True)
+        cw.log_chunk(run_dir, trainer.epoch, cfg)
+        times: list[float] = []
+        while trainer.epoch < cfg.epochs:
+            if times and time.time() + max(times[-3:]) + margin > deadline:
+                log(f"stopped after {trainer.epoch} of {cfg.epochs} epochs (deadline)")
+                break
+            e0 = time.perf_counter()
+            trainer.fit(1)
+            times.append(time.perf_counter() - e0)
+            val = trainer.history[-1].get("val_srcc")
+            log(f"epoch {trainer.epoch}/{cfg.epochs}: val SRCC {'-' if val is None else f'{val:.3f}'} ({times[-1]:.1f} s)")
+    return trainer
+
+
+def train_until(name: str, overrides: dict[str, Any], deadline: float, log: Callable[[str], None],
+                workers: int) -> dict[str, Any]:
+    """Train course model ``name`` (the ConvNeXt config with ``overrides``, in the run folder ``zoo
+    --train`` uses) through :func:`fit_until`, after its FCMAE pre-training when it starts from one."""
+    from aesthetics_lib.course_weights import ensure_pretraining
 
     cfg = course_config("convnextv2_sgfm", overrides=overrides).replace(num_workers=workers)
     out = run_folder(name, cfg)
     t0 = time.perf_counter()
-    # train_weights' steps, but one Trainer for all epochs (a run resumed on a GPU fails to restore its RNG state)
     with cw.checkout_cwd(cfg):
         assert ensure_pretraining(cfg)
-        trainer = Trainer(cfg.replace(out=str(out)), resume=True)
-        log_chunk(out, trainer.epoch, cfg)
-        while trainer.epoch < cfg.epochs:
-            if epoch_s is not None and time.time() + epoch_s > deadline:
-                log(f"{name}: stopped after {trainer.epoch} of {cfg.epochs} epochs (deadline)")
-                break
-            e0 = time.perf_counter()
-            trainer.fit(1)
-            epoch_s = time.perf_counter() - e0 if epoch_s is None else max(epoch_s, 0.5 * epoch_s + 0.5 * (time.perf_counter() - e0))
-            log(f"{name} epoch {trainer.epoch}/{cfg.epochs}: val SRCC {trainer.history[-1].get('val_srcc'):.3f} "
-                f"({time.perf_counter() - e0:.1f} s)")
-    done = trainer.epoch
-    history = trainer.history
+    trainer = fit_until(cfg, out, deadline, lambda line: log(f"{name} {line}"))
+    done, history = trainer.epoch, trainer.history
     return {"run": out.name, "epochs_done": done, "epochs": cfg.epochs, "seconds": time.perf_counter() - t0,
             "val_srcc": [round(r["val_srcc"], 4) for r in history], "finished": done >= cfg.epochs, "_out": out}
 
@@ -253,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         overrides = {"studio_n": 300, "epochs": 1, "model_kwargs.pretrained": str(enc) if enc else False}
     name = "convnextv2_sgfm"
     if result.get("fcmae"):
-        result[name] = stage(name, lambda: train_until(name, overrides, deadline, None, log, args.workers))
+        result[name] = stage(name, lambda: train_until(name, overrides, deadline, log, args.workers))
         if result[name] and result[name]["finished"]:
             stage(f"pack {name}", lambda: pack(result[name]["_out"], args.out / f"{name}.tar"))
     else:
@@ -272,7 +287,7 @@ def run_control(args: argparse.Namespace, deadline: float, log: Callable[[str], 
     """The from-scratch control alone (``--control``), packed into ``--out``'s parent."""
     overrides = {"studio_n": 300, "epochs": 1} if args.smoke else {}
     name = "convnextv2_sgfm_scratch"
-    result = train_until(name, {**overrides, **SCRATCH}, deadline, None, log, args.workers)
+    result = train_until(name, {**overrides, **SCRATCH}, deadline, log, args.workers)
     if result["finished"]:
         pack(result["_out"], args.out.parent / f"{name}.tar")
     return result
