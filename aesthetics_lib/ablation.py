@@ -18,7 +18,7 @@ the stored maps through the library's own forward pass, :class:`~aesthetics_lib.
 - :class:`Variant`, :func:`build_variant`, :func:`train_on_maps`, :func:`run_variant`,
   :class:`SeedRun`: one arm of an ablation, trained from scratch on the stored maps once per seed,
   every epoch's weights kept and the validation predictions of the epoch chosen on validation;
-- :func:`seed_scores`, :func:`stack_seeds`, :func:`seed_srcc`, :func:`seed_emd`,
+- :func:`seed_scores`, :func:`stack_seeds`, :func:`seed_srcc`, :func:`seed_mse`, :func:`seed_emd`,
   :func:`paired_over_seeds`, :func:`pooled_seed_sd`, :func:`seed_noise`, :func:`seed_aware_verdict`:
   the comparison of two arms, a paired bootstrap over the photos
   (:func:`aesthetics_lib.compare.paired_bootstrap`) of the metric averaged over the seeds, judged
@@ -399,6 +399,16 @@ def seed_srcc(p: np.ndarray, t: np.ndarray) -> float:
     return float(np.mean((rp * rt[:, None]).sum(0) / np.sqrt((rp**2).sum(0) * (rt**2).sum())))
 
 
+def seed_mse(p: np.ndarray, t: np.ndarray) -> float:
+    """MSE of each column of ``p`` ``[N, seeds]`` with ``t`` ``[N]``, averaged over the seeds: the
+    mean of :func:`aesthetics_lib.metrics.mse` over the columns. Introduced in
+    notebooks/06_aspect_ratio."""
+    from aesthetics_lib import metrics
+
+    p = np.asarray(p, dtype=float)
+    return float(np.mean([metrics.mse(p[:, i], t) for i in range(p.shape[1])]))
+
+
 def seed_emd(p: np.ndarray, t: np.ndarray) -> float:
     """EMD (r = 2, as :func:`aesthetics_lib.metrics.emd`) of each seed's distributions ``p``
     ``[N, seeds, K]`` with ``t`` ``[N, K]``, averaged over the photos and the seeds (all seeds at
@@ -410,6 +420,7 @@ def seed_emd(p: np.ndarray, t: np.ndarray) -> float:
 #: The seed-averaged metrics :func:`paired_over_seeds` knows, with the prediction each one reads.
 SEED_METRICS: dict[str, tuple[Callable[[np.ndarray, np.ndarray], float], str]] = {
     "srcc": (seed_srcc, "mean"),
+    "mse": (seed_mse, "mean"),
     "emd": (seed_emd, "dist"),
 }
 
@@ -424,7 +435,7 @@ def paired_over_seeds(
     seed: int = 0,
 ) -> PairedDifference:
     """``metric`` of arm b minus arm a, each averaged over its seeds (:data:`SEED_METRICS`: ``"srcc"``
-    with ``target`` the ``[N]`` mean scores, ``"emd"`` with the ``[N, K]`` distributions), with a
+    or ``"mse"`` with ``target`` the ``[N]`` mean scores, ``"emd"`` with the ``[N, K]`` distributions), with a
     paired bootstrap interval over the N validation photos (:func:`~aesthetics_lib.compare.paired_bootstrap`:
     both arms, all seeds, scored on the same resamples). Introduced in notebooks/09_convnextv2_sgfm."""
     if metric not in SEED_METRICS:

@@ -218,6 +218,7 @@ def test_seed_metrics_are_the_seed_averages_of_the_library_metrics() -> None:
     truth, target = rng.normal(size=50), rng.dirichlet(np.ones(5), size=50)
     runs = fake_runs(truth, 0.7, 3, 1)
     assert A.seed_srcc(A.stack_seeds(runs, "mean"), truth) == pytest.approx(np.mean(A.seed_scores(runs, M.srcc, truth)), abs=1e-12)
+    assert A.seed_mse(A.stack_seeds(runs, "mean"), truth) == pytest.approx(np.mean(A.seed_scores(runs, M.mse, truth)), abs=1e-12)
     assert A.seed_emd(A.stack_seeds(runs, "dist"), target) == pytest.approx(
         np.mean(A.seed_scores(runs, M.emd, target, key="dist")), abs=1e-12)
     assert A.stack_seeds(runs, "dist").shape == (50, 3, 5) and A.stack_seeds(runs, "mean").dtype == np.float64
@@ -232,7 +233,10 @@ def test_paired_over_seeds_sees_a_real_difference() -> None:
     same = A.paired_over_seeds(good, good, truth, "srcc", n_boot=300)
     assert same.difference == 0 and same.verdict == "no clear difference"
     with pytest.raises(ValueError, match="metric"):
-        A.paired_over_seeds(good, bad, truth, "mse")
+        A.paired_over_seeds(good, bad, truth, "lcc")
+    d_mse = A.paired_over_seeds(good, bad, truth, "mse", n_boot=300)  # MSE of bad minus good's: > 0
+    assert d_mse.verdict == "higher" and d_mse.difference == pytest.approx(
+        A.seed_mse(A.stack_seeds(bad, "mean"), truth) - A.seed_mse(A.stack_seeds(good, "mean"), truth))
 
 
 def test_seed_noise_and_pooled_sd() -> None:
