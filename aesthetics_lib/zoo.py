@@ -49,6 +49,10 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     # pixel count (112^2 = 12,544 vs 6 x 48^2 = 13,824), and multi-patch with plain MPEMD_avg
     "multipatch_warp": ("multipatch", {"view": "warp", "size": 112, "patches": None, "patch_mode": None}),
     "multipatch_avg": ("multipatch", {"patch_mode": "avg"}),
+    # ... and the two MPEMD losses again with seeds 1 and 2, so that 06 can tell the loss's effect from
+    # seed luck (48 epochs each, about an hour on one thread)
+    **{f"multipatch{suffix}_seed{seed}": ("multipatch", {**changes, "seed": seed})
+       for suffix, changes in (("", {}), ("_avg", {"patch_mode": "avg"})) for seed in (1, 2)},
     # notebooks/05: one column, 24 epochs, the regression head and the binary head (everything else the
     # same): the target's own effect, trained from exactly these settings (7-9 minutes each on one
     # thread; 2 epochs until the 2026-12-04 retraining)
