@@ -40,6 +40,7 @@ from scipy.stats import rankdata
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, Subset
 
+from aesthetics_lib import metrics
 from aesthetics_lib.compare import PairedDifference, paired_bootstrap
 from aesthetics_lib.inference import Predictions
 from aesthetics_lib.models import create_model
@@ -403,8 +404,6 @@ def seed_mse(p: np.ndarray, t: np.ndarray) -> float:
     """MSE of each column of ``p`` ``[N, seeds]`` with ``t`` ``[N]``, averaged over the seeds: the
     mean of :func:`aesthetics_lib.metrics.mse` over the columns. Introduced in
     notebooks/06_aspect_ratio."""
-    from aesthetics_lib import metrics
-
     p = np.asarray(p, dtype=float)
     return float(np.mean([metrics.mse(p[:, i], t) for i in range(p.shape[1])]))
 

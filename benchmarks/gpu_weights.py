@@ -157,13 +157,11 @@ def train_until(name: str, overrides: dict[str, Any], deadline: float, log: Call
                 workers: int) -> dict[str, Any]:
     """Train course model ``name`` (the ConvNeXt config with ``overrides``, in the run folder ``zoo
     --train`` uses) through :func:`fit_until`, after its FCMAE pre-training when it starts from one."""
-    from aesthetics_lib.course_weights import ensure_pretraining
-
     cfg = course_config("convnextv2_sgfm", overrides=overrides).replace(num_workers=workers)
     out = run_folder(name, cfg)
     t0 = time.perf_counter()
     with cw.checkout_cwd(cfg):
-        assert ensure_pretraining(cfg)
+        assert cw.ensure_pretraining(cfg)
     trainer = fit_until(cfg, out, deadline, lambda line: log(f"{name} {line}"))
     done, history = trainer.epoch, trainer.history
     return {"run": out.name, "epochs_done": done, "epochs": cfg.epochs, "seconds": time.perf_counter() - t0,
