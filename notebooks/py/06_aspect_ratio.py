@@ -659,11 +659,16 @@ ann["elongation"] = np.maximum(hw[:, 0] / hw[:, 1], hw[:, 1] / hw[:, 0])
 BUCKETS = ["near square (<1.4)", "moderate (1.4-1.9)", "extreme (>=1.9)"]
 ann["bucket"] = np.select([ann["elongation"] < 1.4, ann["elongation"] < 1.9], BUCKETS[:2], BUCKETS[2])
 
-pred = pd.DataFrame(index=ann.index)
-for name, cm in models.items():
+
+def eval_means(cm):
+    """The predicted mean score of every photo of the evaluation set, in `ann`'s order, through the
+    model's own evaluation view."""
     eval_set.transform = eval_transform_for(cm.config)
     p = predict(cm.model, eval_set, batch_size=16)  # on one CPU thread (with CPU_ENV) batches of 16 run fastest
-    pred.loc[p["image_id"], name] = p["mean"]
+    return pd.Series(p["mean"], index=p["image_id"]).loc[ann.index].to_numpy(float)
+
+
+pred = pd.DataFrame({name: eval_means(cm) for name, cm in models.items()}, index=ann.index)
 true_mean = ann["mean"].to_numpy(float)
 print("evaluation set:", eval_name, "·", len(ann), "photos ·", {b: int(n) for b, n in ann["bucket"].value_counts().reindex(BUCKETS).items()})
 spread = {name: round(float(pred[name].std()), 3) for name in models}
@@ -925,12 +930,7 @@ seed_models = {ADA: [course_model("multipatch", overrides={"seed": s}) for s in 
                AVG_NAME: [course_model("multipatch", overrides={**AVG, "seed": s}) for s in SEEDS[1:]]}  # multipatch_avg_seedN.pt
 seed_pred = {}  # per loss, [photos, seeds]: the predicted mean score on the evaluation draw
 for name, more in seed_models.items():
-    columns = [pred[name].to_numpy()]  # seed 0: the runs of sections 6-8
-    for cm in more:
-        eval_set.transform = eval_transform_for(cm.config)
-        p = predict(cm.model, eval_set, batch_size=16)
-        columns.append(pd.Series(p["mean"], index=p["image_id"]).loc[ann.index].to_numpy(float))
-    seed_pred[name] = np.stack(columns, axis=1)
+    seed_pred[name] = np.stack([pred[name].to_numpy()] + [eval_means(cm) for cm in more], axis=1)  # seed 0: sections 6-8's run
 print("seeds 1 and 2 loaded from shipped weights:", all(cm.weights is not None for more in seed_models.values() for cm in more))
 
 seed_rows = []
@@ -938,8 +938,8 @@ for bucket in BUCKETS + ["all"]:
     m, t = bucket_mask(bucket), true_mean[bucket_mask(bucket)]
     for metric, one, averaged in (("SRCC", metrics.srcc, seed_srcc), ("MSE", metrics.mse, seed_mse)):
         per_seed = {name: [one(P[m, i], t) for i in range(len(SEEDS))] for name, P in seed_pred.items()}
-        worse, better = (seed_pred[AVG_NAME][m], seed_pred[ADA][m]) if metric == "SRCC" else (seed_pred[ADA][m], seed_pred[AVG_NAME][m])
-        d = paired_bootstrap(averaged, worse, better, t, n_boot=N_BOOT)  # SRCC: ada's - avg's; MSE: avg's - ada's
+        a, b = (AVG_NAME, ADA) if metric == "SRCC" else (ADA, AVG_NAME)  # paired_bootstrap gives b's metric - a's
+        d = paired_bootstrap(averaged, seed_pred[a][m], seed_pred[b][m], t, n_boot=N_BOOT)  # so > 0: ada better
         noise = seed_noise(pooled_seed_sd(per_seed), len(SEEDS))
         seed_rows.append({"bucket": bucket, "metric": metric,
                           "ada, seeds 0/1/2": " / ".join(fmt(v) for v in per_seed[ADA]),
