@@ -40,6 +40,9 @@ def _one_column(head: str, **more: Any) -> dict[str, Any]:
     return {"model_kwargs.columns": 1, "model_kwargs.head": head, "epochs": 24, **more}
 
 
+#: Notebook 06's warp view: the multi-patch config's small CNN on the whole photo warped to 112 x 112.
+_WARP: dict[str, Any] = {"view": "warp", "size": 112, "patches": None, "patch_mode": None}
+
 #: The lessons' ablations that ship weights too: ``name -> (course model, config overrides)``. A
 #: notebook that asks for ``course_model("multipatch", overrides=VARIANTS["multipatch_avg"][1])``
 #: gets the shipped ``multipatch_avg`` weights (they match by config hash), so both arms of a
@@ -47,12 +50,12 @@ def _one_column(head: str, **more: Any) -> dict[str, Any]:
 VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     # notebooks/06: the same small CNN on the whole image warped to a square of about the patches'
     # pixel count (112^2 = 12,544 vs 6 x 48^2 = 13,824), and multi-patch with plain MPEMD_avg
-    "multipatch_warp": ("multipatch", {"view": "warp", "size": 112, "patches": None, "patch_mode": None}),
+    "multipatch_warp": ("multipatch", _WARP),
     "multipatch_avg": ("multipatch", {"patch_mode": "avg"}),
-    # ... and the two MPEMD losses again with seeds 1 and 2, so that 06 can tell the loss's effect from
-    # seed luck (48 epochs each, about an hour on one thread)
+    # ... and the warp and the two MPEMD losses again with seeds 1 and 2, so that 06 can tell the
+    # view's and the loss's effects from seed luck (48 epochs each, about an hour on one thread)
     **{f"multipatch{suffix}_seed{seed}": ("multipatch", {**changes, "seed": seed})
-       for suffix, changes in (("", {}), ("_avg", {"patch_mode": "avg"})) for seed in (1, 2)},
+       for suffix, changes in (("", {}), ("_avg", {"patch_mode": "avg"}), ("_warp", _WARP)) for seed in (1, 2)},
     # notebooks/05: one column, 24 epochs, the regression head and the binary head (everything else the
     # same): the target's own effect, trained from exactly these settings (7-9 minutes each on one
     # thread; 2 epochs until the 2026-12-04 retraining)
