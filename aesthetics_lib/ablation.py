@@ -22,7 +22,8 @@ the stored maps through the library's own forward pass, :class:`~aesthetics_lib.
   :func:`paired_over_seeds`, :func:`pooled_seed_sd`, :func:`seed_noise`, :func:`seed_aware_verdict`:
   the comparison of two arms, a paired bootstrap over the photos
   (:func:`aesthetics_lib.compare.paired_bootstrap`) of the metric averaged over the seeds, judged
-  against the noise between seeds of the same arm.
+  against the noise between seeds of the same arm; :func:`compare_seeds` does all of it for the
+  predicted mean scores of two arms of shipped runs, per group of photos (:class:`SeedComparison`).
 
 Introduced in notebooks/09_convnextv2_sgfm.
 """
@@ -470,3 +471,50 @@ def seed_aware_verdict(d: PairedDifference, noise: float, higher: str = "better"
     if d.verdict != "no clear difference" and abs(d.difference) > noise:
         return higher if d.difference > 0 else {"better": "worse", "worse": "better"}[higher]
     return "no clear difference"
+
+
+@dataclass
+class SeedComparison:
+    """One row of :func:`compare_seeds`: the photos (``group``), the ``metric`` (``"srcc"`` or
+    ``"mse"``), each seed's score of arm a (``a``) and of arm b (``b``), how much better b is on the
+    seed averages (``d``, a :class:`~aesthetics_lib.compare.PairedDifference`; > 0: b better), the
+    seed noise (:func:`seed_noise`) and the seed-aware ``verdict`` on b (:func:`seed_aware_verdict`)."""
+
+    group: str
+    metric: str
+    a: list[float]
+    b: list[float]
+    d: PairedDifference
+    noise: float
+    verdict: str
+
+
+def compare_seeds(
+    pred_a: np.ndarray,
+    pred_b: np.ndarray,
+    target: Any,
+    groups: Mapping[str, Any] | None = None,
+    n_boot: int = 1000,
+) -> list[SeedComparison]:
+    """Two arms of several seeds each, given as predicted mean scores ``[N, seeds]`` of the same N
+    photos, compared on SRCC and MSE with ``target`` ``[N]`` within each group of photos (``groups``:
+    name -> boolean mask over the N; default ``{"all": every photo}``): each seed's score, b's lead on
+    the seed averages (SRCC(b) - SRCC(a) and MSE(a) - MSE(b), so > 0 means b is better on both) with
+    a paired bootstrap interval over the photos, the seed noise of the two arms and the seed-aware
+    verdict. One row per group and metric, in that order. Introduced in notebooks/06_aspect_ratio."""
+    pred_a, pred_b = np.asarray(pred_a, dtype=float), np.asarray(pred_b, dtype=float)
+    target = np.asarray(target, dtype=float)
+    if pred_a.ndim != 2 or pred_a.shape != pred_b.shape or len(target) != len(pred_a):
+        raise ValueError(f"compare_seeds: expected two [N, seeds] arrays of one shape and N targets, found "
+                         f"{pred_a.shape}, {pred_b.shape} and {target.shape}")
+    rows = []
+    for group, mask in (groups or {"all": np.ones(len(target), bool)}).items():
+        m = np.asarray(mask, dtype=bool)
+        t = target[m]
+        for metric, one, averaged in (("srcc", metrics.srcc, seed_srcc), ("mse", metrics.mse, seed_mse)):
+            per_seed = [[float(one(p[m, i], t)) for i in range(p.shape[1])] for p in (pred_a, pred_b)]
+            first, second = (pred_a, pred_b) if metric == "srcc" else (pred_b, pred_a)  # paired_bootstrap: second - first
+            d = paired_bootstrap(averaged, first[m], second[m], t, n_boot=n_boot)
+            noise = seed_noise(pooled_seed_sd(per_seed), pred_a.shape[1])
+            rows.append(SeedComparison(group, metric, per_seed[0], per_seed[1], d, noise, seed_aware_verdict(d, noise)))
+    return rows

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from aesthetics_lib import course_weights as cw  # noqa: E402
+from aesthetics_lib.training.config import TrainConfig  # noqa: E402
 from aesthetics_lib.zoo import course_config  # noqa: E402
 
 HEADS: tuple[str, ...] = ("regression", "binary")
@@ -39,9 +40,10 @@ def variant(head: str, seed: int) -> str:
     return f"dcnn_{head}" + (f"_seed{seed}" if seed else "")
 
 
-def train(name: str, epochs: int) -> None:
-    """Train variant ``name`` to ``epochs`` epochs, one resumable epoch per call, logging each."""
-    cfg = course_config(name, overrides={"epochs": epochs})
+def train(name: str, cfg: TrainConfig) -> None:
+    """Train ``cfg`` in run ``name``'s folder (:func:`course_weights.run_folder`) to its epochs, one
+    resumable epoch per :func:`course_weights.train_weights` call, logging each."""
+    epochs = cfg.epochs
     while True:
         out, seconds = cw.train_weights(name, cfg, epochs=1)
         history = json.loads((out / "history.json").read_text()) if (out / "history.json").is_file() else []
@@ -120,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--train-one", help="(child) train this variant")
     args = parser.parse_args(argv)
     if args.train_one:
-        train(args.train_one, args.epochs)
+        train(args.train_one, course_config(args.train_one, overrides={"epochs": args.epochs}))
     elif args.evaluate:
         evaluate(args.epochs, args.evaluate)
     else:

@@ -239,6 +239,27 @@ def test_paired_over_seeds_sees_a_real_difference() -> None:
         A.seed_mse(A.stack_seeds(bad, "mean"), truth) - A.seed_mse(A.stack_seeds(good, "mean"), truth))
 
 
+def test_compare_seeds_scores_each_seed_and_orients_the_lead_to_b() -> None:
+    truth = np.random.default_rng(0).normal(size=300)
+    good = A.stack_seeds(fake_runs(truth, 0.3, 3, 1), "mean")
+    bad = A.stack_seeds(fake_runs(truth, 1.5, 3, 2), "mean")
+    half = np.arange(300) < 150
+    rows = A.compare_seeds(bad, good, truth, {"first half": half, "all": np.ones(300, bool)}, n_boot=200)
+    assert [(r.group, r.metric) for r in rows] == [("first half", "srcc"), ("first half", "mse"), ("all", "srcc"), ("all", "mse")]
+    srcc, mse = rows[2], rows[3]
+    assert srcc.a == pytest.approx([M.srcc(bad[:, i], truth) for i in range(3)])
+    assert mse.b == pytest.approx([M.mse(good[:, i], truth) for i in range(3)])
+    assert srcc.d.difference == pytest.approx(A.seed_srcc(good, truth) - A.seed_srcc(bad, truth))
+    assert mse.d.difference == pytest.approx(A.seed_mse(bad, truth) - A.seed_mse(good, truth))  # > 0: b better
+    assert all(r.verdict == "better" and r.d.low > 0 for r in rows)
+    assert srcc.noise == pytest.approx(A.seed_noise(A.pooled_seed_sd([srcc.a, srcc.b]), 3))
+    assert all(r.verdict == "worse" for r in A.compare_seeds(good, bad, truth, n_boot=200))
+    same = A.compare_seeds(good, good, truth, n_boot=200)
+    assert [r.group for r in same] == ["all", "all"] and all(r.verdict == "no clear difference" for r in same)
+    with pytest.raises(ValueError, match="compare_seeds"):
+        A.compare_seeds(good, good[:, :2], truth)
+
+
 def test_seed_noise_and_pooled_sd() -> None:
     sd = A.pooled_seed_sd({"a": [0.5, 0.6, 0.7], "b": [0.2, 0.2, 0.2]})
     assert sd == pytest.approx(np.sqrt(0.01 / 2))  # variances 0.01 and 0, pooled

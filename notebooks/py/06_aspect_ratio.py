@@ -50,7 +50,7 @@ from PIL import Image, ImageOps
 from torchvision.transforms.v2 import functional as TF
 
 from aesthetics_lib import losses, metrics
-from aesthetics_lib.ablation import pooled_seed_sd, seed_aware_verdict, seed_mse, seed_noise, seed_srcc
+from aesthetics_lib.ablation import compare_seeds, pooled_seed_sd, seed_aware_verdict, seed_noise, seed_srcc
 from aesthetics_lib.compare import paired_bootstrap
 from aesthetics_lib.data import photos, registry, studio
 from aesthetics_lib.data.io import image_size, load_image
@@ -889,7 +889,8 @@ if DATA.studio:
 # and MSE are averaged over its three seeds; the paired interval resamples the photos of the draw for
 # all six runs at once; and, as in notebooks 05 and 09, a difference counts only when it also exceeds
 # what seed luck alone gives a difference of two three-seed averages (twice its SD, from the spread
-# of each arm's seeds: `seed_noise`). Positive still means B, the multi-patch model, is better.
+# of each arm's seeds: `seed_noise`); `compare_seeds` does all three. Positive still means B, the
+# multi-patch model, is better.
 
 # %%
 SEEDS = (0, 1, 2)
@@ -906,25 +907,15 @@ def load_seeds(name):
 
 
 def seed_comparison(a, b):
-    """Per bucket and metric: each seed's score of arms ``a`` and ``b``, how much better ``b`` is on
-    the three-seed averages (> 0: ``b`` better) with its paired interval, the seed noise and the
-    seed-aware verdict."""
-    rows = []
-    for bucket in BUCKETS + ["all"]:
-        m, t = bucket_mask(bucket), true_mean[bucket_mask(bucket)]
-        for metric, one, averaged in (("SRCC", metrics.srcc, seed_srcc), ("MSE", metrics.mse, seed_mse)):
-            per_seed = {name: [one(seed_pred[name][m, i], t) for i in range(len(SEEDS))] for name in (a, b)}
-            first, second = (a, b) if metric == "SRCC" else (b, a)  # paired_bootstrap gives second's metric - first's
-            d = paired_bootstrap(averaged, seed_pred[first][m], seed_pred[second][m], t, n_boot=N_BOOT)  # so > 0: b better
-            noise = seed_noise(pooled_seed_sd(per_seed), len(SEEDS))
-            rows.append({"bucket": bucket, "metric": metric,
-                         "A, seeds 0/1/2": " / ".join(fmt(v) for v in per_seed[a]),
-                         "B, seeds 0/1/2": " / ".join(fmt(v) for v in per_seed[b]),
-                         "B better by (3-seed means)": d.difference, "95 % CI": fmt(list(d.ci)),
-                         "seed noise": noise, "B is": seed_aware_verdict(d, noise),
-                         "_d": d, "_per_seed": per_seed})
+    """Per bucket and metric (`compare_seeds`): each seed's score of arms ``a`` and ``b``, how much
+    better ``b`` is on the three-seed averages (> 0: ``b`` better) with its paired interval, the seed
+    noise and the seed-aware verdict."""
     print(f"A = {a}, B = {b}")
-    return rows
+    rows = compare_seeds(seed_pred[a], seed_pred[b], true_mean, {bk: bucket_mask(bk) for bk in BUCKETS + ["all"]}, n_boot=N_BOOT)
+    return [{"bucket": r.group, "metric": r.metric.upper(),
+             "A, seeds 0/1/2": " / ".join(fmt(v) for v in r.a), "B, seeds 0/1/2": " / ".join(fmt(v) for v in r.b),
+             "B better by (3-seed means)": r.d.difference, "95 % CI": fmt(list(r.d.ci)),
+             "seed noise": r.noise, "B is": r.verdict, "_d": r.d, "_per_seed": {a: r.a, b: r.b}} for r in rows]
 
 
 print("seeds 1 and 2 of the warp and of multi-patch ada loaded from shipped weights:", load_seeds(W_NAME) and load_seeds(ADA))
