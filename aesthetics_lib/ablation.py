@@ -489,31 +489,45 @@ class SeedComparison:
     verdict: str
 
 
+#: The metrics :func:`compare_seeds` knows: name -> (one seed's metric, the seed-averaged metric,
+#: whether higher is better).
+COMPARE_METRICS: dict[str, tuple[Callable[[Any, Any], float], Callable[[np.ndarray, np.ndarray], float], bool]] = {
+    "srcc": (metrics.srcc, seed_srcc, True),
+    "mse": (metrics.mse, seed_mse, False),
+}
+
+
 def compare_seeds(
     pred_a: np.ndarray,
     pred_b: np.ndarray,
     target: Any,
     groups: Mapping[str, Any] | None = None,
     n_boot: int = 1000,
+    scores: Sequence[str] = ("srcc", "mse"),
 ) -> list[SeedComparison]:
     """Two arms of several seeds each, given as predicted mean scores ``[N, seeds]`` of the same N
-    photos, compared on SRCC and MSE with ``target`` ``[N]`` within each group of photos (``groups``:
-    name -> boolean mask over the N; default ``{"all": every photo}``): each seed's score, b's lead on
-    the seed averages (SRCC(b) - SRCC(a) and MSE(a) - MSE(b), so > 0 means b is better on both) with
-    a paired bootstrap interval over the photos, the seed noise of the two arms and the seed-aware
-    verdict. One row per group and metric, in that order. Introduced in notebooks/06_aspect_ratio."""
+    photos, compared on ``scores`` (:data:`COMPARE_METRICS`: SRCC and MSE) with ``target`` ``[N]``
+    within each group of photos (``groups``: name -> boolean mask over the N; default ``{"all": every
+    photo}``): each seed's score, b's lead on the seed averages (SRCC(b) - SRCC(a) and MSE(a) -
+    MSE(b), so > 0 means b is better on both) with a paired bootstrap interval over the photos, the
+    seed noise of the two arms and the seed-aware verdict. One row per group and metric, in that
+    order. Introduced in notebooks/06_aspect_ratio."""
     pred_a, pred_b = np.asarray(pred_a, dtype=float), np.asarray(pred_b, dtype=float)
     target = np.asarray(target, dtype=float)
     if pred_a.ndim != 2 or pred_a.shape != pred_b.shape or len(target) != len(pred_a):
         raise ValueError(f"compare_seeds: expected two [N, seeds] arrays of one shape and N targets, found "
                          f"{pred_a.shape}, {pred_b.shape} and {target.shape}")
+    unknown = [name for name in scores if name not in COMPARE_METRICS]
+    if unknown:
+        raise ValueError(f"compare_seeds: expected scores among {tuple(COMPARE_METRICS)}, found {unknown}")
     rows = []
     for group, mask in (groups or {"all": np.ones(len(target), bool)}).items():
         m = np.asarray(mask, dtype=bool)
         t = target[m]
-        for metric, one, averaged in (("srcc", metrics.srcc, seed_srcc), ("mse", metrics.mse, seed_mse)):
+        for metric in scores:
+            one, averaged, higher_better = COMPARE_METRICS[metric]
             per_seed = [[float(one(p[m, i], t)) for i in range(p.shape[1])] for p in (pred_a, pred_b)]
-            first, second = (pred_a, pred_b) if metric == "srcc" else (pred_b, pred_a)  # paired_bootstrap: second - first
+            first, second = (pred_a, pred_b) if higher_better else (pred_b, pred_a)  # paired_bootstrap: second - first
             d = paired_bootstrap(averaged, first[m], second[m], t, n_boot=n_boot)
             noise = seed_noise(pooled_seed_sd(per_seed), pred_a.shape[1])
             rows.append(SeedComparison(group, metric, per_seed[0], per_seed[1], d, noise, seed_aware_verdict(d, noise)))

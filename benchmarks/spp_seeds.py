@@ -34,9 +34,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from target_budget import train  # noqa: E402
 
 from aesthetics_lib import course_weights as cw  # noqa: E402
-from aesthetics_lib import metrics  # noqa: E402
-from aesthetics_lib.ablation import compare_seeds, pooled_seed_sd, seed_aware_verdict, seed_noise, seed_srcc  # noqa: E402
-from aesthetics_lib.compare import paired_bootstrap  # noqa: E402
+from aesthetics_lib.ablation import compare_seeds  # noqa: E402
 from aesthetics_lib.data import registry, studio  # noqa: E402
 from aesthetics_lib.inference import Predictor  # noqa: E402
 from aesthetics_lib.train import eval_transform_for, predict  # noqa: E402
@@ -100,9 +98,7 @@ def evaluate(out: Path, n_boot: int = 1000) -> dict[str, Any]:
     factors = studio.read_factors(root).set_index("image_id").loc[ann.index]
     on = groups["extreme (>=1.9)"] & factors["band"].to_numpy(bool)
     rhythm = factors["rhythm"].to_numpy()[on]
-    follows = {arm: [float(metrics.srcc(p[on, i], rhythm)) for i in range(len(SEEDS))] for arm, p in pred.items()}
-    d_rhythm = paired_bootstrap(seed_srcc, pa[on], pb[on], rhythm, n_boot=n_boot)
-    rhythm_noise = seed_noise(pooled_seed_sd(follows), len(SEEDS))
+    follows = compare_seeds(pa[on], pb[on], rhythm, n_boot=n_boot, scores=("srcc",))[0]
     result = {
         "draw": {"photos": len(truth), "studio_seed": EVAL_SEED, "per_bucket": {k: int(v.sum()) for k, v in groups.items()}},
         "A": a, "B": b, "checkpoints": {arm: [str(p.relative_to(ROOT)) for p in paths] for arm, paths in arms.items()},
@@ -112,10 +108,10 @@ def evaluate(out: Path, n_boot: int = 1000) -> dict[str, Any]:
                   "B_per_seed": [round(v, 4) for v in r.b], "B_better_by": round(r.d.difference, 5),
                   "ci": [round(r.d.low, 5), round(r.d.high, 5)], "seed_noise": round(r.noise, 5), "B_is": r.verdict}
                  for r in rows],
-        "rhythm": {"photos": int(on.sum()), "per_seed": {arm: [round(v, 4) for v in vs] for arm, vs in follows.items()},
-                   "B_minus_A": round(d_rhythm.difference, 5), "ci": [round(d_rhythm.low, 5), round(d_rhythm.high, 5)],
-                   "seed_noise": round(rhythm_noise, 5),
-                   "B_follows_it": {"better": "more", "worse": "less"}.get(seed_aware_verdict(d_rhythm, rhythm_noise), "no clear difference")},
+        "rhythm": {"photos": int(on.sum()), "per_seed": {a: [round(v, 4) for v in follows.a], b: [round(v, 4) for v in follows.b]},
+                   "B_minus_A": round(follows.d.difference, 5), "ci": [round(follows.d.low, 5), round(follows.d.high, 5)],
+                   "seed_noise": round(follows.noise, 5),
+                   "B_follows_it": {"better": "more", "worse": "less"}.get(follows.verdict, "no clear difference")},
     }
     print(f"A = {a}, B = {b}; {len(truth)} photos")
     print("| photos | metric | A, seeds 0/1/2 | B, seeds 0/1/2 | B better by [95 % CI] | seed noise | B is |")

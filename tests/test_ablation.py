@@ -256,8 +256,12 @@ def test_compare_seeds_scores_each_seed_and_orients_the_lead_to_b() -> None:
     assert all(r.verdict == "worse" for r in A.compare_seeds(good, bad, truth, n_boot=200))
     same = A.compare_seeds(good, good, truth, n_boot=200)
     assert [r.group for r in same] == ["all", "all"] and all(r.verdict == "no clear difference" for r in same)
+    only = A.compare_seeds(bad, good, truth, {"first half": half}, n_boot=200, scores=("srcc",))
+    assert len(only) == 1 and only[0].d.difference == rows[0].d.difference and only[0].a == rows[0].a
     with pytest.raises(ValueError, match="compare_seeds"):
         A.compare_seeds(good, good[:, :2], truth)
+    with pytest.raises(ValueError, match="lcc"):
+        A.compare_seeds(good, bad, truth, scores=("lcc",))
 
 
 def test_seed_noise_and_pooled_sd() -> None:

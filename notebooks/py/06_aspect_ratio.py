@@ -50,7 +50,7 @@ from PIL import Image, ImageOps
 from torchvision.transforms.v2 import functional as TF
 
 from aesthetics_lib import losses, metrics
-from aesthetics_lib.ablation import compare_seeds, pooled_seed_sd, seed_aware_verdict, seed_noise, seed_srcc
+from aesthetics_lib.ablation import compare_seeds
 from aesthetics_lib.compare import paired_bootstrap
 from aesthetics_lib.data import photos, registry, studio
 from aesthetics_lib.data.io import image_size, load_image
@@ -660,12 +660,14 @@ BUCKETS = ["near square (<1.4)", "moderate (1.4-1.9)", "extreme (>=1.9)"]
 ann["bucket"] = np.select([ann["elongation"] < 1.4, ann["elongation"] < 1.9], BUCKETS[:2], BUCKETS[2])
 
 
-def eval_means(cm):
-    """The predicted mean score of every photo of the evaluation set, in `ann`'s order, through the
-    model's own evaluation view."""
-    eval_set.transform = eval_transform_for(cm.config)
-    p = predict(cm.model, eval_set, batch_size=16)  # on one CPU thread (with CPU_ENV) batches of 16 run fastest
-    return pd.Series(p["mean"], index=p["image_id"]).loc[ann.index].to_numpy(float)
+def eval_means(cm, rows=None, patches=None):
+    """The predicted mean score of every photo of the evaluation set (or of its ``rows``, positions
+    in `ann`), in `ann`'s order, through the model's own evaluation view (with ``patches`` patches
+    instead of its config's, when given)."""
+    eval_set.transform = eval_transform_for(cm.config if patches is None else cm.config.replace(patches=patches))
+    data = eval_set if rows is None else torch.utils.data.Subset(eval_set, rows)
+    p = predict(cm.model, data, batch_size=16)  # on one CPU thread (with CPU_ENV) batches of 16 run fastest
+    return pd.Series(p["mean"], index=p["image_id"]).loc[ann.index if rows is None else ann.index[rows]].to_numpy(float)
 
 
 pred = pd.DataFrame({name: eval_means(cm) for name, cm in models.items()}, index=ann.index)
@@ -931,14 +933,12 @@ print("seeds 1 and 2 of the warp and of multi-patch ada loaded from shipped weig
 view_rows = seed_comparison(W_NAME, ADA)
 print_table([{k: v for k, v in r.items() if not k.startswith("_")} for r in view_rows])
 if DATA.studio:  # and the fence: SRCC with the true rhythm on the extreme photos with a band, three seeds per view
-    rhythm_per_seed = {n: [metrics.srcc(seed_pred[n][on, i], rhythm) for i in range(len(SEEDS))] for n in (W_NAME, ADA)}
-    d_rhythm = paired_bootstrap(seed_srcc, seed_pred[W_NAME][on], seed_pred[ADA][on], rhythm, n_boot=N_BOOT)
-    rhythm_noise = seed_noise(pooled_seed_sd(rhythm_per_seed), len(SEEDS))
+    follows = compare_seeds(seed_pred[W_NAME][on], seed_pred[ADA][on], rhythm, n_boot=N_BOOT, scores=("srcc",))[0]
+    rhythm_per_seed = {W_NAME: follows.a, ADA: follows.b}
     print("SRCC with the true rhythm (extreme photos with a fence), seeds 0/1/2:",
           {n: " / ".join(fmt(v) for v in vs) for n, vs in rhythm_per_seed.items()})
-    print(f"multi-patch minus warp (3-seed means): {fmt(d_rhythm.difference)} {fmt(list(d_rhythm.ci))}, seed noise {fmt(rhythm_noise)}",
-          "->", {"better": "multi-patch follows it more", "worse": "multi-patch follows it less"}.get(
-              seed_aware_verdict(d_rhythm, rhythm_noise), "no clear difference"))
+    print(f"multi-patch minus warp (3-seed means): {fmt(follows.d.difference)} {fmt(list(follows.d.ci))}, seed noise {fmt(follows.noise)}",
+          "->", {"better": "multi-patch follows it more", "worse": "multi-patch follows it less"}.get(follows.verdict, "no clear difference"))
 
 # %% [markdown]
 # Three seeds per view confirm seed 0's result, and it clears the seed-noise rule: **the warp beats
@@ -979,8 +979,8 @@ if DATA.studio:
     assert [fmt(min(_ext[W_NAME])), fmt(max(_ext[W_NAME])), fmt(min(_ext[ADA])), fmt(max(_ext[ADA]))] == ["0.476", "0.485", "0.403", "0.42"], "extreme SRCC ranges"
     _rh = {n: [fmt(min(v)), fmt(max(v))] for n, v in rhythm_per_seed.items()}
     assert _rh == {W_NAME: ["0.309", "0.328"], ADA: ["0.114", "0.141"]}, "the seeds' rhythm SRCCs changed"
-    assert (fmt(d_rhythm.difference), fmt(list(d_rhythm.ci)), fmt(rhythm_noise)) == ("-0.189", "[-0.25, -0.13]", "0.0203"), "rhythm, three seeds"
-    assert seed_aware_verdict(d_rhythm, rhythm_noise) == "worse", "the rhythm verdict changed"
+    assert (fmt(follows.d.difference), fmt(list(follows.d.ci)), fmt(follows.noise)) == ("-0.189", "[-0.25, -0.13]", "0.0203"), "rhythm, three seeds"
+    assert follows.verdict == "worse", "the rhythm verdict changed"
 
 # %% [markdown]
 # **Does the evaluation grid cost the multi-patch model?** Section 5 showed that 6 patches leave 2
@@ -991,18 +991,8 @@ if DATA.studio:
 
 # %%
 ext_idx = np.flatnonzero(bucket_mask(EXTREME))
-ext_set = torch.utils.data.Subset(eval_set, ext_idx)
-
-
-def extreme_means(cm, patches):
-    """The predicted mean score of every extreme photo, the model's patches counted ``patches``."""
-    eval_set.transform = eval_transform_for(cm.config.replace(patches=patches))
-    p = predict(cm.model, ext_set, batch_size=16)
-    return pd.Series(p["mean"], index=p["image_id"]).loc[ann.index[ext_idx]].to_numpy(float)
-
-
 PATCHES_EVAL = 8
-wide = np.stack([extreme_means(cm, PATCHES_EVAL) for cm in seed_models[ADA]], axis=1)
+wide = np.stack([eval_means(cm, rows=ext_idx, patches=PATCHES_EVAL) for cm in seed_models[ADA]], axis=1)
 grid_rows = {f"A = {ADA} with {N_PATCHES} patches, B = the same with {PATCHES_EVAL}": compare_seeds(seed_pred[ADA][ext_idx], wide, true_mean[ext_idx], n_boot=N_BOOT),
              f"A = {W_NAME}, B = {ADA} with {PATCHES_EVAL} patches": compare_seeds(seed_pred[W_NAME][ext_idx], wide, true_mean[ext_idx], n_boot=N_BOOT)}
 print_table([{"extreme photos": k, "metric": r.metric.upper(), "B, seeds 0/1/2": " / ".join(fmt(v) for v in r.b),
