@@ -12,7 +12,11 @@ PIP := $(PYTHON) -m pip
 # Even with them, a few live trainings (05's small CNN over 14 epochs, its frozen heads, 09's
 # ablation heads) end a third digit apart on Intel and on AMD: store outputs on the kind CI runs on.
 CPU_ENV := ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_CBWR=COMPATIBLE OPENBLAS_CORETYPE=Haswell NPY_ENABLE_CPU_FEATURES=X86_V3
-NB_ENV := PYTHONPATH=$(CURDIR) OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONHASHSEED=0 $(CPU_ENV) CI=true HF_HUB_OFFLINE=1 TQDM_DISABLE=1 MPLBACKEND=Agg
+# glibc's malloc gives the memory of freed activations back to the kernel and page-faults it in again
+# on the next step; these keep it in the process (same results, faster CPU training:
+# benchmarks/malloc_env.py). Other C libraries (macOS) ignore them.
+MALLOC_ENV := MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=536870912
+NB_ENV := PYTHONPATH=$(CURDIR) OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONHASHSEED=0 $(CPU_ENV) $(MALLOC_ENV) CI=true HF_HUB_OFFLINE=1 TQDM_DISABLE=1 MPLBACKEND=Agg
 JOBS ?= 2
 # JupyterLab refuses to start as root (containers, cloud machines) unless given --allow-root. On a
 # Linux machine with no display there is no browser to open (or only a text one that would take
@@ -91,7 +95,7 @@ bench:
 # Train the course weights (MODEL=nima for one; EPOCHS=2 for at most 2 more epochs per model in this
 # call) in resumable run folders under runs/weights/, and export them into weights/ with their records.
 weights: install
-	env -u AESTHETICS_DATA HF_HUB_OFFLINE=1 $(PYTHON) -m aesthetics_lib zoo --train $(or $(MODEL),all) $(if $(EPOCHS),--epochs $(EPOCHS))
+	env -u AESTHETICS_DATA HF_HUB_OFFLINE=1 $(MALLOC_ENV) $(PYTHON) -m aesthetics_lib zoo --train $(or $(MODEL),all) $(if $(EPOCHS),--epochs $(EPOCHS))
 
 # data/cache holds the studio (data/cache/studio) and the course models; data/studio is where older
 # versions cached the studio.

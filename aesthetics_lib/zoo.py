@@ -56,6 +56,10 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     # view's and the loss's effects from seed luck (48 epochs each, about an hour on one thread)
     **{f"multipatch{suffix}_seed{seed}": ("multipatch", {**changes, "seed": seed})
        for suffix, changes in (("", {}), ("_avg", {"patch_mode": "avg"}), ("_warp", _WARP)) for seed in (1, 2)},
+    # ... and multi-patch trained and scored with 8 patches instead of 6 (8 fill the 2 x 4 evaluation
+    # grid of photos beyond about 2:1, where 6 leave two cells unscored), seeds 0-2
+    **{f"multipatch_p8{f'_seed{seed}' if seed else ''}": ("multipatch", {"patches": 8, "seed": seed})
+       for seed in (0, 1, 2)},
     # notebooks/05: one column, 24 epochs, the regression head and the binary head (everything else the
     # same): the target's own effect, trained from exactly these settings (7-9 minutes each on one
     # thread; 2 epochs until the 2026-12-04 retraining)
