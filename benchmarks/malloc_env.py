@@ -37,20 +37,18 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-#: The Makefile's CPU_ENV (the same kernels on every x86-64 CPU) and one thread, in both arms.
-BASE_ENV: dict[str, str] = {
-    "ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2", "MKL_CBWR": "COMPATIBLE",
-    "OPENBLAS_CORETYPE": "Haswell", "NPY_ENABLE_CPU_FEATURES": "X86_V3",
-    "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0", "CI": "true", "TQDM_DISABLE": "1",
-}
 
-
-def makefile_malloc_env() -> dict[str, str]:
-    """The ``MALLOC_ENV`` line of the Makefile as a dict (the benchmark measures what ``make`` sets)."""
+def makefile_env(name: str) -> dict[str, str]:
+    """The Makefile's ``NAME := VAR=value ...`` line as a dict (the benchmark measures what ``make`` sets)."""
     for line in (ROOT / "Makefile").read_text().splitlines():
-        if line.startswith("MALLOC_ENV :="):
+        if line.startswith(f"{name} :="):
             return dict(item.split("=", 1) for item in line.split(":=", 1)[1].split())
-    raise ValueError(f"{ROOT / 'Makefile'}: no 'MALLOC_ENV :=' line")
+    raise ValueError(f"{ROOT / 'Makefile'}: no '{name} :=' line")
+
+
+#: The Makefile's CPU_ENV (the same kernels on every x86-64 CPU) and one thread, in both arms.
+BASE_ENV: dict[str, str] = {**makefile_env("CPU_ENV"), "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                            "PYTHONHASHSEED": "0", "CI": "true", "TQDM_DISABLE": "1"}
 
 
 def child(name: str, steps: int) -> dict[str, Any]:
@@ -89,7 +87,7 @@ def run_arm(name: str, steps: int, malloc: dict[str, str] | None) -> dict[str, A
 
 def measure(names: list[str], steps: int, repeats: int) -> dict[str, Any]:
     """Both arms for every config, alternating; the per-arm medians and the weight hashes."""
-    malloc = makefile_malloc_env()
+    malloc = makefile_env("MALLOC_ENV")
     rows = []
     for name in names:
         runs: dict[str, list[dict[str, Any]]] = {"glibc defaults": [], "MALLOC_ENV": []}

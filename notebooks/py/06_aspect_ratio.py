@@ -923,10 +923,15 @@ def seed_comparison(a, b):
     noise and the seed-aware verdict."""
     print(f"A = {a}, B = {b}")
     rows = compare_seeds(seed_pred[a], seed_pred[b], true_mean, {bk: bucket_mask(bk) for bk in BUCKETS + ["all"]}, n_boot=N_BOOT)
-    return [{"bucket": r.group, "metric": r.metric.upper(),
-             "A, seeds 0/1/2": " / ".join(fmt(v) for v in r.a), "B, seeds 0/1/2": " / ".join(fmt(v) for v in r.b),
-             "B better by (3-seed means)": r.d.difference, "95 % CI": fmt(list(r.d.ci)),
-             "seed noise": r.noise, "B is": r.verdict, "_d": r.d, "_per_seed": {a: r.a, b: r.b}} for r in rows]
+    return [{"bucket": r.group, **seed_columns(r), "_d": r.d, "_per_seed": {a: r.a, b: r.b}} for r in rows]
+
+
+def seed_columns(r):
+    """The printed columns of one `compare_seeds` row: metric, each arm's per-seed scores, B's lead
+    on the three-seed means with its interval, the seed noise and the verdict."""
+    return {"metric": r.metric.upper(),
+            "A, seeds 0/1/2": " / ".join(fmt(v) for v in r.a), "B, seeds 0/1/2": " / ".join(fmt(v) for v in r.b),
+            "B better by (3-seed means)": r.d.difference, "95 % CI": fmt(list(r.d.ci)), "seed noise": r.noise, "B is": r.verdict}
 
 
 print("seeds 1 and 2 of the warp and of multi-patch ada loaded from shipped weights:", load_seeds(W_NAME) and load_seeds(ADA))
@@ -1030,10 +1035,10 @@ if DATA.studio:
 
 # %%
 P8, P8_NAME = {"patches": PATCHES_EVAL}, f"multi-patch ada, trained with {PATCHES_EVAL}"
-SEED_ARMS[P8_NAME] = P8
 seed_models[P8_NAME] = [course_model("multipatch", overrides={**P8, "seed": s}) for s in SEEDS]
-print(f"{P8_NAME}, seeds 0/1/2, loaded from shipped weights:", all(cm.weights is not None for cm in seed_models[P8_NAME]))
-if all(cm.weights is not None for cm in seed_models[P8_NAME]):
+p8_shipped = all(cm.weights is not None for cm in seed_models[P8_NAME])
+print(f"{P8_NAME}, seeds 0/1/2, loaded from shipped weights:", p8_shipped)
+if p8_shipped:
     print("their test SRCC (950 test photos, training records):",
           " / ".join(fmt(cm.weights.record["test"]["srcc"]) for cm in seed_models[P8_NAME]))
 seed_pred[P8_NAME] = np.stack([eval_means(cm) for cm in seed_models[P8_NAME]], axis=1)
@@ -1041,9 +1046,7 @@ p8_rows = seed_comparison(W_NAME, P8_NAME)
 print_table([{k: v for k, v in r.items() if not k.startswith("_")} for r in p8_rows])
 trained_rows = compare_seeds(wide, seed_pred[P8_NAME][ext_idx], true_mean[ext_idx], n_boot=N_BOOT)
 print(f"\nextreme photos, A = {ADA} scored with {PATCHES_EVAL}, B = {P8_NAME}")
-print_table([{"metric": r.metric.upper(), "A, seeds 0/1/2": " / ".join(fmt(v) for v in r.a), "B, seeds 0/1/2": " / ".join(fmt(v) for v in r.b),
-              "B better by (3-seed means)": r.d.difference, "95 % CI": fmt(list(r.d.ci)), "seed noise": r.noise, "B is": r.verdict}
-             for r in trained_rows])
+print_table([seed_columns(r) for r in trained_rows])
 if DATA.studio:
     follows_p8 = compare_seeds(seed_pred[W_NAME][on], seed_pred[P8_NAME][on], rhythm, n_boot=N_BOOT, scores=("srcc",))[0]
     print("\nSRCC with the true rhythm (extreme photos with a fence), seeds 0/1/2:",
@@ -1067,7 +1070,7 @@ if DATA.studio:
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
 # The claims above, checked against the numbers.
-if all(cm.weights is not None for cm in seed_models[P8_NAME]):
+if p8_shipped:
     assert [fmt(cm.weights.record["test"]["srcc"]) for cm in seed_models[P8_NAME]] == ["0.439", "0.433", "0.426"], "8-patch test SRCCs"
     assert [fmt(cm.weights.record["test"]["srcc"]) for cm in seed_models[ADA]] == ["0.433", "0.435", "0.428"], "6-patch test SRCCs"
 assert PATCHES_EVAL * PATCH**2 == 18432 and fmt(PATCHES_EVAL * PATCH**2 / WARP_SIZE**2) == "1.47", "8 patches' pixel count"
