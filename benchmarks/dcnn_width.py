@@ -97,14 +97,15 @@ def evaluate(out: Path, n_boot: int = 1000) -> dict[str, Any]:
         arm_ids, pred, _, n_params = test_predictions(run / "best.pt", widths)
         if not (arm_ids == ids).all():
             raise ValueError(f"{arm}: its test photos are not the shipped model's")
+        srcc = metrics.srcc(pred, truth)
         lo, hi = metrics.bootstrap_ci(metrics.srcc, pred, truth, n_boot=n_boot)
         d = paired_bootstrap(metrics.srcc, shipped, pred, truth, n_boot=n_boot)
         best = max(history, key=lambda h: h["val_srcc"])
         result[arm] = {"widths": list(widths), "parameters": n_params, "epochs_done": len(history),
                        "best_epoch": best["epoch"], "best_val_srcc": round(best["val_srcc"], 4),
                        "last_train_loss": round(history[-1]["train_loss"], 4),
-                       "test_srcc": round(metrics.srcc(pred, truth), 4), "test_srcc_ci": [round(lo, 4), round(hi, 4)],
-                       "share_of_ceiling": round(metrics.srcc(pred, truth) / ceiling, 3),
+                       "test_srcc": round(srcc, 4), "test_srcc_ci": [round(lo, 4), round(hi, 4)],
+                       "share_of_ceiling": round(srcc / ceiling, 3),
                        "minus_shipped": round(d.difference, 5), "ci": [round(d.low, 5), round(d.high, 5)], "verdict": d.verdict}
         print(arm, json.dumps(result[arm]))
     out.parent.mkdir(parents=True, exist_ok=True)

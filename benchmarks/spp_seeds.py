@@ -16,9 +16,10 @@ notebook 06 quotes this result instead of computing it. One thread per process::
     OMP_NUM_THREADS=1 python benchmarks/spp_seeds.py --train 2
     OMP_NUM_THREADS=1 python benchmarks/spp_seeds.py --evaluate benchmarks/results/spp_seeds_160.json
 
-An export whose record has another config hash (an older SPP config) is made again from the current
-config's run folder. ``benchmarks/results/spp_seeds.json`` holds session 21's result for SPP at long
-side 96, ``spp_seeds_160.json`` the one at long side 160 (the config since session 23).
+An export that :func:`course_weights.staleness` finds out of date (an older SPP config or code) is
+made again from the current config's run folder. ``benchmarks/results/spp_seeds.json`` holds
+session 21's result for SPP at long side 96, ``spp_seeds_160.json`` the one at long side 160 (the
+config since session 23).
 """
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ def checkpoints() -> dict[str, list[Path]]:
     for seed in SEEDS[1:]:
         out = EXPORTS / f"{spp_name(seed)}.pt"
         cfg = course_config("spp", overrides={"seed": seed})
-        if not out.is_file() or exported_hash(out) != cw.config_hash(cfg):  # none yet, or of an older config
+        exported = cw.find_weights(spp_name(seed), EXPORTS)
+        if exported is None or cw.staleness(exported, cfg):  # none yet, or of an older config or code
             run = cw.run_folder(spp_name(seed), cfg)
             if not (run / "last.pt").is_file():
                 raise FileNotFoundError(f"{run}: no run for SPP seed {seed} of the current config; train it first: "
@@ -74,12 +76,6 @@ def checkpoints() -> dict[str, list[Path]]:
         spp.append(out)
     warp = [cw.weights_dir() / f"multipatch_warp{f'_seed{s}' if s else ''}.pt" for s in SEEDS]
     return {"warp 112x112": warp, f"SPP (native {course_config('spp').size})": spp}
-
-
-def exported_hash(path: Path) -> str | None:
-    """The config hash in the training record beside the exported ``path`` (None without one)."""
-    record = path.with_suffix(".json")
-    return json.loads(record.read_text()).get("config_hash") if record.is_file() else None
 
 
 def evaluate(out: Path, n_boot: int = 1000) -> dict[str, Any]:
