@@ -36,8 +36,9 @@ from aesthetics_lib.train import train as train_run
 #: The models of the course, in the order of the notebooks that introduce them.
 COURSE_MODELS: tuple[str, ...] = ("dcnn", "spp", "nima", "multipatch", "sampnet", "convnextv2_sgfm")
 def _one_column(head: str, **more: Any) -> dict[str, Any]:
-    """Notebook 05's overrides of the DCNN config: one column, ``head``, 24 epochs (and ``more``)."""
-    return {"model_kwargs.columns": 1, "model_kwargs.head": head, "epochs": 24, **more}
+    """Notebook 05's overrides of the DCNN config: one column of the small CNN (widths 16-32-64),
+    ``head``, 24 epochs (and ``more``)."""
+    return {"model_kwargs.columns": 1, "model_kwargs.head": head, "model_kwargs.widths": [16, 32, 64], "epochs": 24, **more}
 
 
 #: Notebook 06's warp view: the multi-patch config's small CNN on the whole photo warped to 112 x 112.

@@ -1,33 +1,32 @@
-"""A pilot for the course DCNN's capacity: the same config (``configs/studio_dcnn.yaml``, 72 epochs,
-seed 0) with wider or deeper ShallowCNN columns, against the shipped ``weights/dcnn.pt`` (widths
-16-32-64 per column).
+"""The course DCNN's capacity: how wide its two ShallowCNN columns are, paired on the 950 test photos.
 
-The course DCNN underfits: its training EMD fell only from 0.181 to 0.147 in 72 epochs and its
-validation SRCC was still rising at the end (``benchmarks/README.md``). RAPID's columns had four
-convolutional layers of 64 filters each. The library's ``DCNN`` does not take the backbone's widths
-from a config, and adding that to ``aesthetics_lib/models/dcnn.py`` would change the code hash of the
-dcnn weights and its six notebook-05 variants, so this pilot patches the widths in, in this process
-only (:func:`columns_of`): each arm's runs, checkpoints and evaluations go through that patch and
-must never be exported into ``weights/`` (their config says ``dcnn``, their columns do not).
+The course DCNN first had columns of widths 16-32-64 (48,037 parameters) and underfit: its training
+EMD fell only from 0.181 to 0.147 in 72 epochs. Since session 24, ``configs/studio_dcnn.yaml`` gives
+its columns RAPID's depth, four blocks of widths 32-64-64-64 (``model_kwargs.widths``, 187,589
+parameters), and ``weights/dcnn.pt`` is trained from that config. This script scores the shipped
+weights against
 
-Each arm trains with ``course_weights.train_weights`` one epoch per call in
-``runs/weights/<arm>-<config hash>-<code hash>``, so a stopped run resumes exactly from its
-``last.pt`` when the same command is run again. One thread per process::
+* earlier course weights given with ``--against LABEL=CHECKPOINT``: the 16-32-64 weights live in the
+  repository's history (``git show c5cf6a2:weights/dcnn.pt > /tmp/dcnn_w16_32_64.pt``; loading them
+  builds the network their saved config describes, so no patch is needed), and
+* the :data:`ARMS` that were trained here: the course config with other widths, trained with
+  ``course_weights.train_weights`` one epoch per call in ``runs/weights/<arm>-<config hash>-<code
+  hash>`` (a stopped run resumes exactly from its ``last.pt`` when the same command runs again).
 
-    OMP_NUM_THREADS=1 python benchmarks/dcnn_width.py --train dcnn_w32_64_64_64 &
+One thread per process::
+
     OMP_NUM_THREADS=1 python benchmarks/dcnn_width.py --train dcnn_w32_64_128
-    OMP_NUM_THREADS=1 python benchmarks/dcnn_width.py --evaluate benchmarks/results/dcnn_width.json
+    OMP_NUM_THREADS=1 python benchmarks/dcnn_width.py --evaluate benchmarks/results/dcnn_width.json \
+        --against w16_32_64=/tmp/dcnn_w16_32_64.pt
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import functools
 import json
 import sys
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -40,89 +39,99 @@ from target_budget import train  # noqa: E402
 from aesthetics_lib import course_weights as cw  # noqa: E402
 from aesthetics_lib import metrics  # noqa: E402
 from aesthetics_lib.compare import paired_bootstrap  # noqa: E402
+from aesthetics_lib.train import TrainConfig  # noqa: E402
 from aesthetics_lib.inference import Predictor  # noqa: E402
-from aesthetics_lib.models import dcnn as dcnn_module  # noqa: E402
 from aesthetics_lib.zoo import course_config  # noqa: E402
 
-#: arm name -> the widths of each ShallowCNN column (the course's: 16, 32, 64)
+#: arm name -> the widths of each ShallowCNN column (the course config's own: 32, 64, 64, 64)
 ARMS: dict[str, tuple[int, ...]] = {
-    "dcnn_w32_64_64_64": (32, 64, 64, 64),  # RAPID-like: four blocks, 64 filters from the second on
-    "dcnn_w32_64_128": (32, 64, 128),  # three blocks, each twice the course's width
+    "dcnn_w32_64_128": (32, 64, 128),  # three blocks, each twice the first course weights' width
 }
 
 
-@contextlib.contextmanager
-def columns_of(widths: tuple[int, ...] | None) -> Iterator[None]:
-    """Within the block, every DCNN built in this process has ShallowCNN columns of ``widths``
-    (None: the library's own)."""
-    original = dcnn_module.BackboneMap
-    if widths is not None:
-        dcnn_module.BackboneMap = functools.partial(original, widths=tuple(widths))
-    try:
-        yield
-    finally:
-        dcnn_module.BackboneMap = original
+def arm_config(arm: str) -> TrainConfig:
+    """The course DCNN config with ``arm``'s column widths."""
+    return course_config("dcnn", overrides={"model_kwargs.widths": list(ARMS[arm])})
 
 
-def run_of(arm: str) -> Path:
-    """The run folder of ``arm``."""
-    return cw.run_folder(arm, course_config("dcnn"))
-
-
-def test_predictions(checkpoint: Path, widths: tuple[int, ...] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """(image ids, predicted means, true means, parameter count) on the 950 test photos, sorted by id."""
-    with columns_of(widths):
-        predictor = Predictor.from_checkpoint(checkpoint, device="cpu")
+def test_predictions(checkpoint: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[int], int]:
+    """(image ids, predicted means, true means, column widths, parameter count) on the 950 test
+    photos, sorted by id."""
+    predictor = Predictor.from_checkpoint(checkpoint, device="cpu")
     dataset = predictor.open_split("test")
     p = predictor.predict(dataset)
     truth = dict(zip(dataset.image_ids, dataset.means()))
     ids = np.asarray(p.image_id)
     order = np.argsort(ids)
     n_params = sum(t.numel() for t in predictor.model.parameters())
-    return ids[order], np.asarray(p.mean, float)[order], np.array([truth[i] for i in ids[order]]), n_params
+    widths = list(predictor.model.backbone.model.widths)
+    return ids[order], np.asarray(p.mean, float)[order], np.array([truth[i] for i in ids[order]]), widths, n_params
 
 
-def evaluate(out: Path, n_boot: int = 1000) -> dict[str, Any]:
-    """Test SRCC of each finished arm's ``best.pt`` and of the shipped DCNN, paired (arm minus shipped)."""
-    ids, shipped, truth, shipped_params = test_predictions(cw.weights_dir() / "dcnn.pt", None)
+def evaluate(out: Path, against: dict[str, Path], n_boot: int = 1000) -> dict[str, Any]:
+    """Test SRCC of the shipped DCNN, of each ``against`` checkpoint and of each finished arm's
+    ``best.pt``, each paired with the shipped weights (other minus shipped). JSON to ``out``."""
+    shipped_path = cw.weights_dir() / "dcnn.pt"
+    ids, shipped, truth, widths, n_params = test_predictions(shipped_path)
     ceiling = json.loads((cw.weights_dir() / "dcnn.json").read_text())["test"]["noise_ceiling_srcc"]
-    result: dict[str, Any] = {"shipped dcnn": {"widths": [16, 32, 64], "parameters": shipped_params,
-                                               "test_srcc": round(metrics.srcc(shipped, truth), 4)}}
-    for arm, widths in ARMS.items():
-        run = run_of(arm)
-        if not (run / "best.pt").is_file():
-            print(f"{arm}: no best.pt in {run}; skipped")
-            continue
-        history = json.loads((run / "history.json").read_text())
-        arm_ids, pred, _, n_params = test_predictions(run / "best.pt", widths)
-        if not (arm_ids == ids).all():
-            raise ValueError(f"{arm}: its test photos are not the shipped model's")
+
+    def scored(pred: np.ndarray) -> dict[str, Any]:
         srcc = metrics.srcc(pred, truth)
         lo, hi = metrics.bootstrap_ci(metrics.srcc, pred, truth, n_boot=n_boot)
+        return {"test_srcc": round(srcc, 4), "test_srcc_ci": [round(lo, 4), round(hi, 4)],
+                "share_of_ceiling": round(srcc / ceiling, 3)}
+
+    result: dict[str, Any] = {"shipped dcnn": {"checkpoint": "weights/dcnn.pt", "widths": widths,
+                                               "parameters": n_params, **scored(shipped)}}
+    others = {label: path for label, path in against.items()}
+    for arm in ARMS:
+        run = cw.run_folder(arm, arm_config(arm))
+        if (run / "best.pt").is_file():
+            others[arm] = run / "best.pt"
+        else:
+            print(f"{arm}: no best.pt in {run}; skipped")
+    for label, path in others.items():
+        other_ids, pred, _, other_widths, other_params = test_predictions(path)
+        if not (other_ids == ids).all():
+            raise ValueError(f"{label} ({path}): its test photos are not the shipped model's")
         d = paired_bootstrap(metrics.srcc, shipped, pred, truth, n_boot=n_boot)
-        best = max(history, key=lambda h: h["val_srcc"])
-        result[arm] = {"widths": list(widths), "parameters": n_params, "epochs_done": len(history),
-                       "best_epoch": best["epoch"], "best_val_srcc": round(best["val_srcc"], 4),
-                       "last_train_loss": round(history[-1]["train_loss"], 4),
-                       "test_srcc": round(srcc, 4), "test_srcc_ci": [round(lo, 4), round(hi, 4)],
-                       "share_of_ceiling": round(srcc / ceiling, 3),
-                       "minus_shipped": round(d.difference, 5), "ci": [round(d.low, 5), round(d.high, 5)], "verdict": d.verdict}
-        print(arm, json.dumps(result[arm]))
+        result[label] = {"checkpoint": str(path), "widths": other_widths, "parameters": other_params, **scored(pred),
+                         "minus_shipped": round(d.difference, 5), "ci": [round(d.low, 5), round(d.high, 5)],
+                         "verdict": d.verdict}
+        history = path.parent / "history.json"
+        if history.is_file():  # an arm trained here: its training too
+            rows = json.loads(history.read_text())
+            best = max(rows, key=lambda h: h["val_srcc"])
+            result[label].update(epochs_done=len(rows), best_epoch=best["epoch"],
+                                 best_val_srcc=round(best["val_srcc"], 4), last_train_loss=round(rows[-1]["train_loss"], 4))
+    for label, row in result.items():
+        print(label, json.dumps(row))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1), encoding="utf-8")
     return result
 
 
+def labelled_path(text: str) -> tuple[str, Path]:
+    """``LABEL=PATH`` -> (label, path), the file checked to exist."""
+    label, sep, path = text.partition("=")
+    if not sep or not label or not path:
+        raise argparse.ArgumentTypeError(f"expected LABEL=CHECKPOINT, got {text!r}")
+    if not Path(path).is_file():
+        raise argparse.ArgumentTypeError(f"{label}: checkpoint not found: {path}")
+    return label, Path(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--train", choices=sorted(ARMS), help="train this arm (resumes from its last.pt)")
-    parser.add_argument("--evaluate", type=Path, help="score the finished arms and the shipped DCNN; JSON to this file")
+    parser.add_argument("--evaluate", type=Path, help="score the shipped DCNN, --against and the finished arms; JSON to this file")
+    parser.add_argument("--against", type=labelled_path, action="append", default=[], metavar="LABEL=CHECKPOINT",
+                        help="another DCNN checkpoint to pair with the shipped weights (repeatable)")
     args = parser.parse_args(argv)
     if args.train:
-        with columns_of(ARMS[args.train]):
-            train(args.train, course_config("dcnn"))
+        train(args.train, arm_config(args.train))
     elif args.evaluate:
-        evaluate(args.evaluate)
+        evaluate(args.evaluate, dict(args.against))
     else:
         parser.error("expected --train ARM or --evaluate FILE")
     return 0

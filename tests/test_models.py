@@ -190,6 +190,19 @@ def test_dcnn_double_column_reads_the_local_crop():
     assert not torch.allclose(a, b)
 
 
+def test_dcnn_widths_set_both_shallow_columns():
+    model = create_model("dcnn", backbone="shallow", columns=2, widths=(8, 16, 16, 24)).eval()
+    for column in (model.backbone, model.backbone_local):
+        assert column.model.widths == (8, 16, 16, 24) and column.out_channels == 24
+    with torch.no_grad():
+        out = model(torch.randn(2, 3, 32, 32), local=torch.randn(2, 3, 32, 32))
+    assert out["dist"].shape == (2, 5)
+    default = create_model("dcnn", backbone="shallow", columns=2)
+    assert default.backbone.model.widths == (16, 32, 64)  # the small CNN's own widths when none are given
+    with pytest.raises(ValueError, match="widths"):
+        create_model("dcnn", backbone="resnet18", widths=(8, 16))
+
+
 def test_dcnn_regression_head_outputs_a_mean_only():
     model = create_model("dcnn", backbone="shallow", head="regression", num_bins=10).eval()
     with torch.no_grad():

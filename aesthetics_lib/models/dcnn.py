@@ -12,7 +12,9 @@
 * ``freeze_backbone=True``: CMU's variant: pretrained features frozen (no gradient, BatchNorm
   statistics fixed), head ``fc 128-10-out`` with BatchNorm and dropout 0.2.
 * ``backbone="shallow"``: a tiny CNN trained from scratch
-  (:class:`aesthetics_lib.pretrained.ShallowCNN`).
+  (:class:`aesthetics_lib.pretrained.ShallowCNN`); ``widths`` sets its blocks' widths (one number per
+  conv3x3-BN-ReLU-maxpool block; default 16-32-64). RAPID's columns had four convolutional layers of
+  64 filters.
 
 Introduced in notebooks/05_dcnn.
 """
@@ -56,6 +58,7 @@ class DCNN(AestheticModel):
         dropout: float | None = None,
         batchnorm: bool | None = None,
         share_columns: bool = False,
+        widths: Sequence[int] | None = None,
     ) -> None:
         super().__init__(num_bins, attribute_names)
         if columns not in (1, 2):
@@ -71,10 +74,13 @@ class DCNN(AestheticModel):
         dropout = float(dropout) if dropout is not None else (0.2 if freeze_backbone else 0.5)
         batchnorm = bool(batchnorm) if batchnorm is not None else self.freeze_backbone
 
-        self.backbone = BackboneMap(backbone, pretrained)
+        if widths is not None and backbone != "shallow":
+            raise ValueError(f"DCNN: widths= sets the 'shallow' backbone's blocks; backbone {backbone!r} has its own")
+        column = {"widths": tuple(int(c) for c in widths)} if widths is not None else {}
+        self.backbone = BackboneMap(backbone, pretrained, **column)
         self.backbone_local: BackboneMap | None = None
         if columns == 2 and not share_columns:
-            self.backbone_local = BackboneMap(backbone, pretrained)
+            self.backbone_local = BackboneMap(backbone, pretrained, **column)
         self.share_columns = bool(share_columns)
         feat = self.backbone.out_channels * columns
         if head == "distribution":
