@@ -83,7 +83,7 @@ def evaluate(out: Path, against: dict[str, Path], n_boot: int = 1000) -> dict[st
 
     result: dict[str, Any] = {"shipped dcnn": {"checkpoint": "weights/dcnn.pt", "widths": widths,
                                                "parameters": n_params, **scored(shipped)}}
-    others = {label: path for label, path in against.items()}
+    others = dict(against)
     for arm in ARMS:
         run = cw.run_folder(arm, arm_config(arm))
         if (run / "best.pt").is_file():
