@@ -6,9 +6,9 @@ its columns RAPID's depth, four blocks of widths 32-64-64-64 (``model_kwargs.wid
 parameters), and ``weights/dcnn.pt`` is trained from that config. This script scores the shipped
 weights against
 
-* earlier course weights given with ``--against LABEL=CHECKPOINT``: the 16-32-64 weights live in the
-  repository's history (``git show c5cf6a2:weights/dcnn.pt > /tmp/dcnn_w16_32_64.pt``; loading them
-  builds the network their saved config describes, so no patch is needed), and
+* the course weights at earlier git revisions, ``--before REV`` (:func:`multilevel.weights_at`): the
+  16-32-64 weights are ``weights/dcnn.pt`` at c5cf6a2 (loading them builds the network their saved
+  config describes, so no patch is needed), and
 * the :data:`ARMS` that were trained here: the course config with other widths, trained with
   ``course_weights.train_weights`` one epoch per call in ``runs/weights/<arm>-<config hash>-<code
   hash>`` (a stopped run resumes exactly from its ``last.pt`` when the same command runs again).
@@ -17,7 +17,7 @@ One thread per process::
 
     OMP_NUM_THREADS=1 python benchmarks/dcnn_width.py --train dcnn_w32_64_128
     OMP_NUM_THREADS=1 python benchmarks/dcnn_width.py --evaluate benchmarks/results/dcnn_width.json \
-        --against w16_32_64=/tmp/dcnn_w16_32_64.pt
+        --before c5cf6a2
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -34,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from multilevel import weights_at  # noqa: E402
 from target_budget import train  # noqa: E402
 
 from aesthetics_lib import course_weights as cw  # noqa: E402
@@ -68,9 +70,10 @@ def test_predictions(checkpoint: Path) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return ids[order], np.asarray(p.mean, float)[order], np.array([truth[i] for i in ids[order]]), widths, n_params
 
 
-def evaluate(out: Path, against: dict[str, Path], n_boot: int = 1000) -> dict[str, Any]:
-    """Test SRCC of the shipped DCNN, of each ``against`` checkpoint and of each finished arm's
-    ``best.pt``, each paired with the shipped weights (other minus shipped). JSON to ``out``."""
+def evaluate(out: Path, before: Sequence[str], n_boot: int = 1000) -> dict[str, Any]:
+    """Test SRCC of the shipped DCNN, of ``weights/dcnn.pt`` at each git revision of ``before`` and of
+    each finished arm's ``best.pt``, each paired with the shipped weights (other minus shipped). JSON
+    to ``out``."""
     shipped_path = cw.weights_dir() / "dcnn.pt"
     ids, shipped, truth, widths, n_params = test_predictions(shipped_path)
     ceiling = json.loads((cw.weights_dir() / "dcnn.json").read_text())["test"]["noise_ceiling_srcc"]
@@ -83,27 +86,28 @@ def evaluate(out: Path, against: dict[str, Path], n_boot: int = 1000) -> dict[st
 
     result: dict[str, Any] = {"shipped dcnn": {"checkpoint": "weights/dcnn.pt", "widths": widths,
                                                "parameters": n_params, **scored(shipped)}}
-    others = dict(against)
-    for arm in ARMS:
-        run = cw.run_folder(arm, arm_config(arm))
-        if (run / "best.pt").is_file():
-            others[arm] = run / "best.pt"
-        else:
-            print(f"{arm}: no best.pt in {run}; skipped")
-    for label, path in others.items():
-        other_ids, pred, _, other_widths, other_params = test_predictions(path)
-        if not (other_ids == ids).all():
-            raise ValueError(f"{label} ({path}): its test photos are not the shipped model's")
-        d = paired_bootstrap(metrics.srcc, shipped, pred, truth, n_boot=n_boot)
-        result[label] = {"checkpoint": str(path), "widths": other_widths, "parameters": other_params, **scored(pred),
-                         "minus_shipped": round(d.difference, 5), "ci": [round(d.low, 5), round(d.high, 5)],
-                         "verdict": d.verdict}
-        history = path.parent / "history.json"
-        if history.is_file():  # an arm trained here: its training too
-            rows = json.loads(history.read_text())
-            best = max(rows, key=lambda h: h["val_srcc"])
-            result[label].update(epochs_done=len(rows), best_epoch=best["epoch"],
-                                 best_val_srcc=round(best["val_srcc"], 4), last_train_loss=round(rows[-1]["train_loss"], 4))
+    with tempfile.TemporaryDirectory() as tmp:
+        others = {f"dcnn at {rev}": (weights_at(rev, "dcnn", Path(tmp)), f"weights/dcnn.pt at {rev}") for rev in before}
+        for arm in ARMS:
+            run = cw.run_folder(arm, arm_config(arm))
+            if (run / "best.pt").is_file():
+                others[arm] = (run / "best.pt", str(run / "best.pt"))
+            else:
+                print(f"{arm}: no best.pt in {run}; skipped")
+        for label, (path, shown) in others.items():
+            other_ids, pred, _, other_widths, other_params = test_predictions(path)
+            if not (other_ids == ids).all():
+                raise ValueError(f"{label} ({shown}): its test photos are not the shipped model's")
+            d = paired_bootstrap(metrics.srcc, shipped, pred, truth, n_boot=n_boot)
+            result[label] = {"checkpoint": shown, "widths": other_widths, "parameters": other_params, **scored(pred),
+                             "minus_shipped": round(d.difference, 5), "ci": [round(d.low, 5), round(d.high, 5)],
+                             "verdict": d.verdict}
+            history = path.parent / "history.json"
+            if history.is_file():  # an arm trained here: its training too
+                rows = json.loads(history.read_text())
+                best = max(rows, key=lambda h: h["val_srcc"])
+                result[label].update(epochs_done=len(rows), best_epoch=best["epoch"],
+                                     best_val_srcc=round(best["val_srcc"], 4), last_train_loss=round(rows[-1]["train_loss"], 4))
     for label, row in result.items():
         print(label, json.dumps(row))
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -111,27 +115,17 @@ def evaluate(out: Path, against: dict[str, Path], n_boot: int = 1000) -> dict[st
     return result
 
 
-def labelled_path(text: str) -> tuple[str, Path]:
-    """``LABEL=PATH`` -> (label, path), the file checked to exist."""
-    label, sep, path = text.partition("=")
-    if not sep or not label or not path:
-        raise argparse.ArgumentTypeError(f"expected LABEL=CHECKPOINT, got {text!r}")
-    if not Path(path).is_file():
-        raise argparse.ArgumentTypeError(f"{label}: checkpoint not found: {path}")
-    return label, Path(path)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--train", choices=sorted(ARMS), help="train this arm (resumes from its last.pt)")
-    parser.add_argument("--evaluate", type=Path, help="score the shipped DCNN, --against and the finished arms; JSON to this file")
-    parser.add_argument("--against", type=labelled_path, action="append", default=[], metavar="LABEL=CHECKPOINT",
-                        help="another DCNN checkpoint to pair with the shipped weights (repeatable)")
+    parser.add_argument("--evaluate", type=Path, help="score the shipped DCNN, --before and the finished arms; JSON to this file")
+    parser.add_argument("--before", action="append", default=[], metavar="REV",
+                        help="pair weights/dcnn.pt at this git revision with the shipped weights (repeatable)")
     args = parser.parse_args(argv)
     if args.train:
         train(args.train, arm_config(args.train))
     elif args.evaluate:
-        evaluate(args.evaluate, dict(args.against))
+        evaluate(args.evaluate, args.before)
     else:
         parser.error("expected --train ARM or --evaluate FILE")
     return 0

@@ -129,7 +129,10 @@ def ridge_probe(train: dict, val: dict, test: dict) -> list[dict[str, Any]]:
 
 def weights_at(rev: str, name: str, folder: Path) -> Path:
     """``weights/<name>.pt`` as it was at git revision ``rev``, written into ``folder``."""
-    blob = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:weights/{name}.pt"], check=True, capture_output=True).stdout
+    shown = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:weights/{name}.pt"], capture_output=True)
+    if shown.returncode != 0:
+        raise FileNotFoundError(f"weights/{name}.pt at revision {rev!r}: {shown.stderr.decode(errors='replace').strip()}")
+    blob = shown.stdout
     path = folder / f"{name}-{rev}.pt"
     path.write_bytes(blob)
     return path
