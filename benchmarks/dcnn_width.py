@@ -36,13 +36,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from multilevel import weights_at  # noqa: E402
+from scoring import score_test  # noqa: E402
 from target_budget import train  # noqa: E402
 
 from aesthetics_lib import course_weights as cw  # noqa: E402
 from aesthetics_lib import metrics  # noqa: E402
 from aesthetics_lib.compare import paired_bootstrap  # noqa: E402
 from aesthetics_lib.train import TrainConfig  # noqa: E402
-from aesthetics_lib.inference import Predictor  # noqa: E402
 from aesthetics_lib.zoo import course_config  # noqa: E402
 
 #: arm name -> the widths of each ShallowCNN column (the course config's own: 32, 64, 64, 64)
@@ -59,15 +59,10 @@ def arm_config(arm: str) -> TrainConfig:
 def test_predictions(checkpoint: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[int], int]:
     """(image ids, predicted means, true means, column widths, parameter count) on the 950 test
     photos, sorted by id."""
-    predictor = Predictor.from_checkpoint(checkpoint, device="cpu")
-    dataset = predictor.open_split("test")
-    p = predictor.predict(dataset)
-    truth = dict(zip(dataset.image_ids, dataset.means()))
-    ids = np.asarray(p.image_id)
-    order = np.argsort(ids)
-    n_params = sum(t.numel() for t in predictor.model.parameters())
-    widths = list(predictor.model.backbone.model.widths)
-    return ids[order], np.asarray(p.mean, float)[order], np.array([truth[i] for i in ids[order]]), widths, n_params
+    scores = score_test(checkpoint).by_id()
+    model = scores.predictor.model
+    n_params = sum(t.numel() for t in model.parameters())
+    return np.asarray(scores.ids), scores.pred, scores.truth, list(model.backbone.model.widths), n_params
 
 
 def evaluate(out: Path, before: Sequence[str], n_boot: int = 1000) -> dict[str, Any]:

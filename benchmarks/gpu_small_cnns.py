@@ -390,14 +390,12 @@ def elongation(dataset: Any) -> Any:
 
 
 def test_predictions(checkpoint: Path) -> tuple[Any, Any]:
-    """``(predictions, test dataset)`` of a checkpoint on its config's studio test split (the CPU,
-    the checkpoint's own evaluation transform: the path of ``evaluate --checkpoint``)."""
-    from aesthetics_lib.inference import Predictor
+    """``(predictions, test dataset)`` of a checkpoint on its config's studio test split
+    (:func:`scoring.score_test`: the path of ``evaluate --checkpoint``)."""
+    from scoring import score_test
 
-    predictor = Predictor.from_checkpoint(checkpoint, device="cpu")
-    with cw.checkout_cwd(predictor.checkpoint.config):
-        dataset = predictor.open_split("test")
-        return predictor.predict(dataset), dataset
+    scores = score_test(checkpoint)
+    return scores.predictions, scores.dataset
 
 
 def evaluate_runs(out: Path) -> dict[str, Any]:

@@ -47,13 +47,15 @@ from torch.utils.data import DataLoader
 # runnable as a script from the repository root
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from scoring import score_test  # noqa: E402
 
 from aesthetics_lib import metrics  # noqa: E402
 from aesthetics_lib.ablation import seed_srcc  # noqa: E402
 from aesthetics_lib.compare import paired_bootstrap  # noqa: E402
 from aesthetics_lib.data.registry import open_dataset  # noqa: E402
 from aesthetics_lib.data.studio import QUALITY_TERMS, quality_terms, read_factors, true_quality  # noqa: E402
-from aesthetics_lib.inference import Predictor  # noqa: E402
 from aesthetics_lib.models.heads import BackboneStages  # noqa: E402
 from aesthetics_lib.training.build import eval_transform_for, resolve_data  # noqa: E402
 from aesthetics_lib.zoo import course_config  # noqa: E402
@@ -139,10 +141,10 @@ def weights_at(rev: str, name: str, folder: Path) -> Path:
 
 
 def test_scores(checkpoint: Path) -> tuple[np.ndarray, list[str]]:
-    """Predicted mean scores of a checkpoint on its own data's test split, and the image ids."""
-    predictor = Predictor.from_checkpoint(checkpoint, device="cpu")
-    test = predictor.open_split("test")
-    return np.asarray(predictor.predict(test).mean, dtype=np.float64), list(test.image_ids)
+    """Predicted mean scores of a checkpoint on its own data's test split, and the image ids, in the
+    split's order (:func:`scoring.score_test`)."""
+    scores = score_test(checkpoint)
+    return scores.pred, scores.ids
 
 
 def seed0_scores(before: str, after: str = AFTER) -> tuple[np.ndarray, np.ndarray, list[str]]:

@@ -28,12 +28,14 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from scoring import score_test  # noqa: E402
 
 from aesthetics_lib import course_weights as cw  # noqa: E402
 from aesthetics_lib import metrics  # noqa: E402
 from aesthetics_lib.compare import paired_bootstrap  # noqa: E402
 from aesthetics_lib.data.studio import QUALITY_TERMS, quality_terms, read_factors, true_quality  # noqa: E402
-from aesthetics_lib.inference import Predictor  # noqa: E402
 
 N_BOOT = 1000
 
@@ -45,15 +47,6 @@ def checkpoint_of(spec: str) -> tuple[str, Path]:
     if not checkpoint.is_file():
         raise FileNotFoundError(f"{spec}: no checkpoint at {checkpoint}")
     return label, checkpoint
-
-
-def test_scores(checkpoint: Path) -> tuple[list[str], np.ndarray, Path]:
-    """(image ids, predicted means, studio root) of ``checkpoint`` on its config's test split, by id."""
-    predictor = Predictor.from_checkpoint(checkpoint, device="cpu")
-    dataset = predictor.open_split("test")
-    p = predictor.predict(dataset)
-    order = np.argsort(np.asarray(p.image_id))
-    return [p.image_id[i] for i in order], np.asarray(p.mean, dtype=np.float64)[order], Path(dataset.root)
 
 
 def with_ci(pred: np.ndarray, target: np.ndarray) -> list[float]:
@@ -72,7 +65,8 @@ def measure(specs: Sequence[str], against: str | None) -> dict[str, Any]:
         raise ValueError(f"--against {against}: not among the models ({', '.join(label for label, _ in located)})")
     ids = root = None
     for spec, (label, checkpoint) in zip(specs, located):
-        these, pred, this_root = test_scores(checkpoint)
+        scores = score_test(checkpoint).by_id()
+        these, pred, this_root = scores.ids, scores.pred, scores.root
         if ids is None:
             ids, root = these, this_root
         elif these != ids or this_root != root:
