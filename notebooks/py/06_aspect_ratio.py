@@ -1140,7 +1140,11 @@ if DATA.studio:
 # "Which quality terms each course model follows"): SRCC -0.080 [-0.142, -0.0185] (multi-patch) and
 # -0.050 [-0.118, 0.013] (warp) against SPP's 0.188 [0.124, 0.251] and the true quality's 0.419. A patch
 # is scored without knowing where it lies in the frame, and this small CNN averages its map over all
-# positions before its one linear layer, where SPP keeps a 4 x 4 grid of maxima. Seventeen
+# positions before its one linear layer, where SPP keeps a 4 x 4 grid of maxima. That is not shown to
+# be the reason: in 12-epoch pilots (one seed each, same `benchmarks/README.md` section), patches
+# told where they lie followed placement no more than patches that were not, training on the photo's
+# votes alone instead of MPEMD did not bring it above 0, and the patch that holds the subject, scored
+# alone, does not follow placement either. Seventeen
 # comparisons at the 95 % level can give a false alarm by chance; the four above also clear the
 # seed-noise rule, the weakest (softness) by a factor of about 2.1. How much each term weighs in the
 # vote means decides what these differences cost: that is the MSE and SRCC gap of the three-seed
@@ -1282,10 +1286,11 @@ if DATA.studio:
 #   MPEMD_ada beat MPEMD_avg over all photos on SRCC (0.0199 [0.0142, 0.0259]) and MSE (0.00705
 #   [0.00508, 0.00896]), each beyond seed noise by a small margin, most clearly on the moderate
 #   photos.
-# - What the multi-patch runs cannot see: where a patch lies in the frame. Over the course studio's
-#   950 test photos they do not follow the subject's placement, the term the true quality follows
-#   most, where SPP does (quoted from `benchmarks/README.md`); all twelve multi-patch runs stay at
-#   0.46-0.54 of the noise ceiling, SPP reaches 0.66.
+# - Over the course studio's 950 test photos the multi-patch runs do not follow the subject's
+#   placement, the term the true quality follows most, where SPP does; all twelve multi-patch runs
+#   stay at 0.46-0.54 of the noise ceiling, SPP reaches 0.66. A patch is not told where it lies in the
+#   frame, but 12-epoch pilots that told it, or trained on the photo's votes alone, did not follow
+#   placement either (quoted from `benchmarks/README.md`); why is not found.
 
 # %% [markdown]
 # ## Exercises
