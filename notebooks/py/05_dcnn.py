@@ -748,6 +748,9 @@ if studio:
 # - The course DCNN's first columns (16-32-64) underfit the studio: columns of RAPID's depth
 #   (32-64-64-64, four times the parameters) fit the training photos better and rank the test photos
 #   better by 0.0585 [0.026, 0.0903], paired (0.521 -> 0.579; quoted from `benchmarks/README.md`).
+#   Three wider blocks with as many parameters (32-64-128) rank them worse than the four blocks by
+#   0.0449 [0.0163, 0.0724] (one seed each, same source): the fourth block, not the parameter count,
+#   carries the gain.
 # - RAPID's local column sees the photo at its own resolution, where fine detail survives a warp only
 #   as a blur; whether it helps is a question for a paired interval, not for a single number. Here
 #   both columns together beat the global one alone by an SRCC of 0.0723 [0.0321, 0.115], and the
