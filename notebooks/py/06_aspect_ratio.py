@@ -1140,15 +1140,18 @@ if DATA.studio:
 # "Which quality terms each course model follows"): SRCC -0.080 [-0.142, -0.0185] (multi-patch) and
 # -0.050 [-0.118, 0.013] (warp) against SPP's 0.188 [0.124, 0.251] and the true quality's 0.419. A patch
 # is scored without knowing where it lies in the frame, and this small CNN averages its map over all
-# positions before its one linear layer, where SPP keeps a 4 x 4 grid of maxima. That is not shown to
-# be the reason: in 12-epoch pilots (one seed each, same `benchmarks/README.md` section), patches
-# told where they lie followed placement no more than patches that were not, training on the photo's
-# votes alone instead of MPEMD did not bring it above 0, and the patch that holds the subject, scored
-# alone, does not follow placement either. Seventeen
-# comparisons at the 95 % level can give a false alarm by chance; the four above also clear the
-# seed-noise rule, the weakest (softness) by a factor of about 2.1. How much each term weighs in the
-# vote means decides what these differences cost: that is the MSE and SRCC gap of the three-seed
-# table above.
+# positions before its one linear layer, where SPP keeps a 4 x 4 grid of maxima. An intervention in
+# the same `benchmarks/README.md` section measures what that does: each of 875 test photos rendered
+# again with its subject moved from the centre of the frame to the nearest thirds point, everything
+# else unchanged, scores higher with SPP by 0.409 [0.382, 0.436] of its score SD (in 85 % of the
+# pairs) and with every whole-image course model by 0.35 to 0.85 SD, but with the multi-patch run by
+# -0.046 [-0.058, -0.035] and with the warp by -0.014 [-0.022, -0.007]: their scores hardly depend on
+# where the subject sits. Pilots quoted there (one seed each) that told the patches where they lie,
+# trained on the photo's votes alone, or gave the patches an ImageNet column did not change that.
+# Seventeen comparisons at the 95 % level can give a false alarm by chance; the four above also
+# clear the seed-noise rule, the weakest (softness) by a factor of about 2.1. How much each term
+# weighs in the vote means decides what these differences cost: that is the MSE and SRCC gap of the
+# three-seed table above.
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
 # The claims above, checked against the numbers.
@@ -1288,9 +1291,12 @@ if DATA.studio:
 #   photos.
 # - Over the course studio's 950 test photos the multi-patch runs do not follow the subject's
 #   placement, the term the true quality follows most, where SPP does; all twelve multi-patch runs
-#   stay at 0.46-0.54 of the noise ceiling, SPP reaches 0.66. A patch is not told where it lies in the
-#   frame, but 12-epoch pilots that told it, or trained on the photo's votes alone, did not follow
-#   placement either (quoted from `benchmarks/README.md`); why is not found.
+#   stay at 0.46-0.54 of the noise ceiling, SPP reaches 0.66. Moving a test photo's subject from the
+#   centre to a third, everything else unchanged, raises every whole-image course model's score by
+#   0.35-0.85 of its SD and changes the seed-0 multi-patch and warp runs' by -0.01 to -0.05 SD: their
+#   scores hardly depend on where the subject sits; pilots that told the patches where they lie,
+#   trained on the photo's votes alone or used an ImageNet column did not change that (quoted from
+#   `benchmarks/README.md`).
 
 # %% [markdown]
 # ## Exercises
@@ -1447,4 +1453,8 @@ check_prediction(prediction, cue_kept(False), after, what="share of the fence cu
 #   (d) the SPP model at long side 96 (`overrides={"size": 96}`), which keeps less of the fence than
 #   the warp (section 2's last line), against the course's long side 160; (e) the SPP network on the
 #   112 x 112 warp (`overrides={"view": "warp", "size": 112}`) against its own view: the view
-#   changes, the pooling does not.
+#   changes, the pooling does not; (f) move a subject: render a test photo again from its factor row
+#   (`read_factors`, `aesthetics_lib.data.studio.rendering.render`) with `subject_x` and `subject_y`
+#   set to a thirds point and to 0.5, and score both versions with the `predictor.score` of
+#   `course_model("spp")` and of `course_model("multipatch")` (`benchmarks/placement_swap.py` does
+#   this for 875 photos).
