@@ -6,8 +6,10 @@ model this script scores the test split through its checkpoint (``Predictor``) a
 of its predicted means with every term, with a 95 % bootstrap interval over the photos, beside the
 same SRCC for the raters' mean votes and for the hidden true quality itself (what a perfect model
 would show). With ``--against REF`` each model is also paired with REF, term by term (positive: the
-model follows the term more than REF). Seventeen terms at the 95 % level can give a false alarm by
-chance; read the large differences.
+model follows the term more than REF). With ``--without TERM`` a last row is the studio's raw quality
+(``quality_raw``, the weighted sum of the terms, which the true quality ranks) less that one term:
+how closely each model ranks the photos on everything else. Seventeen terms at the 95 % level can
+give a false alarm by chance; read the large differences.
 
 Models are shipped course weights by name (``weights/<name>.pt``) or ``LABEL=CHECKPOINT`` for any
 other checkpoint of a course config (a run's ``best.pt``)::
@@ -35,7 +37,9 @@ from scoring import score_test  # noqa: E402
 from aesthetics_lib import course_weights as cw  # noqa: E402
 from aesthetics_lib import metrics  # noqa: E402
 from aesthetics_lib.compare import paired_bootstrap  # noqa: E402
-from aesthetics_lib.data.studio import QUALITY_TERMS, quality_terms, read_factors, true_quality  # noqa: E402
+from aesthetics_lib.data.studio import (  # noqa: E402
+    QUALITY_TERMS, StudioConfig, quality_raw, quality_terms, read_factors, true_quality,
+)
 
 N_BOOT = 1000
 
@@ -55,9 +59,10 @@ def with_ci(pred: np.ndarray, target: np.ndarray) -> list[float]:
             *(round(v, 4) for v in metrics.bootstrap_ci(metrics.srcc, pred, target, n_boot=N_BOOT))]
 
 
-def measure(specs: Sequence[str], against: str | None) -> dict[str, Any]:
+def measure(specs: Sequence[str], against: str | None, without: str | None = None) -> dict[str, Any]:
     """Per-term SRCCs of every model (and of the votes and the truth), and the paired differences
-    with ``against`` (a label among ``specs``)."""
+    with ``against`` (a label among ``specs``); with ``without``, one more target: the raw quality
+    less that term."""
     preds: dict[str, np.ndarray] = {}
     checkpoints: dict[str, str] = {}
     located = [checkpoint_of(spec) for spec in specs]
@@ -78,6 +83,12 @@ def measure(specs: Sequence[str], against: str | None) -> dict[str, Any]:
     targets = {t: terms[t].to_numpy(np.float64) for t in QUALITY_TERMS}
     targets["vote mean"] = factors["vote_mean"].to_numpy(np.float64)
     targets["true quality"] = np.asarray(true_quality(factors), dtype=np.float64)
+    if without is not None:
+        if without not in QUALITY_TERMS:
+            raise ValueError(f"--without {without}: not a quality term ({', '.join(QUALITY_TERMS)})")
+        weights = StudioConfig.for_layout("cadb").weights  # the course studio's layout
+        targets[f"raw quality without {without}"] = (quality_raw(factors, weights)
+                                                     - float(weights.get(without, 1.0)) * targets[without])
     truth, votes = targets["true quality"], targets["vote mean"]
     result: dict[str, Any] = {"photos": len(ids), "checkpoints": checkpoints, "against": against, "terms": {}}
     for name, target in targets.items():
@@ -114,9 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="+", help="shipped course model names or LABEL=CHECKPOINT")
     parser.add_argument("--against", help="pair every other model with this one, term by term")
+    parser.add_argument("--without", help="add a row: the raw quality less this term")
     parser.add_argument("--out", type=Path, help="write the result as JSON here")
     args = parser.parse_args(argv)
-    result = measure(args.models, args.against)
+    result = measure(args.models, args.against, args.without)
     show(result)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -1146,7 +1146,9 @@ if DATA.studio:
 # else unchanged, scores higher with SPP by 0.409 [0.382, 0.436] of its score SD (in 85 % of the
 # pairs) and with every whole-image course model by 0.35 to 0.85 SD, but with the multi-patch run by
 # -0.046 [-0.058, -0.035] and with the warp by -0.014 [-0.022, -0.007]: their scores hardly depend on
-# where the subject sits. Pilots quoted there (one seed each) that told the patches where they lie,
+# where the subject sits. Ranked against the studio's raw quality less its placement term, the
+# multi-patch run trails SPP by -0.068 [-0.105, -0.030] instead of -0.176 [-0.219, -0.135] on the
+# true quality. Pilots quoted there (one seed each) that told the patches where they lie,
 # trained on the photo's votes alone, or gave the patches an ImageNet column did not change that.
 # Seventeen comparisons at the 95 % level can give a false alarm by chance; the four above also
 # clear the seed-noise rule, the weakest (softness) by a factor of about 2.1. How much each term
