@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from quality_terms import checkpoint_of  # noqa: E402
+from quality_terms import checkpoint_of, save  # noqa: E402
 
 from aesthetics_lib.data.studio import StudioConfig, quality_terms, read_factors  # noqa: E402
 from aesthetics_lib.data.studio.rendering import render  # noqa: E402
@@ -108,8 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(first.open_split("test").root)
     result = measure(args.models, root)
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=1), encoding="utf-8")
+        save(result, args.out)
     return 0
 
 

@@ -121,6 +121,12 @@ def show(result: dict[str, Any]) -> None:
         print(term.ljust(13) + "".join(cell[:26].ljust(27) for cell in cells))
 
 
+def save(result: dict[str, Any], out: Path) -> None:
+    """Write ``result`` as JSON to ``out``, making its folder."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="+", help="shipped course model names or LABEL=CHECKPOINT")
@@ -131,8 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     result = measure(args.models, args.against, args.without)
     show(result)
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=1), encoding="utf-8")
+        save(result, args.out)
     return 0
 
 
