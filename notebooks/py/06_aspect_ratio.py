@@ -1141,12 +1141,12 @@ if DATA.studio:
 # -0.050 [-0.118, 0.013] (warp) against SPP's 0.188 [0.124, 0.251] and the true quality's 0.419. A patch
 # is scored without knowing where it lies in the frame, and this small CNN averages its map over all
 # positions before its one linear layer, where SPP keeps a 4 x 4 grid of maxima. An intervention in
-# the same `benchmarks/README.md` section measures what that does: each of 875 test photos rendered
-# again with its subject moved from the centre of the frame to the nearest thirds point, everything
-# else unchanged, scores higher with SPP by 0.409 [0.382, 0.436] of its score SD (in 85 % of the
-# pairs) and with every whole-image course model by 0.35 to 0.85 SD, but with the multi-patch run by
-# -0.046 [-0.058, -0.035] and with the warp by -0.014 [-0.022, -0.007]: their scores hardly depend on
-# where the subject sits. Ranked against the studio's raw quality less its placement term, the
+# the same `benchmarks/README.md` section measures what that does: each of 875 test photos is
+# rendered twice, with its subject at the centre of the frame and at the nearest thirds point,
+# everything else unchanged. The thirds version scores higher with SPP by 0.409 [0.382, 0.436] of
+# its score SD (in 85 % of the pairs) and with every whole-image course model by 0.35 to 0.85 SD, but
+# with the multi-patch run by -0.046 [-0.058, -0.035] and with the warp by -0.014 [-0.022, -0.007]:
+# their scores hardly depend on where the subject sits. Ranked against the studio's raw quality less its placement term, the
 # multi-patch run trails SPP by -0.068 [-0.105, -0.030] instead of -0.176 [-0.219, -0.135] on the
 # true quality. On branch runs quoted there (one seed each) the family stayed blind at the course
 # budget with larger patches, with the photo's votes as the only target, and with an ImageNet
