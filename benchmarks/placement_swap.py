@@ -68,9 +68,12 @@ def photo_pairs(root: Path, long_side: int = 160
     return ids, thirds, centre, pd.DataFrame(rows[0]), pd.DataFrame(rows[1])
 
 
-def measure(specs: list[str], root: Path) -> dict[str, Any]:
-    """Per model: mean standardised (thirds - centre) with its interval, and the share ordered as the truth."""
-    ids, thirds, centre, rows_thirds, rows_centre = photo_pairs(root)
+def measure(specs: list[str]) -> dict[str, Any]:
+    """Per model: mean standardised (thirds - centre) with its interval, and the share ordered as the
+    truth, on the test photos of the first model's studio."""
+    located = [checkpoint_of(spec) for spec in specs]  # a wrong name fails before any rendering
+    predictors = [Predictor.from_checkpoint(checkpoint, device="cpu") for _, checkpoint in located]
+    ids, thirds, centre, rows_thirds, rows_centre = photo_pairs(Path(predictors[0].open_split("test").root))
     rng = np.random.default_rng(0)
     boot = rng.integers(0, len(ids), size=(N_BOOT, len(ids)))
     term = quality_terms(rows_thirds)["placement"].to_numpy() - quality_terms(rows_centre)["placement"].to_numpy()
@@ -80,9 +83,7 @@ def measure(specs: list[str], root: Path) -> dict[str, Any]:
     t = result["placement_term_thirds_minus_centre"]
     print(f"{len(ids)} pairs; the placement term, thirds minus centre: mean {t['mean']:+.3f}, min {t['min']:+.3f}, "
           f"thirds higher in {t['share_thirds_higher']:.3f}")
-    for spec in specs:
-        label, checkpoint = checkpoint_of(spec)
-        predictor = Predictor.from_checkpoint(checkpoint, device="cpu")
+    for (label, checkpoint), predictor in zip(located, predictors):
         a = np.asarray(predictor.score(thirds).mean, dtype=np.float64)
         b = np.asarray(predictor.score(centre).mean, dtype=np.float64)
         sd = float(np.concatenate([a, b]).std())
@@ -103,9 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("models", nargs="+", help="shipped course model names or LABEL=CHECKPOINT")
     parser.add_argument("--out", type=Path, help="write the result as JSON here")
     args = parser.parse_args(argv)
-    first = Predictor.from_checkpoint(checkpoint_of(args.models[0])[1], device="cpu")
-    root = Path(first.open_split("test").root)
-    result = measure(args.models, root)
+    result = measure(args.models)
     if args.out:
         save(result, args.out)
     return 0
