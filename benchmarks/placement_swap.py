@@ -2,10 +2,10 @@
 
 A diagnostic of the multi-patch network's placement gap (``benchmarks/README.md``). Every test
 photo of the course studio whose placement is not ``symmetric`` is rendered twice from its own
-factor row (``aesthetics_lib.data.studio.rendering.render``, same render seed, saved as the studio
-saves its photos: JPEG at ``StudioConfig.jpeg_quality``, long side 160): once with the subject's
-centre moved to the nearest thirds intersection and once to the centre of the frame; everything else
-in the photo stays. The script reports how the studio's placement term (``quality_terms``) rates the
+factor row (``aesthetics_lib.data.studio.rendering.render``, same render seed, at the long side of
+the first checkpoint's studio, saved as the studio saves its photos: JPEG at
+``StudioConfig.jpeg_quality``): once with the subject's centre moved to the nearest thirds
+intersection and once to the centre of the frame; everything else in the photo stays. The script reports how the studio's placement term (``quality_terms``) rates the
 two versions and, for each checkpoint, the mean over the pairs of (score on thirds - score at the
 centre) in units of the model's own SD of scores on the pairs, with a 95 % bootstrap interval, and
 the share of pairs that the model orders as the placement term does. A model blind to placement
@@ -49,10 +49,10 @@ def _as_saved(image: np.ndarray) -> Image.Image:
     return Image.open(buf).convert("RGB")
 
 
-def photo_pairs(root: Path, long_side: int = 160
+def photo_pairs(root: Path, long_side: int
                 ) -> tuple[list[str], list[Image.Image], list[Image.Image], pd.DataFrame, pd.DataFrame]:
     """(ids, thirds versions, centre versions, their factor rows) of the test photos whose placement
-    is not symmetric."""
+    is not symmetric, rendered at the studio's ``long_side``."""
     f = read_factors(root)
     f = f[(f["split"] == "test") & (f["placement"] != "symmetric")].sort_values("image_id")
     ids, thirds, centre, rows = [], [], [], ([], [])
@@ -73,7 +73,9 @@ def measure(specs: list[str]) -> dict[str, Any]:
     truth, on the test photos of the first model's studio."""
     located = [checkpoint_of(spec) for spec in specs]  # a wrong name fails before any rendering
     predictors = [Predictor.from_checkpoint(checkpoint, device="cpu") for _, checkpoint in located]
-    ids, thirds, centre, rows_thirds, rows_centre = photo_pairs(Path(predictors[0].open_split("test").root))
+    config = predictors[0].checkpoint.config
+    ids, thirds, centre, rows_thirds, rows_centre = photo_pairs(Path(predictors[0].open_split("test").root),
+                                                                int(config.studio_long_side))
     rng = np.random.default_rng(0)
     boot = rng.integers(0, len(ids), size=(N_BOOT, len(ids)))
     term = quality_terms(rows_thirds)["placement"].to_numpy() - quality_terms(rows_centre)["placement"].to_numpy()
