@@ -86,9 +86,8 @@ def measure(specs: Sequence[str], against: str | None, without: str | None = Non
     if without is not None:
         if without not in QUALITY_TERMS:
             raise ValueError(f"--without {without}: not a quality term ({', '.join(QUALITY_TERMS)})")
-        weights = StudioConfig.for_layout("cadb").weights  # the course studio's layout
-        targets[f"raw quality without {without}"] = (quality_raw(factors, weights)
-                                                     - float(weights.get(without, 1.0)) * targets[without])
+        weights = {**StudioConfig.for_layout("cadb").weights, without: 0.0}  # the course studio's, less the term
+        targets[f"raw quality without {without}"] = np.asarray(quality_raw(factors, weights), dtype=np.float64)
     truth, votes = targets["true quality"], targets["vote mean"]
     result: dict[str, Any] = {"photos": len(ids), "checkpoints": checkpoints, "against": against, "terms": {}}
     for name, target in targets.items():
