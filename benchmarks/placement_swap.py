@@ -5,10 +5,11 @@ photo of the course studio whose placement is not ``symmetric`` is rendered twic
 factor row (``aesthetics_lib.data.studio.rendering.render``, same render seed, at the long side of
 the first checkpoint's studio, saved as the studio saves its photos: JPEG at
 ``StudioConfig.jpeg_quality``): once with the subject's centre moved to the nearest thirds
-intersection and once to the centre of the frame; everything else in the photo stays. The script reports how the studio's placement term (``quality_terms``) rates the
-two versions and, for each checkpoint, the mean over the pairs of (score on thirds - score at the
-centre) in units of the model's own SD of scores on the pairs, with a 95 % bootstrap interval, and
-the share of pairs that the model orders as the placement term does. A model blind to placement
+intersection and once to the centre of the frame; everything else in the photo stays. The script
+reports how the studio's placement term (``quality_terms``) rates the two versions and, for each
+checkpoint, the mean over the pairs of (score on thirds - score at the centre) in units of the
+model's own SD of scores on the pairs, with a 95 % bootstrap interval, and the share of pairs that
+the model orders as the placement term does. A model blind to placement
 gives about 0 and 0.5.
 
     OMP_NUM_THREADS=1 python benchmarks/placement_swap.py multipatch nima LABEL=CHECKPOINT ... --out FILE
