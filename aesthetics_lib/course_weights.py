@@ -8,11 +8,12 @@ inside the installed package):
   ``evaluate --checkpoint`` and ``score --checkpoint`` take it and it stays small;
 - ``NAME.json``: its training record: the config and its hash (:func:`config_hash`), the hash of the
   code the weights depend on (:func:`code_hash`), the data and studio spec, seed, epochs, images seen,
-  wall time, machine, the CPU and thread count of each training call (``training_chunks``: the
-  trainer reproduces its weights bit for bit only on the same kind of CPU with the same number of
-  threads), per-epoch history, validation and test metrics with 95 % intervals, measured
-  on the exported fp16 weights, and the predicted means of the first :data:`SAMPLE_N` test photos
-  (``test_sample``, :func:`predict_test_sample`: what a quick check recomputes to the third decimal).
+  wall time, machine, the CPU, thread count and :data:`CPU_ENV_KEYS` variables of each training call
+  (``training_chunks``: the trainer reproduces its weights bit for bit only on the same kind of CPU
+  with the same number of threads and the same code-path variables), per-epoch history, validation
+  and test metrics with 95 % intervals, measured on the exported fp16 weights, and the predicted
+  means of the first :data:`SAMPLE_N` test photos (``test_sample``, :func:`predict_test_sample`: what
+  a quick check recomputes to the third decimal).
 
 :func:`train_weights` trains one model from its config in a resumable run folder (stopped runs
 continue from ``last.pt``) and :func:`export_weights` writes the two files; ``python -m
@@ -51,8 +52,14 @@ CODE_DEPENDENCIES: tuple[str, ...] = (
     "data/schema.py",
 )
 #: The run folder's log of :func:`train_weights` calls, one JSON object per line (``from_epoch``,
-#: ``cpu``, ``threads``, ``device``, ``started``); the record copies it as ``training_chunks``.
+#: ``cpu``, ``threads``, ``cpu_env``, ``device``, ``started``); the record copies it as ``training_chunks``.
 CHUNKS_FILE = "chunks.jsonl"
+#: The variables that choose the CPU code paths of PyTorch, oneDNN, MKL, OpenBLAS and NumPy (the
+#: Makefile's ``CPU_ENV``). A training call logs those that are set: a run trained with them matches
+#: its record bit for bit only when retrained with them.
+CPU_ENV_KEYS: tuple[str, ...] = (
+    "ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA", "MKL_CBWR", "OPENBLAS_CORETYPE", "NPY_ENABLE_CPU_FEATURES",
+)
 #: Test photos whose predictions the record keeps (``test_sample``), for a quick reproduction check.
 SAMPLE_N = 48
 #: Config keys that do not change the trained weights (left out of :func:`config_hash`).
@@ -242,10 +249,13 @@ def checkout_cwd(config: TrainConfig) -> Iterator[None]:
 
 def log_chunk(run_dir: str | os.PathLike, from_epoch: int, config: TrainConfig) -> dict[str, Any]:
     """Append to the run folder's :data:`CHUNKS_FILE` where a training call starts (``from_epoch``),
-    on which CPU, with how many torch threads and on which device (and GPU); returns the entry. Floating-point
-    sums split over another number of threads, or run with another CPU's instructions, round
-    differently, so a retrained model matches its record bit for bit only where these match."""
+    on which CPU, with how many torch threads, with which :data:`CPU_ENV_KEYS` set (``cpu_env``, empty
+    when none is) and on which device (and GPU); returns the entry. Floating-point sums split over
+    another number of threads, or run with another CPU's instructions, round differently, so a
+    retrained model matches its record bit for bit only where these match. Logs written before
+    ``cpu_env`` existed lack the key: whether those runs had the variables set is not known."""
     entry = {"from_epoch": int(from_epoch), "cpu": cpu_model(), "threads": torch.get_num_threads(),
+             "cpu_env": {k: os.environ[k] for k in CPU_ENV_KEYS if k in os.environ},
              "device": _device(config), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     if entry["device"] == "cuda":
         entry["gpu"] = torch.cuda.get_device_name(0)

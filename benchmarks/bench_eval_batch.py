@@ -31,14 +31,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from aesthetics_lib import zoo  # noqa: E402
-from aesthetics_lib.course_weights import cpu_model  # noqa: E402
+from aesthetics_lib.course_weights import CPU_ENV_KEYS, cpu_model  # noqa: E402
 
 BATCHES = (1, 4, 8, 16, 32)
 PHOTOS = 64  # photos per timed pass (a multiple of every batch size)
 
-
-#: The Makefile's CPU_ENV variables: they choose the code paths of PyTorch, oneDNN, MKL and NumPy.
-CPU_ENV_KEYS = ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA", "MKL_CBWR", "OPENBLAS_CORETYPE", "NPY_ENABLE_CPU_FEATURES")
 
 
 def rate(model: torch.nn.Module, x: torch.Tensor, batch: int) -> float:

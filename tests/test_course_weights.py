@@ -89,6 +89,18 @@ def test_the_record_lists_each_training_call_with_its_cpu_and_threads(tiny: Trai
     assert all(c["cpu"] == cw.cpu_model() and c["device"] == "cpu" for c in chunks)
 
 
+def test_a_training_call_logs_the_cpu_code_path_variables_that_are_set(
+    tiny: TrainConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key in cw.CPU_ENV_KEYS:
+        monkeypatch.delenv(key, raising=False)
+    assert cw.log_chunk(tmp_path, 0, tiny)["cpu_env"] == {}
+    monkeypatch.setenv("MKL_CBWR", "COMPATIBLE")
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # not a code-path variable: the thread count is logged apart
+    cw.log_chunk(tmp_path, 3, tiny)
+    assert [(c["from_epoch"], c["cpu_env"]) for c in cw.read_chunks(tmp_path)] == [(0, {}), (3, {"MKL_CBWR": "COMPATIBLE"})]
+
+
 def test_a_run_folder_without_a_chunk_log_records_none_and_a_bad_line_is_named(tmp_path: Path) -> None:
     assert cw.read_chunks(tmp_path) is None
     (tmp_path / cw.CHUNKS_FILE).write_text('{"from_epoch": 0, "threads": 1}\nnot json\n', encoding="utf-8")
