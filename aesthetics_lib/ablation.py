@@ -392,6 +392,7 @@ def stack_seeds(runs: Sequence[SeedRun], key: str) -> np.ndarray:
     return np.stack([r.val[key] for r in runs], axis=1).astype(np.float64)
 
 
+@metrics.averages_columns(metrics.srcc)
 def seed_srcc(p: np.ndarray, t: np.ndarray) -> float:
     """SRCC of each column of ``p`` ``[N, seeds]`` with ``t`` ``[N]``, averaged over the seeds (SRCC
     is the Pearson correlation of the ranks; all seeds at once). Equals the mean of
@@ -401,6 +402,7 @@ def seed_srcc(p: np.ndarray, t: np.ndarray) -> float:
     return float(np.mean((rp * rt[:, None]).sum(0) / np.sqrt((rp**2).sum(0) * (rt**2).sum())))
 
 
+@metrics.averages_columns(metrics.mse)
 def seed_mse(p: np.ndarray, t: np.ndarray) -> float:
     """MSE of each column of ``p`` ``[N, seeds]`` with ``t`` ``[N]``, averaged over the seeds: the
     mean of :func:`aesthetics_lib.metrics.mse` over the columns. Introduced in
@@ -409,6 +411,7 @@ def seed_mse(p: np.ndarray, t: np.ndarray) -> float:
     return float(np.mean([metrics.mse(p[:, i], t) for i in range(p.shape[1])]))
 
 
+@metrics.averages_columns(metrics.emd)
 def seed_emd(p: np.ndarray, t: np.ndarray) -> float:
     """EMD (r = 2, as :func:`aesthetics_lib.metrics.emd`) of each seed's distributions ``p``
     ``[N, seeds, K]`` with ``t`` ``[N, K]``, averaged over the photos and the seeds (all seeds at

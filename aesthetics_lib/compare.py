@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from aesthetics_lib.metrics import bootstrap_ci
+from aesthetics_lib.metrics import bootstrap_ci, resampled_difference
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,11 @@ def paired_bootstrap(
     ``pred_a``/``pred_b``: ``[N]`` scores (or ``[N, K]`` distributions) of two models for the same N
     items, ``target`` their ``[N]`` (or ``[N, K]``) truth; ``metric`` any ``fn(pred, target) ->
     float`` of :mod:`aesthetics_lib.metrics` (``srcc``, ``mse``, ``emd`` ...). The resamples are
-    :func:`~aesthetics_lib.metrics.bootstrap_ci`'s (deterministic given ``seed``). Introduced in
-    notebooks/05_dcnn.
+    :func:`~aesthetics_lib.metrics.bootstrap_ci`'s (deterministic given ``seed``); the library's
+    metrics, and functions declared with :func:`~aesthetics_lib.metrics.averages_columns` (the
+    seed-averaged metrics of :mod:`aesthetics_lib.ablation`), are evaluated on a whole block of
+    resamples at once (:func:`~aesthetics_lib.metrics.resampled_difference`), any other ``metric``
+    once per resample. Introduced in notebooks/05_dcnn.
     """
     a, b = np.asarray(pred_a, dtype=np.float64), np.asarray(pred_b, dtype=np.float64)
     if a.shape != b.shape:
@@ -75,7 +78,8 @@ def paired_bootstrap(
     def diff(p: np.ndarray, t: Any) -> float:
         return float(metric(p[:, 1], t) - metric(p[:, 0], t))
 
-    low, high = bootstrap_ci(diff, pair, target, n_boot=n_boot, alpha=alpha, seed=seed)
+    low, high = bootstrap_ci(diff, pair, target, n_boot=n_boot, alpha=alpha, seed=seed,
+                             resampled=resampled_difference(metric, a, b, target))
     return PairedDifference(diff(pair, np.asarray(target)), low, high)
 
 

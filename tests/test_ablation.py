@@ -10,7 +10,7 @@ from torch.utils.data import Dataset, Subset
 
 from aesthetics_lib import ablation as A
 from aesthetics_lib import metrics as M
-from aesthetics_lib.compare import PairedDifference
+from aesthetics_lib.compare import PairedDifference, paired_bootstrap
 from aesthetics_lib.inference import Predictions
 from aesthetics_lib.models import create_model
 from aesthetics_lib.train import TrainConfig, predict
@@ -222,6 +222,20 @@ def test_seed_metrics_are_the_seed_averages_of_the_library_metrics() -> None:
     assert A.seed_emd(A.stack_seeds(runs, "dist"), target) == pytest.approx(
         np.mean(A.seed_scores(runs, M.emd, target, key="dist")), abs=1e-12)
     assert A.stack_seeds(runs, "dist").shape == (50, 3, 5) and A.stack_seeds(runs, "mean").dtype == np.float64
+
+
+@pytest.mark.parametrize("name", ["srcc", "mse", "emd"])
+def test_seed_metrics_bootstrap_as_their_columns_equal_to_calling_them_per_resample(name: str) -> None:
+    rng = np.random.default_rng(3)
+    truth, target = np.round(rng.normal(size=60), 1), rng.dirichlet(np.ones(5), size=60)
+    runs_a, runs_b = fake_runs(truth, 0.7, 3, 1), fake_runs(truth, 0.4, 3, 2)
+    fn, key = A.SEED_METRICS[name]
+    a, b, t = A.stack_seeds(runs_a, key), A.stack_seeds(runs_b, key), target if key == "dist" else truth
+    fast = A.paired_over_seeds(runs_a, runs_b, t, name, n_boot=300)
+    slow = paired_bootstrap(lambda p, q: fn(p, q), a, b, t, n_boot=300)  # a plain callable: one call per resample
+    np.testing.assert_allclose([fast.difference, fast.low, fast.high], [slow.difference, slow.low, slow.high], rtol=1e-9, atol=1e-12)
+    one = M.bootstrap_ci(fn, b, t, n_boot=300)  # a declared column average, resampled on its own
+    np.testing.assert_allclose(one, M.bootstrap_ci(lambda p, q: fn(p, q), b, t, n_boot=300), rtol=1e-9, atol=1e-12)
 
 
 def test_paired_over_seeds_sees_a_real_difference() -> None:

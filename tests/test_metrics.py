@@ -156,6 +156,7 @@ def test_bootstrap_is_deterministic_and_seed_dependent():
         M.mse,
         functools.partial(M.accuracy, threshold=0.0),
         functools.partial(M.balanced_accuracy, threshold=0.0),
+        M.mean_of,
     ],
 )
 def test_vectorised_bootstrap_equals_calling_the_metric_per_resample(fn):
