@@ -31,6 +31,7 @@ import json
 import os
 import platform
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -203,9 +204,30 @@ def train_weights(name: str, config: TrainConfig, epochs: int | None = None) -> 
             return out, time.perf_counter() - t0  # this call's epochs went into the pre-training
         trainer = Trainer(config.replace(out=str(out)), resume=True)
         if trainer.epoch < config.epochs:
-            log_chunk(out, trainer.epoch, config)
+            entry = log_chunk(out, trainer.epoch, config)
+            shipped = find_weights(name)
+            if shipped is not None and shipped.record.get("config_hash") == config_hash(config):
+                gaps = reproduction_gaps(shipped.record, entry)
+                if gaps:
+                    warnings.warn(f"{name}: from epoch {trainer.epoch} this run will not reproduce {shipped.checkpoint.name} bit for "
+                                  f"bit (a valid retraining, with other roundings): {'; '.join(gaps)}", UserWarning, stacklevel=2)
         trainer.fit(epochs)
     return out, time.perf_counter() - t0
+
+
+def reproduction_gaps(record: dict[str, Any], entry: dict[str, Any]) -> list[str]:
+    """How a training call (``entry``, as :func:`log_chunk` writes it) differs from the recorded
+    call that trained the same epoch of ``record`` (its ``training_chunks``): the CPU model, the
+    thread count, the device (and GPU) and the :data:`CPU_ENV_KEYS` variables, each as "recorded X,
+    now Y". Empty when they match, or when the record has no chunk log (runs trained before it
+    existed) or logged no ``cpu_env`` (then the variables are not compared: whether they were set
+    is not known)."""
+    chunks = [c for c in record.get("training_chunks") or [] if c.get("from_epoch", 0) <= entry["from_epoch"]]
+    if not chunks:
+        return []
+    then = chunks[-1]
+    keys = ["cpu", "threads", "device", "gpu"] + (["cpu_env"] if "cpu_env" in then else [])
+    return [f"{key}: recorded {then.get(key)!r}, now {entry.get(key)!r}" for key in keys if then.get(key) != entry.get(key)]
 
 
 def fcmae_encoder(config: TrainConfig) -> Path | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -99,6 +100,42 @@ def test_a_training_call_logs_the_cpu_code_path_variables_that_are_set(
     monkeypatch.setenv("OMP_NUM_THREADS", "1")  # not a code-path variable: the thread count is logged apart
     cw.log_chunk(tmp_path, 3, tiny)
     assert [(c["from_epoch"], c["cpu_env"]) for c in cw.read_chunks(tmp_path)] == [(0, {}), (3, {"MKL_CBWR": "COMPATIBLE"})]
+
+
+def test_reproduction_gaps_name_what_differs_from_the_recorded_call() -> None:
+    record = {"training_chunks": [
+        {"from_epoch": 0, "cpu": "AMD EPYC", "threads": 1, "device": "cpu"},
+        {"from_epoch": 5, "cpu": "AMD EPYC", "threads": 2, "cpu_env": {"MKL_CBWR": "COMPATIBLE"}, "device": "cpu"},
+    ]}
+    now = {"from_epoch": 3, "cpu": "AMD EPYC", "threads": 1, "cpu_env": {}, "device": "cpu"}
+    assert cw.reproduction_gaps(record, now) == []  # epochs 0-4: no cpu_env recorded, so not compared
+    later = {**now, "from_epoch": 6, "cpu": "Intel Xeon"}
+    assert cw.reproduction_gaps(record, later) == [
+        "cpu: recorded 'AMD EPYC', now 'Intel Xeon'", "threads: recorded 2, now 1",
+        "cpu_env: recorded {'MKL_CBWR': 'COMPATIBLE'}, now {}"]
+    assert cw.reproduction_gaps({"training_chunks": None}, later) == []
+
+
+@pytest.mark.slow
+def test_retraining_shipped_weights_in_another_setting_warns(tiny: TrainConfig, tmp_path: Path) -> None:
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        run, _ = cw.train_weights("nima", tiny)
+        cw.export_weights("nima", run, n_boot=20)
+        import shutil
+
+        shutil.rmtree(run)  # retrain from scratch, with the record shipped
+        torch.set_num_threads(2)
+        with pytest.warns(UserWarning, match=r"nima: from epoch 0 this run will not reproduce nima\.pt .*threads: recorded 1, now 2"):
+            cw.train_weights("nima", tiny)
+        shutil.rmtree(run)
+        torch.set_num_threads(1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # the recorded setting: nothing to say
+            cw.train_weights("nima", tiny)
+    finally:
+        torch.set_num_threads(threads)
 
 
 def test_a_run_folder_without_a_chunk_log_records_none_and_a_bad_line_is_named(tmp_path: Path) -> None:
