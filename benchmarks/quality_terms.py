@@ -21,6 +21,7 @@ other checkpoint of a course config (a run's ``best.pt``)::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -38,7 +39,7 @@ from aesthetics_lib import course_weights as cw  # noqa: E402
 from aesthetics_lib import metrics  # noqa: E402
 from aesthetics_lib.compare import paired_bootstrap  # noqa: E402
 from aesthetics_lib.data.studio import (  # noqa: E402
-    QUALITY_TERMS, StudioConfig, quality_raw, quality_terms, read_factors, true_quality,
+    QUALITY_TERMS, REPORT_FILE, StudioConfig, quality_raw, quality_terms, read_factors, studio_params, true_quality,
 )
 
 N_BOOT = 1000
@@ -79,14 +80,18 @@ def measure(specs: Sequence[str], against: str | None, without: str | None = Non
         preds[label] = pred
         checkpoints[label] = str(checkpoint.relative_to(ROOT) if checkpoint.is_relative_to(ROOT) else checkpoint)
     factors = read_factors(root).set_index("image_id").loc[ids]
+    params = studio_params(root)  # the studio's own layout and term weights, from its report
+    if params is None:
+        raise ValueError(f"{root}: no {REPORT_FILE}; not a complete studio dataset")
+    studio = dataclasses.replace(StudioConfig.for_layout(params["layout"]), weights=params["config"]["weights"])
     terms = quality_terms(factors)
     targets = {t: terms[t].to_numpy(np.float64) for t in QUALITY_TERMS}
     targets["vote mean"] = factors["vote_mean"].to_numpy(np.float64)
-    targets["true quality"] = np.asarray(true_quality(factors), dtype=np.float64)
+    targets["true quality"] = np.asarray(true_quality(factors, studio.layout, studio), dtype=np.float64)
     if without is not None:
         if without not in QUALITY_TERMS:
             raise ValueError(f"--without {without}: not a quality term ({', '.join(QUALITY_TERMS)})")
-        weights = {**StudioConfig.for_layout("cadb").weights, without: 0.0}  # the course studio's, less the term
+        weights = {**studio.weights, without: 0.0}  # the studio's, less the term
         targets[f"raw quality without {without}"] = np.asarray(quality_raw(factors, weights), dtype=np.float64)
     truth, votes = targets["true quality"], targets["vote mean"]
     result: dict[str, Any] = {"photos": len(ids), "checkpoints": checkpoints, "against": against, "terms": {}}
