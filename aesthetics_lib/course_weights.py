@@ -209,8 +209,9 @@ def train_weights(name: str, config: TrainConfig, epochs: int | None = None) -> 
             if shipped is not None and shipped.record.get("config_hash") == config_hash(config):
                 gaps = reproduction_gaps(shipped.record, entry)
                 if gaps:
-                    warnings.warn(f"{name}: from epoch {trainer.epoch} this run will not reproduce {shipped.checkpoint.name} bit for "
-                                  f"bit (a valid retraining, with other roundings): {'; '.join(gaps)}", UserWarning, stacklevel=2)
+                    warnings.warn(f"{name}: from epoch {trainer.epoch} this run will not reproduce "
+                                  f"{shipped.checkpoint.name} bit for bit (a valid retraining, with other "
+                                  f"roundings): {'; '.join(gaps)}", UserWarning, stacklevel=2)
         trainer.fit(epochs)
     return out, time.perf_counter() - t0
 
