@@ -278,7 +278,7 @@ def log_chunk(run_dir: str | os.PathLike, from_epoch: int, config: TrainConfig) 
     retrained model matches its record bit for bit only where these match. Logs written before
     ``cpu_env`` existed lack the key: whether those runs had the variables set is not known."""
     entry = {"from_epoch": int(from_epoch), "cpu": cpu_model(), "threads": torch.get_num_threads(),
-             "cpu_env": {k: os.environ[k] for k in CPU_ENV_KEYS if k in os.environ},
+             "cpu_env": cpu_env(),
              "device": _device(config), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     if entry["device"] == "cuda":
         entry["gpu"] = torch.cuda.get_device_name(0)
@@ -403,6 +403,11 @@ def cpu_model() -> str:
             return next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), cpu)
     except OSError:
         return cpu
+
+
+def cpu_env() -> dict[str, str]:
+    """The :data:`CPU_ENV_KEYS` variables set in this process, with their values."""
+    return {k: os.environ[k] for k in CPU_ENV_KEYS if k in os.environ}
 
 
 def _device(config: TrainConfig) -> str:

@@ -338,8 +338,8 @@ def averages_columns(metric: Callable[[Any, Any], float]) -> Callable[[Callable]
 
 def _columns(metric: Callable, P: np.ndarray, T: np.ndarray) -> Callable[[np.ndarray], np.ndarray] | None:
     """For a library metric, ``idx[b, n] -> [b, k]``: the metric of each column ``P[:, j]`` with ``T``
-    on every resample of a block, each column exactly as :func:`_vectorised` evaluates it alone
-    (SRCC ranks ``T`` once per block for all columns); None where :func:`_vectorised` has no form."""
+    on every resample of a block (SRCC ranks ``T`` once per block for all columns; the other metrics
+    through :func:`_vectorised`, column by column); None where :func:`_vectorised` has no form."""
     if P.ndim < 2:
         return None
     if metric is srcc and P.ndim == 2 and T.ndim == 1:
@@ -397,13 +397,8 @@ def _vectorised(fn: Callable, P: np.ndarray, T: np.ndarray) -> Callable[[np.ndar
     if isinstance(fn, functools.partial) and not fn.args:
         base, kw = fn.func, dict(fn.keywords)
     if base is srcc and not kw and P.ndim == 1 and T.ndim == 1:
-        gp, gt = _tie_groups(P), _tie_groups(T)
-
-        def resampled_srcc(idx: np.ndarray) -> np.ndarray:
-            w = _draw_counts(idx, len(P))
-            return _rank_pearson(_resample_ranks(w, gp), _resample_ranks(w, gt), w)
-
-        return resampled_srcc
+        one_column = _columns(srcc, P[:, None], T)
+        return lambda idx: one_column(idx)[:, 0]
     if base is lcc and not kw:
         return lambda idx: _rowwise_pearson(P[idx], T[idx])
     if base is mse and not kw:
@@ -466,11 +461,11 @@ def bootstrap_ci(
         raise ValueError(f"bootstrap_ci: expected at least 2 items to resample, found {n}")
     fast = resampled if resampled is not None else _vectorised(fn, P, T)
     values = np.empty(n_boot, dtype=np.float64)
-    rows = max(1, _BOOT_BLOCK_ELEMENTS // n)
+    block_rows = max(1, _BOOT_BLOCK_ELEMENTS // n)
     for start, idx in _resample_chunks(n, n_boot, seed):
         if fast is not None:
-            for first in range(0, len(idx), rows):  # every resample is evaluated on its own row
-                block = idx[first : first + rows]
+            for first in range(0, len(idx), block_rows):  # every resample is evaluated on its own row
+                block = idx[first : first + block_rows]
                 values[start + first : start + first + len(block)] = fast(block)
         else:
             for j, rows in enumerate(idx):

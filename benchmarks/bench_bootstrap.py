@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from aesthetics_lib import metrics  # noqa: E402
 from aesthetics_lib.ablation import seed_emd, seed_srcc  # noqa: E402
 from aesthetics_lib.compare import paired_bootstrap  # noqa: E402
-from aesthetics_lib.course_weights import CPU_ENV_KEYS, cpu_model  # noqa: E402
+from aesthetics_lib.course_weights import cpu_env, cpu_model  # noqa: E402
 
 SIZES = (347, 950, 3000)
 N_BOOT = 1000
@@ -79,7 +79,7 @@ def main() -> None:
                          "speed-up": round(loop_s / block_s, 1), "largest difference": float(f"{gap:.1e}")})
             print(rows[-1], flush=True)
     result = {"cpu": cpu_model(), "platform": platform.platform(), "threads": os.environ.get("OMP_NUM_THREADS"),
-              "cpu_env": {k: os.environ[k] for k in CPU_ENV_KEYS if k in os.environ}, "n_boot": N_BOOT,
+              "cpu_env": cpu_env(), "n_boot": N_BOOT,
               "repeats": args.repeats, "rows": rows}
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bootstrap.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")

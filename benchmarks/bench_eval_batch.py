@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from aesthetics_lib import zoo  # noqa: E402
-from aesthetics_lib.course_weights import CPU_ENV_KEYS, cpu_model  # noqa: E402
+from aesthetics_lib.course_weights import cpu_env, cpu_model  # noqa: E402
 
 BATCHES = (1, 4, 8, 16, 32)
 PHOTOS = 64  # photos per timed pass (a multiple of every batch size)
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     meta = {"machine": platform.processor() or platform.machine(), "cpu": cpu_model(), "cpus": os.cpu_count(),
             "torch": torch.__version__, "load_before": os.getloadavg(),
-            "env": {k: os.environ[k] for k in CPU_ENV_KEYS if k in os.environ}}
+            "env": cpu_env()}
     (out / "eval_batch.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1) + "\n")
     head = "| model (input) | threads | " + " | ".join(f"batch {b}" for b in BATCHES) + " |"
     lines = [head, "|---|---|" + "---|" * len(BATCHES)]
