@@ -10,7 +10,8 @@ PIP := $(PYTHON) -m pip
 # (OPENBLAS_CORETYPE) and NumPy's own loops (NPY_ENABLE_CPU_FEATURES). Without them, sums, sorts of
 # ties and training runs differ in the last digits between CPUs, and so do the stored outputs.
 # Even with them, a few live trainings (05's small CNN over 14 epochs, its frozen heads, 09's
-# ablation heads) end a third digit apart on Intel and on AMD: store outputs on the kind CI runs on.
+# ablation heads) end a third digit apart on Intel and on AMD: nbval does not compare those cells'
+# printouts (tag nbval-ignore-output), and their hidden checks allow the measured spread.
 CPU_ENV := ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_CBWR=COMPATIBLE OPENBLAS_CORETYPE=Haswell NPY_ENABLE_CPU_FEATURES=X86_V3
 # glibc's malloc gives the memory of freed activations back to the kernel and page-faults it in again
 # on the next step; these keep it in the process (same results, faster CPU training:

@@ -124,11 +124,19 @@ def test_shown_rounds_to_the_quoted_decimals() -> None:
     assert fmt_interval(0.187, 0.0983, 0.27512) == "0.187 [0.0983, 0.275]"
 
 
+def test_shown_allows_a_stated_spread() -> None:
+    assert shown(0.0718, "0.0723", spread=0.001) and not shown(0.0718, "0.0723")
+    assert not shown(0.0705, "0.0723", spread=0.001)
+    with pytest.raises(ValueError, match="spread"):
+        shown(0.1, "0.1", spread=-0.01)
+
+
 def test_quoted_reads_a_paired_difference() -> None:
     from aesthetics_lib.compare import PairedDifference
 
     d = PairedDifference(0.199, 0.111, 0.29)
     assert quoted(d, ("0.199", "0.111", "0.29")) and not quoted(d, ("0.199", "0.111", "0.30"))
+    assert quoted(d, ("0.2", "0.112", "0.291"), spread=0.002) and not quoted(d, ("0.2", "0.112", "0.291"))
     with pytest.raises(ValueError, match="three numbers"):
         quoted(d, ("0.199",))
 

@@ -718,7 +718,7 @@ print("runs:", sum(len(r) for r in runs.values()), f"({len(ARMS)} variants x {le
 # (`aesthetics_lib.ablation`: `paired_over_seeds` for the interval, `seed_noise` and
 # `seed_aware_verdict` for the rule).
 
-# %%
+# %% tags=["nbval-ignore-output"]
 val_true, val_dist = maps[1].means().astype(np.float64), maps[1].targets().astype(np.float64)
 per_seed = {arm: seed_scores(runs[arm], metrics.srcc, val_true) for arm in ARMS}  # one validation SRCC per seed
 per_seed_emd = {arm: seed_scores(runs[arm], metrics.emd, val_dist, key="dist") for arm in ARMS}
@@ -767,14 +767,22 @@ plt.show()
 # noise of 0.0109; its EMD is lower too (-0.00428 [-0.00677, -0.00211]), beyond the seed noise of
 # 0.00258. No saliency variant, pooling norm or activation differs clearly. Four more paired SRCC
 # intervals exclude 0: rank weight 1 (+0.0059 [0.00248, 0.00917]), rank weight 0 (-0.00507
-# [-0.00767, -0.00257]), ReLU (+0.00261 [0.000313, 0.0047]) and LayerNorm (+0.00206 [0.000852,
+# [-0.00767, -0.00257]), ReLU (+0.00261 [0.000311, 0.0047]) and LayerNorm (+0.00206 [0.000852,
 # 0.0033]). But three seeds of the same variant already differ by about as much (the default alone:
 # 0.67 to 0.682), and each of these differences is below the seed noise. On EMD one more variant
 # differs beyond the seed noise: rank weight 1 is worse (+0.00337 [0.00128, 0.00564]). Two more EMD
 # intervals exclude 0, each by less than half the seed noise: the fixed $x(1+s)$ and rank weight 0,
 # both a little higher (worse).
+#
+# These heads train inside the notebook. With the course's fixed CPU settings they give the same
+# numbers on every run of one machine, but not quite across processors: on an AMD EPYC two interval
+# ends of the table differ from these (Intel Xeon) ones by 2e-6 (ReLU's lower end 0.000313 instead of
+# 0.000311), and no verdict changes.
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The ablation heads train in the notebook: on an AMD EPYC two interval ends of the table come out
+# 2e-6 apart from these Intel Xeon ones. The checks allow ABLATION_SPREAD where that was measured.
+ABLATION_SPREAD = 1e-5
 if DATA.studio:  # the numbers the text quotes are the studio's
     STATS = "stage statistics: on (final model)"
     assert 20 <= final.weights.record["train_seconds"] / 60 < 22, "the text says about 21 minutes per run of the final model"
@@ -789,7 +797,7 @@ if DATA.studio:  # the numbers the text quotes are the studio's
                            "pooling norm: LayerNorm": "higher"}, "the four other SRCC intervals that exclude 0 named"
     assert quoted(ablation["rank weight 1"], ("0.0059", "0.00248", "0.00917")) \
         and quoted(ablation["rank weight 0"], ("-0.00507", "-0.00767", "-0.00257")) \
-        and quoted(ablation["pooling act: ReLU"], ("0.00261", "0.000313", "0.0047")) \
+        and quoted(ablation["pooling act: ReLU"], ("0.00261", "0.000311", "0.0047"), spread=ABLATION_SPREAD) \
         and quoted(ablation["pooling norm: LayerNorm"], ("0.00206", "0.000852", "0.0033")), "the four SRCC rows quoted"
     assert shown(min(per_seed[DEFAULT]), "0.67") and shown(max(per_seed[DEFAULT]), "0.682"), "the default's seeds quoted"
     assert all(abs(ablation[a].difference) < noise for a in excluding_0), "each below the seed noise"
