@@ -62,6 +62,7 @@ from aesthetics_lib.data.transforms import (
     bucket_shape,
     patch_grid,
 )
+from aesthetics_lib.inference import eval_loader
 from aesthetics_lib.models import SpatialPyramidPool
 from aesthetics_lib.train import build_datasets, eval_transform_for, predict
 from aesthetics_lib.training.build import cache_side, model_view
@@ -609,8 +610,9 @@ plt.show()
 # (2e-3 against 3e-3), so warp against SPP changes more than the view. It also sees the photo at its
 # own size: more pixels than the warp in a near-square photo (25,600 at 1:1, 17,920 at 3:2), fewer
 # beyond 2:1 (12,800 at 2:1, 7,680 at 3:1; section 4's bucket shapes). The table's test SRCC is
-# measured here, each model scoring the 950 test photos through its own config's view. The keys that
-# differ from the multi-patch config:
+# each model's score of the 950 test photos through its own config's view, with 1,000 bootstrap
+# resamples: read from its training record, which measured it on the shipped weights (a model
+# trained here is scored here). The keys that differ from the multi-patch config:
 
 # %%
 print("warp run changes:", config_diff(MP_CFG.to_dict(), WARP_CFG.to_dict()))
@@ -626,10 +628,13 @@ models = {
 rows, test_srcc = [], {}
 for name, cm in models.items():
     rec = cm.weights.record if cm.weights is not None else {}
-    _, _, test_set = build_datasets(cm.config.replace(cache=False), splits=("test",))  # through the config's own view
-    p = predict(cm.model, test_set, batch_size=16)
-    test_srcc[name] = metrics.srcc(p["mean"], p["target_mean"])
-    lo, hi = metrics.bootstrap_ci(metrics.srcc, p["mean"], p["target_mean"], n_boot=N_BOOT)
+    if rec:  # the training record measured it at export, the same way: these weights on the test split, 1,000 resamples
+        test_srcc[name], (lo, hi) = rec["test"]["srcc"], rec["test"]["srcc_ci"]
+    else:  # trained here: score the test photos through the config's own view
+        _, _, test_set = build_datasets(cm.config.replace(cache=False), splits=("test",))
+        p = predict(cm.model, test_set, batch_size=16)
+        test_srcc[name] = metrics.srcc(p["mean"], p["target_mean"])
+        lo, hi = metrics.bootstrap_ci(metrics.srcc, p["mean"], p["target_mean"], n_boot=N_BOOT)
     rows.append({"model": name, "shipped weights": f"{cm.weights.name}.pt" if cm.weights is not None else "none: trained here",
                  "epochs": rec.get("epochs"), "best epoch": rec.get("best_epoch"),
                  "best val SRCC": max(h["val_srcc"] for h in cm.history),
@@ -670,13 +675,29 @@ BUCKETS = ["near square (<1.4)", "moderate (1.4-1.9)", "extreme (>=1.9)"]
 ann["bucket"] = np.select([ann["elongation"] < 1.4, ann["elongation"] < 1.9], BUCKETS[:2], BUCKETS[2])
 
 
+_last_view = {"key": None, "data": None}  # the evaluation inputs of the view scored last
+
+
+def eval_inputs(config, rows=None):
+    """The evaluation set (or its ``rows``) through ``config``'s evaluation view. A warp or patches
+    view comes as a list of batches of 16 (on one CPU thread with CPU_ENV the fastest size), kept
+    until another view is asked for, so that models scored one after another through the same view
+    share one pass of the transforms (a native view's batches follow the aspect buckets: `predict`
+    makes them)."""
+    transform = eval_transform_for(config)
+    key = (repr(transform), None if rows is None else tuple(rows))
+    if key != _last_view["key"]:
+        eval_set.transform = transform
+        data = eval_set if rows is None else torch.utils.data.Subset(eval_set, rows)
+        _last_view.update(key=key, data=data if model_view(config) == "native" else list(eval_loader(data, batch_size=16)))
+    return _last_view["data"]
+
+
 def eval_means(cm, rows=None, patches=None):
     """The predicted mean score of every photo of the evaluation set (or of its ``rows``, positions
     in `ann`), in `ann`'s order, through the model's own evaluation view (with ``patches`` patches
     instead of its config's, when given)."""
-    eval_set.transform = eval_transform_for(cm.config if patches is None else cm.config.replace(patches=patches))
-    data = eval_set if rows is None else torch.utils.data.Subset(eval_set, rows)
-    p = predict(cm.model, data, batch_size=16)  # on one CPU thread (with CPU_ENV) batches of 16 run fastest
+    p = predict(cm.model, eval_inputs(cm.config if patches is None else cm.config.replace(patches=patches), rows), batch_size=16)
     return pd.Series(p["mean"], index=p["image_id"]).loc[ann.index if rows is None else ann.index[rows]].to_numpy(float)
 
 
