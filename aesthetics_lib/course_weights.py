@@ -34,7 +34,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 import torch
 
@@ -46,9 +46,10 @@ RECORD_FORMAT = "aesthetics_lib.course_weights/1"
 #: The library files (relative to ``aesthetics_lib/``) whose code decides what every course model
 #: computes and learns: a change to any of them makes all shipped weights stale. Each model's own
 #: module under ``models/`` is added by :func:`code_files`, so changing one model's code makes only
-#: that model's weights stale.
+#: that model's weights stale. ``models/__init__.py`` is not one of them: it only imports the model
+#: modules (which registers them), so adding a model leaves the other models' weights current.
 CODE_DEPENDENCIES: tuple[str, ...] = (
-    "models/__init__.py", "models/heads.py", "models/registry.py", "pretrained.py", "saliency.py", "spec.py",
+    "models/heads.py", "models/registry.py", "pretrained.py", "saliency.py", "spec.py",
     "losses.py", "training", "data/studio", "data/transforms.py", "data/cadb.py", "data/base.py", "data/io.py",
     "data/schema.py",
 )
@@ -117,15 +118,21 @@ def code_files(model: str | None = None, root: str | os.PathLike | None = None) 
     return sorted(files)
 
 
-def code_hash(model: str | None = None, root: str | os.PathLike | None = None) -> str:
-    """A short hash of the source of :func:`code_files` (file names and contents, line endings
-    normalised): what model ``model``'s weights depend on (None: every model)."""
+def hash_files(files: Sequence[str], root: str | os.PathLike | None = None) -> str:
+    """A short hash of library files (paths relative to ``root``, default this library's folder):
+    their names and contents, line endings normalised, in sorted order."""
     base = Path(root) if root is not None else Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for name in code_files(model, base):
+    for name in sorted(files):
         digest.update(name.encode() + b"\0")
         digest.update((base / name).read_bytes().replace(b"\r\n", b"\n") + b"\0")
     return digest.hexdigest()[:12]
+
+
+def code_hash(model: str | None = None, root: str | os.PathLike | None = None) -> str:
+    """A short hash of the source of :func:`code_files` (:func:`hash_files`): what model
+    ``model``'s weights depend on (None: every model)."""
+    return hash_files(code_files(model, root), root)
 
 
 @dataclass(frozen=True)

@@ -178,6 +178,35 @@ def test_code_hash_follows_the_code_each_model_depends_on(tmp_path: Path) -> Non
     (base / "models" / "nima.py").write_text("b = 2\n")
     assert cw.code_hash("nima", base) != before
     assert "models/sampnet.py" in cw.code_files("sampnet", base) and "models/sampnet.py" not in cw.code_files("nima", base)
+    now = cw.code_hash("nima", base)
+    (base / "models" / "__init__.py").write_text("from x import NewModel\n")  # registering another model
+    assert cw.code_hash("nima", base) == now
+
+
+def _restamp_tool():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("restamp_code_hash", Path(__file__).resolve().parents[1] / "tools" / "restamp_code_hash.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_restamp_rewrites_only_records_whose_files_are_unchanged(tmp_path: Path) -> None:
+    record = json.loads((Path(__file__).resolve().parents[1] / "weights" / "nima.json").read_text(encoding="utf-8"))
+    legacy = cw.hash_files([*cw.code_files("nima"), "models/__init__.py"])
+    good, bad = tmp_path / "nima.json", tmp_path / "nima_old.json"
+    good.write_text(json.dumps({**record, "code_hash": legacy}, indent=1) + "\n", encoding="utf-8")
+    bad.write_text(json.dumps({**record, "code_hash": "0123456789ab"}, indent=1) + "\n", encoding="utf-8")
+    tool = _restamp_tool()
+    assert tool.restamp(tmp_path, ["models/__init__.py"], write=True) == 1  # one record was trained with other code
+    assert json.loads(good.read_text(encoding="utf-8"))["code_hash"] == legacy, "nothing is written when a record is refused"
+    bad.unlink()
+    assert tool.restamp(tmp_path, ["models/__init__.py"], write=True) == 0
+    restamped = json.loads(good.read_text(encoding="utf-8"))
+    assert restamped["code_hash"] == cw.code_hash("nima") and restamped["code_files"] == cw.code_files("nima")
+    assert {k: v for k, v in restamped.items() if k not in ("code_hash", "code_files")} == \
+        {k: v for k, v in record.items() if k not in ("code_hash", "code_files")}
 
 
 def test_a_run_folder_is_named_by_config_and_code(tiny: TrainConfig, monkeypatch: pytest.MonkeyPatch) -> None:
