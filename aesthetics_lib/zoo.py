@@ -44,6 +44,15 @@ def _one_column(head: str, **more: Any) -> dict[str, Any]:
 #: Notebook 06's warp view: the multi-patch config's small CNN on the whole photo warped to 112 x 112.
 _WARP: dict[str, Any] = {"view": "warp", "size": 112, "patches": None, "patch_mode": None}
 
+#: Notebook 06's layout variant (``models/multipatch_layout.py``, not in Wang et al.'s design): the
+#: photo at its own size (long side 160), 6 patches of 64 cut by the model and max pooled, a head of
+#: 256, and a layout column reading the whole photo at 48 x 48; MPEMD_ada, 12 epochs. ``patches`` is
+#: None because the native view does not read it: the model's ``num_patches`` decides.
+_LAYOUT: dict[str, Any] = {
+    "model": "multipatch_layout", "size": 160, "patches": None, "epochs": 12, "model_kwargs.patch_size": 64,
+    "model_kwargs.num_patches": 6, "model_kwargs.layout": 48, "model_kwargs.hidden": [256], "model_kwargs.pool": "max",
+}
+
 #: The lessons' ablations that ship weights too: ``name -> (course model, config overrides)``. A
 #: notebook that asks for ``course_model("multipatch", overrides=VARIANTS["multipatch_avg"][1])``
 #: gets the shipped ``multipatch_avg`` weights (they match by config hash), so both arms of a
@@ -68,6 +77,8 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     # ... and each again with seeds 1 and 2, so that 05 can tell the target's effect from seed luck
     **{f"dcnn_{head}_seed{seed}": ("dcnn", _one_column(head, seed=seed))
        for head in ("regression", "binary") for seed in (1, 2)},
+    # ... and the layout variant (_LAYOUT), seeds 0-2
+    **{f"multipatch_layout{f'_seed{seed}' if seed else ''}": ("multipatch", {**_LAYOUT, "seed": seed}) for seed in (0, 1, 2)},
     # notebooks/08: SAMP-Net without saliency (everything else the same)
     "sampnet_plain": ("sampnet", {"model_kwargs.use_saliency": False}),
 }

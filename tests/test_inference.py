@@ -58,6 +58,7 @@ FAMILIES = [
     ("spp", {"backbone": "shallow"}, {}),
     ("nima", {"backbone": "shallow"}, {}),
     ("multipatch", {"backbone": "shallow"}, {"patches": 3}),
+    ("multipatch_layout", {"backbone": "shallow", "patch_size": 16, "num_patches": 3, "layout": 16}, {}),
     ("sampnet", {}, {}),
     ("convnextv2_sgfm", {}, {}),
 ]

@@ -31,6 +31,7 @@ CONFIGS = [
     ("spp", {}),
     ("nima", {}),
     ("multipatch", {}),
+    ("multipatch_layout", {}),
     ("sampnet", {}),
     ("convnextv2_sgfm", {}),
 ]
@@ -48,8 +49,8 @@ def model(request):
     return create_model(name, **kw).eval()
 
 
-def test_list_models_names_the_six_models():
-    assert list_models() == sorted(["dcnn", "spp", "nima", "multipatch", "sampnet", "convnextv2_sgfm"])
+def test_list_models_names_the_seven_models():
+    assert list_models() == sorted(["dcnn", "spp", "nima", "multipatch", "multipatch_layout", "sampnet", "convnextv2_sgfm"])
 
 
 def test_unknown_model_lists_the_known_ones():

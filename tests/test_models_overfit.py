@@ -25,6 +25,7 @@ CASES = [
     ("spp", {}),
     ("nima", {}),
     ("multipatch", {}),
+    ("multipatch_layout", {"patch_size": 16, "num_patches": 2, "layout": 16}),
     ("sampnet", {}),
     ("convnextv2_sgfm", {"dim": 64}),
 ]
