@@ -4,9 +4,10 @@ Wang et al.'s multi-patch network (:mod:`aesthetics_lib.models.multipatch`) scor
 cut from the un-warped photo, so no patch sees where the subject sits in the frame: on the course
 studio the multi-patch runs follow placement not at all (``benchmarks/README.md``, "Which quality
 terms each course model follows"). This variant, which is not in Wang et al.'s design, adds a second
-small CNN that reads the whole photo warped to ``layout x layout``; its pooled feature is projected
-linearly (a ReLU there died under MPEMD and left the column unused) and added to every patch's
-feature before the shared head. The model takes the photo at its own size (the ``native`` view) and
+small CNN that reads the whole photo warped to ``layout x layout``; its whole map, every position
+kept (an average over the map would forget where the subject sits: session 32 measured such a
+column blind to placement), is projected linearly (a ReLU there died under MPEMD and left the column
+unused) and added to every patch's feature before the shared head. The model takes the photo at its own size (the ``native`` view) and
 cuts its patches itself, with the ``patches`` view's rules: the shorter side resized to
 ``short_side``, random positions in training, :func:`~aesthetics_lib.data.transforms.patch_grid` at
 evaluation. Trained with MPEMD like the multi-patch model. Introduced in notebooks/06_aspect_ratio.
@@ -36,7 +37,7 @@ class LayoutPatchNet(AestheticModel):
     ``num_patches`` patches of ``patch_size`` are cut after the shorter side is resized to
     ``short_side`` (default the ``patches`` view's, ``round(1.5 * patch_size)``); each goes through
     ``backbone``, pooled by ``pool`` (``max`` or ``avg``); the layout column (``layout_backbone`` on
-    the photo warped to ``layout x layout``, average pooled, a linear projection) is added to every
+    the photo warped to ``layout x layout``, its map flattened, a linear projection) is added to every
     patch's feature; the head (``hidden`` layers, ``dropout``) predicts each patch's distribution,
     and the photo's is their average.
     """
@@ -70,7 +71,9 @@ class LayoutPatchNet(AestheticModel):
         self.backbone = BackboneMap(backbone, pretrained)
         self.layout = BackboneMap(layout_backbone, False)
         c = self.backbone.out_channels
-        self.layout_proj = nn.Linear(self.layout.out_channels, c)
+        with torch.no_grad():  # the layout map's size: channels x positions
+            layout_features = self.layout(torch.zeros(1, 3, self.layout_size, self.layout_size)).numel()
+        self.layout_proj = nn.Linear(layout_features, c)
         self.head = DistributionHead(c, num_bins, hidden=hidden, dropout=dropout)
         self.attribute_head = AttributeHead(c, len(self.attribute_names)) if self.attribute_names else None
 
@@ -91,9 +94,9 @@ class LayoutPatchNet(AestheticModel):
         return torch.stack([torch.stack([img[:, t : t + s, l : l + s] for t, l in pos]) for img, pos in zip(x, positions)])
 
     def layout_feature(self, images: torch.Tensor) -> torch.Tensor:
-        """``[B, 3, H, W] -> [B, C]``: the layout column's projected feature of the whole photo."""
+        """``[B, 3, H, W] -> [B, C]``: the layout column's projected map of the whole photo."""
         thumb = TF.resize(images, [self.layout_size, self.layout_size], antialias=True)
-        return self.layout_proj(self.layout(thumb).mean((2, 3)))
+        return self.layout_proj(self.layout(thumb).flatten(1))
 
     def forward(self, images: torch.Tensor, **extras) -> dict[str, torch.Tensor]:
         """Extras are not used (and ignored)."""
