@@ -252,11 +252,11 @@ plt.show()
 # course's fixed CPU settings (the Makefile's `CPU_ENV`) it is identical from run to run on one
 # machine, but an Intel Xeon (which printed the outputs above) and an AMD EPYC part ways from the
 # fourth epoch on and end up to 0.013 apart (training accuracy 0.953 against 0.947, generalisation
-# gap 0.362 against 0.355). Your numbers may differ by as much; the conclusions did not on either.
+# gap 0.362 against 0.355). On your machine the numbers may differ too; the conclusions were the
+# same on both of these.
 #
-# A binary label also throws information away:
-# a photo at 2.6 and one at 4.0 are both just "good", and the photos next to the threshold get
-# labels that flip with one rater's vote.
+# A binary label also throws information away: a photo at 2.6 and one at 4.0 are both just "good",
+# and the photos next to the threshold get labels that flip with one rater's vote.
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
 # The claims above, checked against the numbers (a re-run that changes them fails here). The run
