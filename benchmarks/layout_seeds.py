@@ -1,0 +1,100 @@
+"""The layout variant's three shipped seeds against the multi-patch family and SPP, on the 950 test photos.
+
+Scores the course weights ``multipatch_layout`` (seeds 0-2), ``multipatch`` (MPEMD_ada, seeds 0-2),
+``multipatch_warp`` (seeds 0-2) and ``spp`` (seed 0) on the test split, each through its own view,
+and writes ``benchmarks/results/layout_seeds.{json,md}``: every run's test SRCC with its interval,
+and :func:`aesthetics_lib.ablation.compare_seeds` of the layout seeds against each three-seed arm
+(paired over the photos, with the seed-noise rule), over all photos and per elongation bucket. SPP
+has one shipped seed, so the layout seeds are paired with it one by one. A few minutes on one thread.
+
+    python benchmarks/layout_seeds.py
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from aesthetics_lib import metrics  # noqa: E402
+from aesthetics_lib.ablation import compare_seeds  # noqa: E402
+from aesthetics_lib.compare import paired_bootstrap  # noqa: E402
+from aesthetics_lib.course_weights import find_weights  # noqa: E402
+from aesthetics_lib.inference import Predictor  # noqa: E402
+from aesthetics_lib.notebook import fmt  # noqa: E402
+
+ARMS = {
+    "layout": ["multipatch_layout", "multipatch_layout_seed1", "multipatch_layout_seed2"],
+    "multi-patch ada": ["multipatch", "multipatch_seed1", "multipatch_seed2"],
+    "warp": ["multipatch_warp", "multipatch_warp_seed1", "multipatch_warp_seed2"],
+}
+BUCKETS = {"near square (<1.4)": (0, 1.4), "moderate (1.4-1.9)": (1.4, 1.9), "extreme (>=1.9)": (1.9, np.inf)}
+OUT = ROOT / "benchmarks" / "results" / "layout_seeds"
+
+
+def test_scores(name: str) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(predicted mean, raters' mean, elongation) of shipped model ``name`` on its test split, by image id."""
+    weights = find_weights(name)
+    if weights is None:
+        raise SystemExit(f"no shipped weights for {name!r} in weights/: train them with `python -m aesthetics_lib zoo --train {name}`")
+    predictor = Predictor.from_checkpoint(weights.checkpoint, device="cpu")
+    data = predictor.open_split("test")
+    p = predictor.predict(data)
+    hw = np.asarray(data.sizes(), dtype=float)  # (height, width) in item order
+    order = pd.Index(p["image_id"])
+    ids = pd.Index(data.image_ids)
+    elongation = pd.Series(np.maximum(hw[:, 0] / hw[:, 1], hw[:, 1] / hw[:, 0]), index=ids).loc[order]
+    return pd.Series(p["mean"], index=order), pd.Series(p["target_mean"], index=order), elongation
+
+
+def main() -> int:
+    preds, target, elong = {}, None, None
+    for name in [n for arm in ARMS.values() for n in arm] + ["spp"]:
+        mean, truth, e = test_scores(name)
+        if target is None:
+            target, elong = truth.sort_index(), e.sort_index()
+        preds[name] = mean.loc[target.index].to_numpy(float)
+    t = target.to_numpy(float)
+    groups = {"all": np.ones(len(t), bool), **{b: ((elong >= lo) & (elong < hi)).to_numpy() for b, (lo, hi) in BUCKETS.items()}}
+    runs = []
+    for name, p in preds.items():
+        lo, hi = metrics.bootstrap_ci(metrics.srcc, p, t, n_boot=1000)
+        runs.append({"run": name, "test SRCC": metrics.srcc(p, t), "95 % CI": [lo, hi], "MSE": metrics.mse(p, t)})
+    layout = np.stack([preds[n] for n in ARMS["layout"]], axis=1)
+    comparisons = []
+    for arm in ("multi-patch ada", "warp"):
+        other = np.stack([preds[n] for n in ARMS[arm]], axis=1)
+        for r in compare_seeds(other, layout, t, groups, n_boot=1000):
+            comparisons.append({"layout vs": arm, "photos": r.group, "metric": r.metric, "layout better by": r.d.difference,
+                                "95 % CI": list(r.d.ci), "seed noise": r.noise, "verdict": r.verdict})
+    versus_spp = []
+    for name in ARMS["layout"]:
+        for group, m in groups.items():
+            d = paired_bootstrap(metrics.srcc, preds["spp"][m], preds[name][m], t[m], n_boot=1000)
+            versus_spp.append({"run": name, "photos": group, "SRCC minus SPP": d.difference, "95 % CI": list(d.ci), "verdict": d.verdict})
+    result = {"test_photos": len(t), "photos_per_group": {g: int(m.sum()) for g, m in groups.items()},
+              "runs": runs, "layout_vs_three_seed_arms": comparisons, "layout_vs_spp_seed0": versus_spp}
+    OUT.with_suffix(".json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    lines = ["# The layout variant's seeds on the 950 test photos (`benchmarks/layout_seeds.py`)", "",
+             "| run | test SRCC [95 % CI] | MSE |", "|---|---|---|"]
+    lines += [f"| `{r['run']}` | {fmt(r['test SRCC'])} {fmt(r['95 % CI'])} | {fmt(r['MSE'])} |" for r in runs]
+    lines += ["", "Three-seed means, layout minus the other arm (> 0: layout better; MSE: lower):", "",
+              "| vs | photos | metric | layout better by [95 % CI] | seed noise | verdict |", "|---|---|---|---|---|---|"]
+    lines += [f"| {c['layout vs']} | {c['photos']} | {c['metric'].upper()} | {fmt(c['layout better by'])} {fmt(c['95 % CI'])} | "
+              f"{fmt(c['seed noise'])} | {c['verdict']} |" for c in comparisons]
+    lines += ["", "Each layout seed minus SPP (seed 0) in SRCC, paired over the photos:", "",
+              "| run | photos | SRCC minus SPP's [95 % CI] | verdict |", "|---|---|---|---|"]
+    lines += [f"| `{v['run']}` | {v['photos']} | {fmt(v['SRCC minus SPP'])} {fmt(v['95 % CI'])} | {v['verdict']} |" for v in versus_spp]
+    OUT.with_suffix(".md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
