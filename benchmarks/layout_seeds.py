@@ -1,6 +1,11 @@
-"""The layout variant's three shipped seeds against the multi-patch family and SPP, on the 950 test photos.
+"""The layout variant's three seeds against the multi-patch family and SPP, on the 950 test photos.
 
-Scores the course weights ``multipatch_layout`` (seeds 0-2), ``multipatch`` (MPEMD_ada, seeds 0-2),
+The layout weights are not shipped (the course weights' 40 MB were already 39.9 MB used): train them
+first, ``python -m aesthetics_lib zoo --train multipatch_layout multipatch_layout_seed1
+multipatch_layout_seed2`` (about 40 min each on one thread), which exports them into ``weights/``;
+their session-32 training records are in ``benchmarks/results/layout_records/``.
+
+Scores ``multipatch_layout`` (seeds 0-2), the course weights ``multipatch`` (MPEMD_ada, seeds 0-2),
 ``multipatch_warp`` (seeds 0-2) and ``spp`` (seed 0) on the test split, each through its own view,
 and writes ``benchmarks/results/layout_seeds.{json,md}``: every run's test SRCC with its interval,
 and :func:`aesthetics_lib.ablation.compare_seeds` of the layout seeds against each three-seed arm
