@@ -34,7 +34,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 import torch
 
@@ -118,14 +118,19 @@ def code_files(model: str | None = None, root: str | os.PathLike | None = None) 
     return sorted(files)
 
 
-def hash_files(files: Sequence[str], root: str | os.PathLike | None = None) -> str:
+def hash_files(
+    files: Sequence[str], root: str | os.PathLike | None = None, contents: Mapping[str, bytes] | None = None
+) -> str:
     """A short hash of library files (paths relative to ``root``, default this library's folder):
-    their names and contents, line endings normalised, in sorted order."""
+    their names and contents, line endings normalised, in sorted order. ``contents`` gives the
+    bytes of some of them instead of reading the file (e.g. an older version from git)."""
     base = Path(root) if root is not None else Path(__file__).resolve().parent
+    given = dict(contents or {})
     digest = hashlib.sha256()
     for name in sorted(files):
+        data = given[name] if name in given else (base / name).read_bytes()
         digest.update(name.encode() + b"\0")
-        digest.update((base / name).read_bytes().replace(b"\r\n", b"\n") + b"\0")
+        digest.update(data.replace(b"\r\n", b"\n") + b"\0")
     return digest.hexdigest()[:12]
 
 

@@ -209,6 +209,30 @@ def test_restamp_rewrites_only_records_whose_files_are_unchanged(tmp_path: Path)
         {k: v for k, v in record.items() if k not in ("code_hash", "code_files")}
 
 
+def test_restamp_after_a_change_needs_the_record_to_match_the_files_as_they_were(tmp_path: Path) -> None:
+    """``--changed``: a record is re-stamped only when the changed file, as it was, is the one
+    difference from the code it was trained with; the record keeps why, with both hashes."""
+    record = json.loads((Path(__file__).resolve().parents[1] / "weights" / "nima.json").read_text(encoding="utf-8"))
+    name = "training/checkpoint.py"
+    old = {name: cw.hash_files([name]).encode() + b"\n# an older version\n"}
+    trained = cw.hash_files(cw.code_files("nima"), contents=old)
+    assert trained != cw.code_hash("nima")
+    good, bad = tmp_path / "nima.json", tmp_path / "nima_old.json"
+    good.write_text(json.dumps({**record, "code_hash": trained}, indent=1) + "\n", encoding="utf-8")
+    bad.write_text(json.dumps({**record, "code_hash": cw.hash_files(cw.code_files("nima"), contents={name: b"other"})}), encoding="utf-8")
+    tool = _restamp_tool()
+    note = {"since": "abc1234", "why": "checked"}
+    assert tool.restamp(tmp_path, changed=old, note=note) == 1  # the other was trained with another version of it
+    assert json.loads(good.read_text(encoding="utf-8"))["code_hash"] == trained, "nothing is written when a record is refused"
+    bad.unlink()
+    assert tool.restamp(tmp_path, changed=old, note=note) == 0
+    restamped = json.loads(good.read_text(encoding="utf-8"))
+    assert restamped["code_hash"] == cw.code_hash("nima") and restamped["code_files"] == cw.code_files("nima")
+    assert restamped["code_restamps"][-1] == {"from": trained, "to": cw.code_hash("nima"), "dropped": [], "changed": [name], **note}
+    assert tool.restamp(tmp_path, changed=old, note=note) == 0  # already current: left as it is
+    assert json.loads(good.read_text(encoding="utf-8")) == restamped
+
+
 def test_a_run_folder_is_named_by_config_and_code(tiny: TrainConfig, monkeypatch: pytest.MonkeyPatch) -> None:
     """A run finished with older code must not be resumed, nor exported as current."""
     monkeypatch.undo()  # the real run_folder, not the fixture's

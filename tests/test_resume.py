@@ -119,3 +119,23 @@ def test_num_workers_change_resumes_with_a_warning(studio: Path, tmp_path: Path)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ResumeWarning)
         Trainer(tiny_config(studio, parts, epochs=2, num_workers=0), resume=True).fit()
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_a_run_resumes_on_a_gpu(studio: Path, tmp_path: Path) -> None:
+    """The trainer loads ``last.pt`` onto its device: the saved random states then sit on the GPU,
+    and restoring NumPy's from a CUDA tensor failed (session 26). Resumed there, the run reaches its
+    end, and the generators continue from the saved states."""
+    import numpy as np
+
+    from aesthetics_lib.training.checkpoint import set_rng_state
+
+    out = tmp_path / "gpu"
+    Trainer(tiny_config(studio, out, device="cuda", epochs=2)).fit(epochs=1)
+    saved = read_checkpoint(out / "last.pt", map_location="cuda")["rng"]
+    set_rng_state(saved)
+    expected = (np.random.rand(), torch.rand(1).item())
+    resumed = Trainer(tiny_config(studio, out, device="cuda", epochs=2), resume=True)
+    assert (np.random.rand(), torch.rand(1).item()) == expected, "the resumed trainer did not restore the saved generators"
+    resumed.fit()
+    assert read_checkpoint(out / "last.pt")["epoch"] == 2

@@ -115,17 +115,19 @@ def rng_state() -> dict[str, Any]:
 
 
 def set_rng_state(state: dict[str, Any]) -> None:
-    """Restore the generators saved by :func:`rng_state`."""
+    """Restore the generators saved by :func:`rng_state`, from the CPU or any device (a run resumed
+    on a GPU loads its checkpoint there, and NumPy cannot read a CUDA tensor)."""
+    state = to_cpu(state)
     version, internal, gauss = state["python"]
     random.setstate((int(version), tuple(int(v) for v in internal), gauss))
     n = state["numpy"]
     np.random.set_state(
         (n["name"], n["keys"].numpy().astype(np.uint32), int(n["pos"]), int(n["has_gauss"]), float(n["cached_gaussian"]))
     )
-    torch.set_rng_state(state["torch"].cpu().to(torch.uint8))
+    torch.set_rng_state(state["torch"].to(torch.uint8))
     cuda = state.get("cuda") or []
     if cuda and torch.cuda.is_available() and len(cuda) == torch.cuda.device_count():
-        torch.cuda.set_rng_state_all([s.cpu().to(torch.uint8) for s in cuda])
+        torch.cuda.set_rng_state_all([s.to(torch.uint8) for s in cuda])
 
 
 def to_cpu(obj: Any) -> Any:
