@@ -43,11 +43,12 @@ BUCKETS = {"near square (<1.4)": (0, 1.4), "moderate (1.4-1.9)": (1.4, 1.9), "ex
 OUT = ROOT / "benchmarks" / "results" / "layout_seeds"
 
 
-def test_scores(name: str) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """(predicted mean, raters' mean, elongation) of shipped model ``name`` on its test split, by image id."""
-    weights = find_weights(name)
+def test_scores(name: str, folder: Path | None = None) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(predicted mean, raters' mean, elongation) of course model ``name`` (in ``folder``, default
+    ``weights/``) on its test split, by image id."""
+    weights = find_weights(name, folder)
     if weights is None:
-        raise SystemExit(f"no shipped weights for {name!r} in weights/: train them with `python -m aesthetics_lib zoo --train {name}`")
+        raise SystemExit(f"no weights for {name!r} in {folder or 'weights/'}: train them with `python -m aesthetics_lib zoo --train {name}`")
     predictor = Predictor.from_checkpoint(weights.checkpoint, device="cpu")
     data = predictor.open_split("test")
     p = predictor.predict(data)
