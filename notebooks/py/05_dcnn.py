@@ -602,17 +602,17 @@ if studio:
 FROZEN_SPREAD = 0.002
 
 
-def _ci(row):
-    """The two ends of a printed "95% paired CI" column, as numbers."""
-    return [float(x) for x in row["95% paired CI"].strip("[]").split(", ")]
+def _numbers(text):
+    """The numbers of a printed value, interval or both: "0.05 [0.000898, 0.0999]" -> [0.05, 0.000898, 0.0999]."""
+    return [float(x) for x in text.replace("[", " ").replace("]", " ").replace(",", " ").split()]
 
 
 if studio:
     assert [r["the local view"] for r in view_rows] == ["helps", "no clear difference"], "the view comparison changed"
     _quoted = [("0.0718", "0.0324", "0.114"), ("-0.0195", "-0.0794", "0.0404")]
-    assert all(all(shown(v, t, FROZEN_SPREAD) for v, t in zip((r["SRCC gain"], *_ci(r)), q)) for r, q in zip(view_rows, _quoted)), \
+    assert all(all(shown(v, t, FROZEN_SPREAD) for v, t in zip((r["SRCC gain"], *_numbers(r["95% paired CI"])), q)) for r, q in zip(view_rows, _quoted)), \
         "the view gains or their intervals changed"
-    assert rows[0]["verdict"] == "better" and all(shown(v, t, FROZEN_SPREAD) for v, t in zip((rows[0]["SRCC gain"], *_ci(rows[0])), ("0.25", "0.194", "0.301"))), \
+    assert rows[0]["verdict"] == "better" and all(shown(v, t, FROZEN_SPREAD) for v, t in zip((rows[0]["SRCC gain"], *_numbers(rows[0]["95% paired CI"])), ("0.25", "0.194", "0.301"))), \
         "local vs global on the fine-detail terms changed"
     assert shown(fine_srcc["local"], "0.589", FROZEN_SPREAD) and shown(fine_srcc["global"], "0.339", FROZEN_SPREAD), \
         "SRCC with the fine-detail terms changed"
@@ -721,7 +721,7 @@ print("highest test SRCC:", best["name"], metrics.format_ci(best, "srcc"))
 if studio:
     assert all(r["vs naive"] == "better" for r in rows), "a model no longer beats the naive MSE"
     _vs = {r["model"]: (r["SRCC - regression [95% CI]"], r["vs regression"]) for r in rows[1:]}
-    _global = [float(x) for x in _vs["frozen EfficientNet-Lite0, global"][0].replace("[", "").replace("]", "").replace(",", "").split()]
+    _global = _numbers(_vs["frozen EfficientNet-Lite0, global"][0])
     assert _vs["frozen EfficientNet-Lite0, global"][1] == "no clear difference" \
         and all(shown(v, t, FROZEN_SPREAD) for v, t in zip(_global, ("-0.0219", "-0.0676", "0.0233"))), "frozen global vs regression"
     assert _vs["frozen EfficientNet-Lite0, local"] == ("-0.0414 [-0.0976, 0.0172]", "no clear difference"), "frozen local vs regression"
