@@ -29,9 +29,8 @@ sys.path.insert(0, str(ROOT))
 from aesthetics_lib import metrics  # noqa: E402
 from aesthetics_lib.ablation import compare_seeds  # noqa: E402
 from aesthetics_lib.compare import paired_bootstrap  # noqa: E402
-from aesthetics_lib.course_weights import find_weights  # noqa: E402
 from aesthetics_lib.notebook import fmt  # noqa: E402
-from layout_seeds import BUCKETS, test_scores  # noqa: E402
+from layout_seeds import aligned_scores, run_summary  # noqa: E402
 
 SEEDS = ["multipatch_layout", "multipatch_layout_seed1", "multipatch_layout_seed2"]
 OUT = ROOT / "benchmarks" / "results" / "layout_epochs"
@@ -42,25 +41,16 @@ def main() -> int:
     parser.add_argument("--short", type=Path, required=True, help="folder of the 12-epoch exports")
     parser.add_argument("--long", type=Path, required=True, help="folder of the 24-epoch exports")
     args = parser.parse_args()
-    arms = {"short": args.short, "long": args.long}
-    preds, target, elong, runs = {}, None, None, []
-    ceiling = float(find_weights("spp").record["test"]["noise_ceiling_srcc"])
-    for arm, folder in [*arms.items(), ("spp", None)]:
-        for name in SEEDS if arm != "spp" else ["spp"]:
-            weights = find_weights(name, folder)
-            record = weights.record if weights is not None else {}
-            mean, truth, e = test_scores(name, folder)
-            if target is None:
-                target, elong = truth.sort_index(), e.sort_index()
-            p = mean.loc[target.index].to_numpy(float)
-            preds[(arm, name)] = p
-            t = target.to_numpy(float)
-            lo, hi = metrics.bootstrap_ci(metrics.srcc, p, t, n_boot=1000)
-            runs.append({"arm": arm, "run": name, "epochs": record.get("epochs"), "best_epoch": record.get("best_epoch"),
-                         "train_seconds": record.get("train_seconds"), "test SRCC": metrics.srcc(p, t), "95 % CI": [lo, hi],
-                         "share of ceiling": metrics.srcc(p, t) / ceiling, "MSE": metrics.mse(p, t)})
-    t = target.to_numpy(float)
-    groups = {"all": np.ones(len(t), bool), **{b: ((elong >= lo) & (elong < hi)).to_numpy() for b, (lo, hi) in BUCKETS.items()}}
+    runs_by_label = {**{(arm, n): (n, folder) for arm, folder in (("short", args.short), ("long", args.long)) for n in SEEDS},
+                     ("spp", "spp"): ("spp", None)}
+    preds, records, t, groups = aligned_scores(runs_by_label)
+    ceiling = float(records[("spp", "spp")]["test"]["noise_ceiling_srcc"])
+    runs = []
+    for (arm, name), p in preds.items():
+        record, summary = records[(arm, name)], run_summary(p, t)
+        runs.append({"arm": arm, "run": name, "epochs": record.get("epochs"), "best_epoch": record.get("best_epoch"),
+                     "train_seconds": record.get("train_seconds"), "test SRCC": summary["test SRCC"], "95 % CI": summary["95 % CI"],
+                     "share of ceiling": summary["test SRCC"] / ceiling, "MSE": summary["MSE"]})
     short = np.stack([preds[("short", n)] for n in SEEDS], axis=1)
     long = np.stack([preds[("long", n)] for n in SEEDS], axis=1)
     comparisons = [{"photos": r.group, "metric": r.metric, "long better by": r.d.difference, "95 % CI": list(r.d.ci),

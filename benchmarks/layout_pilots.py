@@ -21,7 +21,6 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -29,10 +28,9 @@ sys.path.insert(0, str(ROOT))
 from aesthetics_lib import metrics  # noqa: E402
 from aesthetics_lib.ablation import pooled_seed_sd, seed_aware_verdict, seed_noise  # noqa: E402
 from aesthetics_lib.compare import paired_bootstrap  # noqa: E402
-from aesthetics_lib.course_weights import find_weights  # noqa: E402
 from aesthetics_lib.notebook import fmt  # noqa: E402
 from layout_epochs import SEEDS  # noqa: E402
-from layout_seeds import test_scores  # noqa: E402
+from layout_seeds import aligned_scores, run_summary  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "layout_pilots"
 
@@ -43,23 +41,17 @@ def main() -> int:
     parser.add_argument("--pilots", type=Path, required=True, help="folder of the exported pilots")
     parser.add_argument("names", nargs="+", help="the pilots' names in that folder")
     args = parser.parse_args()
-    ceiling = float(find_weights("spp").record["test"]["noise_ceiling_srcc"])
-    preds, target = {}, None
-    for name, folder in [*((n, args.reference) for n in SEEDS), ("spp", None), *((n, args.pilots) for n in args.names)]:
-        mean, truth, _ = test_scores(name, folder)
-        target = truth.sort_index() if target is None else target
-        preds[name] = mean.loc[target.index].to_numpy(float)
-    t = target.to_numpy(float)
+    preds, records, t, _ = aligned_scores({**{n: (n, args.reference) for n in SEEDS}, "spp": ("spp", None),
+                                           **{n: (n, args.pilots) for n in args.names}})
+    ceiling = float(records["spp"]["test"]["noise_ceiling_srcc"])
     fns = {"srcc": metrics.srcc, "mse": lambda p, y: -metrics.mse(p, y)}  # > 0: the pilot better
     noise = {m: seed_noise(pooled_seed_sd([[fn(preds[n], t) for n in SEEDS]]), 1) for m, fn in fns.items()}
     rows = []
     for name in [SEEDS[0], "spp", *args.names]:
-        record = find_weights(name, args.pilots if name in args.names else (None if name == "spp" else args.reference)).record
-        cfg = record["config"]
-        srcc = metrics.srcc(preds[name], t)
-        row = {"run": name, "model_kwargs": cfg["model_kwargs"], "epochs": record["epochs"], "best_epoch": record["best_epoch"],
-               "train_seconds": record["train_seconds"], "test SRCC": srcc,
-               "95 % CI": list(metrics.bootstrap_ci(metrics.srcc, preds[name], t, n_boot=1000)), "share of ceiling": srcc / ceiling}
+        record, summary = records[name], run_summary(preds[name], t)
+        row = {"run": name, "model_kwargs": record["config"]["model_kwargs"], "epochs": record["epochs"], "best_epoch": record["best_epoch"],
+               "train_seconds": record["train_seconds"], "test SRCC": summary["test SRCC"], "95 % CI": summary["95 % CI"],
+               "share of ceiling": summary["test SRCC"] / ceiling}
         if name in args.names:
             for m, fn in fns.items():
                 d = paired_bootstrap(fn, preds[SEEDS[0]], preds[name], t, n_boot=1000)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Hashable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -59,19 +60,33 @@ def test_scores(name: str, folder: Path | None = None) -> tuple[pd.Series, pd.Se
     return pd.Series(p["mean"], index=order), pd.Series(p["target_mean"], index=order), elongation
 
 
-def main() -> int:
-    preds, target, elong = {}, None, None
-    for name in [n for arm in ARMS.values() for n in arm] + ["spp"]:
-        mean, truth, e = test_scores(name)
+def aligned_scores(
+    runs: Mapping[Hashable, tuple[str, Path | None]],
+) -> tuple[dict[Hashable, np.ndarray], dict[Hashable, dict], np.ndarray, dict[str, np.ndarray]]:
+    """Score several course models on the test split in one photo order. ``runs``: label -> (model
+    name, its folder or None for ``weights/``). Returns per label the predicted means and the training
+    record, the raters' means, and the photo groups (``all`` and the :data:`BUCKETS` of elongation,
+    boolean masks)."""
+    preds, records, target, elong = {}, {}, None, None
+    for label, (name, folder) in runs.items():
+        mean, truth, e = test_scores(name, folder)
         if target is None:
             target, elong = truth.sort_index(), e.sort_index()
-        preds[name] = mean.loc[target.index].to_numpy(float)
-    t = target.to_numpy(float)
-    groups = {"all": np.ones(len(t), bool), **{b: ((elong >= lo) & (elong < hi)).to_numpy() for b, (lo, hi) in BUCKETS.items()}}
-    runs = []
-    for name, p in preds.items():
-        lo, hi = metrics.bootstrap_ci(metrics.srcc, p, t, n_boot=1000)
-        runs.append({"run": name, "test SRCC": metrics.srcc(p, t), "95 % CI": [lo, hi], "MSE": metrics.mse(p, t)})
+        preds[label] = mean.loc[target.index].to_numpy(float)
+        records[label] = find_weights(name, folder).record
+    groups = {"all": np.ones(len(target), bool), **{b: ((elong >= lo) & (elong < hi)).to_numpy() for b, (lo, hi) in BUCKETS.items()}}
+    return preds, records, target.to_numpy(float), groups
+
+
+def run_summary(p: np.ndarray, t: np.ndarray) -> dict:
+    """One run's test SRCC with its 95 % bootstrap interval, and its MSE."""
+    return {"test SRCC": metrics.srcc(p, t), "95 % CI": list(metrics.bootstrap_ci(metrics.srcc, p, t, n_boot=1000)), "MSE": metrics.mse(p, t)}
+
+
+def main() -> int:
+    names = [n for arm in ARMS.values() for n in arm] + ["spp"]
+    preds, _, t, groups = aligned_scores({n: (n, None) for n in names})
+    runs = [{"run": name, **run_summary(p, t)} for name, p in preds.items()]
     layout = np.stack([preds[n] for n in ARMS["layout"]], axis=1)
     comparisons = []
     for arm in ("multi-patch ada", "warp"):
