@@ -65,3 +65,14 @@ def test_bad_settings_are_refused() -> None:
         create_model("multipatch_layout", backbone="shallow", layout=4)
     with pytest.raises(ValueError, match="num_patches"):
         create_model("multipatch_layout", backbone="shallow", num_patches=0)
+
+
+def test_widths_set_the_blocks_of_each_shallow_column() -> None:
+    deep = create_model("multipatch_layout", patch_size=32, num_patches=4, layout=32, hidden=(16,),
+                        widths=(8, 16, 16, 16), layout_widths=(8, 16, 16, 16))
+    assert deep.backbone.model.widths == (8, 16, 16, 16) and deep.layout.model.widths == (8, 16, 16, 16)
+    # four halvings of the 32-pixel layout thumbnail leave a 2 x 2 map of 16 channels to project
+    assert deep.layout_proj.in_features == 16 * 2 * 2
+    assert create_model("multipatch_layout", patch_size=32, num_patches=4, layout=16).backbone.model.widths == (16, 32, 64)
+    with pytest.raises(ValueError, match="layout_backbone"):
+        create_model("multipatch_layout", layout_backbone="efficientnet_lite0", layout_widths=(8, 16))

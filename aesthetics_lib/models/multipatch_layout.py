@@ -28,6 +28,15 @@ from aesthetics_lib.models.registry import register_model
 POOLS: tuple[str, ...] = ("max", "avg")
 
 
+def _column(what: str, backbone: str, widths: Sequence[int] | None) -> dict:
+    """The keyword arguments that give a ``"shallow"`` column ``widths`` (none when ``widths`` is None)."""
+    if widths is None:
+        return {}
+    if backbone != "shallow":
+        raise ValueError(f"LayoutPatchNet: widths for {what} set the 'shallow' backbone's blocks; {backbone!r} has its own")
+    return {"widths": tuple(int(c) for c in widths)}
+
+
 @register_model("multipatch_layout")
 class LayoutPatchNet(AestheticModel):
     """``[B, 3, H, W]`` photos at their own size (a batch shares one shape: aspect buckets) ->
@@ -39,7 +48,9 @@ class LayoutPatchNet(AestheticModel):
     ``backbone``, pooled by ``pool`` (``max`` or ``avg``); the layout column (``layout_backbone`` on
     the photo warped to ``layout x layout``, its map flattened, a linear projection) is added to every
     patch's feature; the head (``hidden`` layers, ``dropout``) predicts each patch's distribution,
-    and the photo's is their average.
+    and the photo's is their average. ``widths`` and ``layout_widths`` set the blocks of a
+    ``"shallow"`` patch or layout column (default 16-32-64; the DCNN's RAPID-depth columns are
+    32-64-64-64).
     """
 
     view = "native"
@@ -58,6 +69,8 @@ class LayoutPatchNet(AestheticModel):
         pool: str = "max",
         hidden: Sequence[int] = (256,),
         dropout: float = 0.5,
+        widths: Sequence[int] | None = None,
+        layout_widths: Sequence[int] | None = None,
     ) -> None:
         super().__init__(num_bins, attribute_names)
         if pool not in POOLS:
@@ -68,8 +81,8 @@ class LayoutPatchNet(AestheticModel):
         rules = PatchesView(int(patch_size), int(num_patches), short_side, train=False, flip=False, color_jitter=0.0, normalize=False)
         self.patch_size, self.num_patches, self.short_side = rules.patch_size, rules.num_patches, rules.short_side
         self.layout_size, self.pool = int(layout), pool
-        self.backbone = BackboneMap(backbone, pretrained)
-        self.layout = BackboneMap(layout_backbone, False)
+        self.backbone = BackboneMap(backbone, pretrained, **_column("backbone", backbone, widths))
+        self.layout = BackboneMap(layout_backbone, False, **_column("layout_backbone", layout_backbone, layout_widths))
         c = self.backbone.out_channels
         with torch.no_grad():  # the layout map's size: channels x positions
             layout_features = self.layout(torch.zeros(1, 3, self.layout_size, self.layout_size)).numel()
