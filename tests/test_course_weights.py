@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,7 @@ def test_export_writes_fp16_weights_and_a_record_that_evaluation_reproduces(tiny
     w = cw.export_weights("nima", run, n_boot=50)
     assert w.checkpoint.parent == tmp_path / "weights"
     assert w.checkpoint.stat().st_size < (run / "best.pt").stat().st_size  # fp16, no EMA copy
+    assert _deflated(w.checkpoint), "export_weights stores the archive's members uncompressed"
     record = json.loads((tmp_path / "weights" / "nima.json").read_text())
     for key in ("config", "config_hash", "code_hash", "data", "seed", "epochs", "images_seen", "train_seconds",
                 "machine", "history", "val", "test"):
@@ -274,6 +276,33 @@ def test_shipped_weights_are_current_and_reproduce_their_record(name: str, monke
     key = "mean" if "mean" in recorded else "prob_good"  # a binary head records P(good)
     np.testing.assert_allclose(again[key], recorded[key], atol=2e-3,
                                err_msg=f"weights/{name}.pt no longer reproduces its record's test predictions")
+
+
+def _deflated(path: Path) -> bool:
+    with zipfile.ZipFile(path) as z:
+        return all(i.compress_type == zipfile.ZIP_DEFLATED for i in z.infolist())
+
+
+def test_deflating_a_checkpoint_keeps_every_tensor_and_shrinks_it(tmp_path: Path) -> None:
+    torch.manual_seed(0)
+    state = {"model": {"w": torch.randn(64, 64).half(), "b": torch.zeros(64).half()}, "epoch": 3, "config": {"lr": 1e-3}}
+    path = tmp_path / "m.pt"
+    torch.save(state, path)
+    before = path.stat().st_size
+    assert cw.deflate_checkpoint(path) == path and _deflated(path)
+    assert path.stat().st_size < before
+    again = torch.load(path, map_location="cpu", weights_only=True)
+    assert again["epoch"] == 3 and again["config"] == {"lr": 1e-3}
+    assert all(torch.equal(again["model"][k], state["model"][k]) and again["model"][k].dtype == torch.float16 for k in state["model"])
+    size = path.stat().st_size
+    cw.deflate_checkpoint(path)  # a second pass changes nothing
+    assert path.stat().st_size == size and [p.name for p in tmp_path.iterdir()] == ["m.pt"]
+
+
+def test_shipped_weights_are_deflated() -> None:
+    folder = Path(__file__).resolve().parents[1] / "weights"
+    stored = [p.name for p in sorted(folder.glob("*.pt")) if not _deflated(p)]
+    assert not stored, f"{stored}: members stored uncompressed; run python tools/deflate_weights.py"
 
 
 def test_shipped_weights_fit_the_budget() -> None:
