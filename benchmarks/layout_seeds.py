@@ -1,9 +1,8 @@
 """The layout variant's three seeds against the multi-patch family and SPP, on the 950 test photos.
 
-The layout weights are not shipped (the course weights' 40 MB were already 39.9 MB used): train them
-first, ``python -m aesthetics_lib zoo --train multipatch_layout multipatch_layout_seed1
-multipatch_layout_seed2`` (about 40 min each on one thread), which exports them into ``weights/``;
-their session-32 training records are in ``benchmarks/results/layout_records/``.
+The layout weights ship in ``weights/`` since session 34 (trained in session 32; ``python -m
+aesthetics_lib zoo --train multipatch_layout multipatch_layout_seed1 multipatch_layout_seed2``
+trains them again, about 40 min each on one thread).
 
 Scores ``multipatch_layout`` (seeds 0-2), the course weights ``multipatch`` (MPEMD_ada, seeds 0-2),
 ``multipatch_warp`` (seeds 0-2) and ``spp`` (seed 0) on the test split, each through its own view,
@@ -81,6 +80,49 @@ def aligned_scores(
 def run_summary(p: np.ndarray, t: np.ndarray) -> dict:
     """One run's test SRCC with its 95 % bootstrap interval, and its MSE."""
     return {"test SRCC": metrics.srcc(p, t), "95 % CI": list(metrics.bootstrap_ci(metrics.srcc, p, t, n_boot=1000)), "MSE": metrics.mse(p, t)}
+
+
+def compare_arms(base: Path, new: Path, labels: tuple[str, str], title: str, out: Path) -> dict:
+    """Score two exported sets of the layout variant's three seeds (:data:`ARMS` ``["layout"]`` names,
+    ``.pt`` and ``.json`` in folders ``base`` and ``new``) and SPP (seed 0, shipped) on the test
+    split; write ``out.{json,md}``: every run's test SRCC with its interval and share of the noise
+    ceiling, the three-seed comparison of ``new`` against ``base`` (:func:`compare_seeds`, paired over
+    the photos with the seed-noise rule) over all photos and per elongation bucket, and each ``new``
+    run against SPP. ``labels``: the two arms' names in the tables (base first). Returns the JSON."""
+    seeds = ARMS["layout"]
+    runs_by_label = {**{(arm, n): (n, folder) for arm, folder in zip(labels, (base, new)) for n in seeds}, ("spp", "spp"): ("spp", None)}
+    preds, records, t, groups = aligned_scores(runs_by_label)
+    ceiling = float(records[("spp", "spp")]["test"]["noise_ceiling_srcc"])
+    runs = []
+    for (arm, name), p in preds.items():
+        record, summary = records[(arm, name)], run_summary(p, t)
+        runs.append({"arm": arm, "run": name, "epochs": record.get("epochs"), "best_epoch": record.get("best_epoch"),
+                     "train_seconds": record.get("train_seconds"), "test SRCC": summary["test SRCC"], "95 % CI": summary["95 % CI"],
+                     "share of ceiling": summary["test SRCC"] / ceiling, "MSE": summary["MSE"]})
+    stacked = [np.stack([preds[(arm, n)] for n in seeds], axis=1) for arm in labels]
+    comparisons = [{"photos": r.group, "metric": r.metric, "new better by": r.d.difference, "95 % CI": list(r.d.ci),
+                    "seed noise": r.noise, "verdict": r.verdict} for r in compare_seeds(*stacked, t, groups, n_boot=1000)]
+    versus_spp = []
+    for name in seeds:
+        d = paired_bootstrap(metrics.srcc, preds[("spp", "spp")], preds[(labels[1], name)], t, n_boot=1000)
+        versus_spp.append({"run": name, "SRCC minus SPP": d.difference, "95 % CI": list(d.ci), "verdict": d.verdict})
+    result = {"test_photos": len(t), "noise_ceiling_srcc": ceiling, "photos_per_group": {g: int(m.sum()) for g, m in groups.items()},
+              "arms": list(labels), "runs": runs, "new_vs_base": comparisons, "new_vs_spp_seed0": versus_spp}
+    out.with_suffix(".json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    lines = [f"# {title} (`benchmarks/{out.name}.py`)", "", f"Noise ceiling of this test split: {fmt(ceiling)}.", "",
+             "| arm | run | best epoch | test SRCC [95 % CI] | / ceiling | MSE |", "|---|---|---|---|---|---|"]
+    lines += [f"| {r['arm']} | `{r['run']}` | {r['best_epoch']} of {r['epochs']} | {fmt(r['test SRCC'])} {fmt(r['95 % CI'])} | "
+              f"{r['share of ceiling']:.2f} | {fmt(r['MSE'])} |" for r in runs]
+    lines += ["", f"Three-seed means, {labels[1]} minus {labels[0]} (> 0: {labels[1]} better; MSE: lower):", "",
+              "| photos | metric | better by [95 % CI] | seed noise | verdict |", "|---|---|---|---|---|"]
+    lines += [f"| {c['photos']} | {c['metric'].upper()} | {fmt(c['new better by'])} {fmt(c['95 % CI'])} | {fmt(c['seed noise'])} | "
+              f"{c['verdict']} |" for c in comparisons]
+    lines += ["", f"Each run with {labels[1]} minus SPP (seed 0) in SRCC, paired over all photos:", "",
+              "| run | SRCC minus SPP's [95 % CI] | verdict |", "|---|---|---|"]
+    lines += [f"| `{v['run']}` | {fmt(v['SRCC minus SPP'])} {fmt(v['95 % CI'])} | {v['verdict']} |" for v in versus_spp]
+    out.with_suffix(".md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+    return result
 
 
 def main() -> int:
