@@ -10,7 +10,7 @@ its three seeds with the default columns, exported with
 :func:`aesthetics_lib.course_weights.export_weights` into two folders, on the 950 test photos, and
 writes ``benchmarks/results/layout_depth.{json,md}`` (:func:`layout_seeds.compare_arms`).
 
-    python benchmarks/layout_depth.py --shallow DIR --deep DIR
+    python benchmarks/layout_depth.py --deep DIR
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ OUT = ROOT / "benchmarks" / "results" / "layout_depth"
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shallow", type=Path, required=True, help="folder of the default-column exports (16-32-64)")
+    parser.add_argument("--shallow", type=Path, default=None,
+                        help="folder of the default-column exports (16-32-64; default: the shipped ones in weights/)")
     parser.add_argument("--deep", type=Path, required=True, help="folder of the RAPID-depth exports (32-64-64-64)")
     args = parser.parse_args()
     compare_arms(args.shallow, args.deep, ("16-32-64", "32-64-64-64"),

@@ -11,7 +11,7 @@ SRCC with its interval and its share of the noise ceiling, the three-seed compar
 budget against the short one (paired over the photos, with the seed-noise rule), over all photos and
 per elongation bucket, and each long run against SPP (seed 0, shipped).
 
-    python benchmarks/layout_epochs.py --short DIR12 --long DIR24
+    python benchmarks/layout_epochs.py --long DIR24
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ OUT = ROOT / "benchmarks" / "results" / "layout_epochs"
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--short", type=Path, required=True, help="folder of the 12-epoch exports")
+    parser.add_argument("--short", type=Path, default=None, help="folder of the 12-epoch exports (default: the shipped ones in weights/)")
     parser.add_argument("--long", type=Path, required=True, help="folder of the 24-epoch exports")
     args = parser.parse_args()
     compare_arms(args.short, args.long, ("12 epochs", "24 epochs"), "The layout variant at 12 and 24 epochs on the 950 test photos", OUT)

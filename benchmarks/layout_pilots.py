@@ -3,7 +3,7 @@
 Each pilot changes one thing in ``zoo._LAYOUT`` (12 epochs, seed 0) and is exported with
 :func:`aesthetics_lib.course_weights.export_weights` into ``--pilots`` under its own name. On the 950
 test photos the script scores every pilot, the reference (``multipatch_layout`` in ``--reference``,
-with ``_seed1`` and ``_seed2`` beside it for the seed noise) and SPP (seed 0, shipped), and writes
+by default the shipped weights, with ``_seed1`` and ``_seed2`` beside it for the seed noise) and SPP (seed 0, shipped), and writes
 ``benchmarks/results/layout_pilots.{json,md}``: each pilot's test SRCC with its interval and share of
 the noise ceiling, and its paired SRCC and MSE difference from the reference over the photos. One
 run against one run differs by seed luck alone by up to
@@ -11,7 +11,7 @@ run against one run differs by seed luck alone by up to
 counts as better only when its interval excludes 0 **and** its lead exceeds that noise
 (:func:`~aesthetics_lib.ablation.seed_aware_verdict`). A pilot that passes is worth three seeds.
 
-    python benchmarks/layout_pilots.py --reference DIR12 --pilots DIR layout_p80 layout_n8
+    python benchmarks/layout_pilots.py --pilots DIR layout_p80 layout_n8 layout_avg layout_l64
 """
 
 from __future__ import annotations
@@ -29,15 +29,17 @@ from aesthetics_lib import metrics  # noqa: E402
 from aesthetics_lib.ablation import pooled_seed_sd, seed_aware_verdict, seed_noise  # noqa: E402
 from aesthetics_lib.compare import paired_bootstrap  # noqa: E402
 from aesthetics_lib.notebook import fmt  # noqa: E402
-from layout_epochs import SEEDS  # noqa: E402
-from layout_seeds import aligned_scores, run_summary  # noqa: E402
+from layout_seeds import ARMS, aligned_scores, run_summary  # noqa: E402
+
+SEEDS = ARMS["layout"]
 
 OUT = ROOT / "benchmarks" / "results" / "layout_pilots"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--reference", type=Path, required=True, help="folder of the layout variant's three 12-epoch seeds")
+    parser.add_argument("--reference", type=Path, default=None,
+                        help="folder of the layout variant's three 12-epoch seeds (default: the shipped ones in weights/)")
     parser.add_argument("--pilots", type=Path, required=True, help="folder of the exported pilots")
     parser.add_argument("names", nargs="+", help="the pilots' names in that folder")
     args = parser.parse_args()
@@ -63,14 +65,16 @@ def main() -> int:
     lines = ["# One-seed pilots of the layout variant on the 950 test photos (`benchmarks/layout_pilots.py`)", "",
              f"Reference: `{SEEDS[0]}` (12 epochs, seed 0). Seed noise of one run against one run (from its three seeds): "
              f"SRCC {fmt(noise['srcc'])}, MSE {fmt(noise['mse'])}. Noise ceiling {fmt(ceiling)}.", "",
-             "| run | patches | best epoch | test SRCC [95 % CI] | / ceiling | SRCC minus reference [95 % CI] | MSE lower by [95 % CI] | verdict (SRCC) |",
+             "| run | model_kwargs changed from the reference | best epoch | test SRCC [95 % CI] | / ceiling | SRCC minus reference [95 % CI] | "
+             "MSE lower by [95 % CI] | verdict (SRCC) |",
              "|---|---|---|---|---|---|---|---|"]
+    reference = rows[0]["model_kwargs"]
     for r in rows:
         k = r["model_kwargs"]
-        patches = f"{k['num_patches']} x {k['patch_size']}" if "patch_size" in k else ""
-        patches += f", shorter side {k['short_side']}" if k.get("short_side") else ""
+        changed = ("" if r["run"] == "spp" else "(the reference)" if r["run"] == SEEDS[0] else
+                   ", ".join(f"{key} {k.get(key)}" for key in sorted(set(k) | set(reference)) if k.get(key) != reference.get(key)))
         s, m = r.get("srcc minus reference"), r.get("mse minus reference")
-        lines.append(f"| `{r['run']}` | {patches} | {r['best_epoch']} of {r['epochs']} | {fmt(r['test SRCC'])} {fmt(r['95 % CI'])} | "
+        lines.append(f"| `{r['run']}` | {changed} | {r['best_epoch']} of {r['epochs']} | {fmt(r['test SRCC'])} {fmt(r['95 % CI'])} | "
                      f"{r['share of ceiling']:.2f} | " + (f"{fmt(s['difference'])} {fmt(s['95 % CI'])} | {fmt(m['difference'])} "
                                                           f"{fmt(m['95 % CI'])} | {s['verdict']} |" if s else "| | |"))
     OUT.with_suffix(".md").write_text("\n".join(lines) + "\n", encoding="utf-8")

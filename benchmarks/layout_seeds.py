@@ -82,9 +82,9 @@ def run_summary(p: np.ndarray, t: np.ndarray) -> dict:
     return {"test SRCC": metrics.srcc(p, t), "95 % CI": list(metrics.bootstrap_ci(metrics.srcc, p, t, n_boot=1000)), "MSE": metrics.mse(p, t)}
 
 
-def compare_arms(base: Path, new: Path, labels: tuple[str, str], title: str, out: Path) -> dict:
+def compare_arms(base: Path | None, new: Path, labels: tuple[str, str], title: str, out: Path) -> dict:
     """Score two exported sets of the layout variant's three seeds (:data:`ARMS` ``["layout"]`` names,
-    ``.pt`` and ``.json`` in folders ``base`` and ``new``) and SPP (seed 0, shipped) on the test
+    ``.pt`` and ``.json`` in folders ``base`` (None: ``weights/``) and ``new``) and SPP (seed 0, shipped) on the test
     split; write ``out.{json,md}``: every run's test SRCC with its interval and share of the noise
     ceiling, the three-seed comparison of ``new`` against ``base`` (:func:`compare_seeds`, paired over
     the photos with the seed-noise rule) over all photos and per elongation bucket, and each ``new``
