@@ -1201,9 +1201,10 @@ print_table([{"run": cm.name, "epochs": cm.weights.record["epochs"], "test SRCC 
 # recomputed on this notebook's draw) it ranks the test photos better than the 6-patch runs by 0.106
 # [0.063, 0.151] and than the warp by 0.0785 [0.0375, 0.124], and on the extreme photos it cannot be
 # told apart from the warp; its thirds versions score higher by 0.76 to 0.84 SD. Neither twice the
-# epochs, nor larger or more patches, nor both columns at the DCNN's depth (four blocks, 32-64-64-64:
-# +0.0144 [-0.00396, 0.0328] on three-seed means, section "The layout variant with columns of the
-# DCNN's depth") lifted it measurably.
+# epochs, nor larger or more patches, nor a 64 x 64 layout thumbnail, nor both columns at the DCNN's
+# depth (four blocks, 32-64-64-64: +0.0144 [-0.00396, 0.0328] on three-seed means, section "The
+# layout variant with columns of the DCNN's depth") lifted it measurably; averaging each patch's map
+# instead of taking its maximum made it worse (one seed: -0.0608 [-0.087, -0.0351]).
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
 # The claims above, checked against the numbers.
