@@ -374,10 +374,25 @@ def export_weights(name: str, run_dir: str | os.PathLike, out_dir: str | os.Path
         "test_sample": predict_test_sample(path),
         "size_bytes": path.stat().st_size,
     }
-    tmp = out / f".{name}.json.tmp-{os.getpid()}"
-    tmp.write_text(json.dumps(json_safe(record), indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, out / f"{name}.json")
-    return CourseWeights(name, path, json_safe(record))
+    record = json_safe(record)
+    write_record(out / f"{name}.json", record)
+    return CourseWeights(name, path, record)
+
+
+def write_record(path: str | os.PathLike, record: Mapping[str, Any]) -> Path:
+    """Write a training record (JSON, one-space indent, as every ``weights/NAME.json``) atomically:
+    a temporary file in the same folder, then ``os.replace``. Returns the path."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def is_deflated(path: str | os.PathLike) -> bool:
+    """Whether every member of checkpoint ``path`` is deflated (:func:`deflate_checkpoint`)."""
+    with zipfile.ZipFile(path) as archive:
+        return all(info.compress_type == zipfile.ZIP_DEFLATED for info in archive.infolist())
 
 
 def deflate_checkpoint(path: str | os.PathLike) -> Path:

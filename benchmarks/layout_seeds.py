@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from aesthetics_lib import metrics  # noqa: E402
 from aesthetics_lib.ablation import compare_seeds  # noqa: E402
 from aesthetics_lib.compare import paired_bootstrap  # noqa: E402
-from aesthetics_lib.course_weights import find_weights  # noqa: E402
+from aesthetics_lib.course_weights import CourseWeights, find_weights  # noqa: E402
 from aesthetics_lib.inference import Predictor  # noqa: E402
 from aesthetics_lib.notebook import fmt  # noqa: E402
 
@@ -43,12 +43,8 @@ BUCKETS = {"near square (<1.4)": (0, 1.4), "moderate (1.4-1.9)": (1.4, 1.9), "ex
 OUT = ROOT / "benchmarks" / "results" / "layout_seeds"
 
 
-def test_scores(name: str, folder: Path | None = None) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """(predicted mean, raters' mean, elongation) of course model ``name`` (in ``folder``, default
-    ``weights/``) on its test split, by image id."""
-    weights = find_weights(name, folder)
-    if weights is None:
-        raise SystemExit(f"no weights for {name!r} in {folder or 'weights/'}: train them with `python -m aesthetics_lib zoo --train {name}`")
+def test_scores(weights: CourseWeights) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(predicted mean, raters' mean, elongation) of course ``weights`` on their test split, by image id."""
     predictor = Predictor.from_checkpoint(weights.checkpoint, device="cpu")
     data = predictor.open_split("test")
     p = predictor.predict(data)
@@ -68,11 +64,14 @@ def aligned_scores(
     boolean masks)."""
     preds, records, target, elong = {}, {}, None, None
     for label, (name, folder) in runs.items():
-        mean, truth, e = test_scores(name, folder)
+        weights = find_weights(name, folder)
+        if weights is None:
+            raise SystemExit(f"no weights for {name!r} in {folder or 'weights/'}: train them with `python -m aesthetics_lib zoo --train {name}`")
+        mean, truth, e = test_scores(weights)
         if target is None:
             target, elong = truth.sort_index(), e.sort_index()
         preds[label] = mean.loc[target.index].to_numpy(float)
-        records[label] = find_weights(name, folder).record
+        records[label] = weights.record
     groups = {"all": np.ones(len(target), bool), **{b: ((elong >= lo) & (elong < hi)).to_numpy() for b, (lo, hi) in BUCKETS.items()}}
     return preds, records, target.to_numpy(float), groups
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import warnings
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +37,7 @@ def test_export_writes_fp16_weights_and_a_record_that_evaluation_reproduces(tiny
     w = cw.export_weights("nima", run, n_boot=50)
     assert w.checkpoint.parent == tmp_path / "weights"
     assert w.checkpoint.stat().st_size < (run / "best.pt").stat().st_size  # fp16, no EMA copy
-    assert _deflated(w.checkpoint), "export_weights stores the archive's members uncompressed"
+    assert cw.is_deflated(w.checkpoint), "export_weights stores the archive's members uncompressed"
     record = json.loads((tmp_path / "weights" / "nima.json").read_text())
     for key in ("config", "config_hash", "code_hash", "data", "seed", "epochs", "images_seen", "train_seconds",
                 "machine", "history", "val", "test"):
@@ -278,18 +277,13 @@ def test_shipped_weights_are_current_and_reproduce_their_record(name: str, monke
                                err_msg=f"weights/{name}.pt no longer reproduces its record's test predictions")
 
 
-def _deflated(path: Path) -> bool:
-    with zipfile.ZipFile(path) as z:
-        return all(i.compress_type == zipfile.ZIP_DEFLATED for i in z.infolist())
-
-
 def test_deflating_a_checkpoint_keeps_every_tensor_and_shrinks_it(tmp_path: Path) -> None:
     torch.manual_seed(0)
     state = {"model": {"w": torch.randn(64, 64).half(), "b": torch.zeros(64).half()}, "epoch": 3, "config": {"lr": 1e-3}}
     path = tmp_path / "m.pt"
     torch.save(state, path)
     before = path.stat().st_size
-    assert cw.deflate_checkpoint(path) == path and _deflated(path)
+    assert cw.deflate_checkpoint(path) == path and cw.is_deflated(path)
     assert path.stat().st_size < before
     again = torch.load(path, map_location="cpu", weights_only=True)
     assert again["epoch"] == 3 and again["config"] == {"lr": 1e-3}
@@ -301,7 +295,7 @@ def test_deflating_a_checkpoint_keeps_every_tensor_and_shrinks_it(tmp_path: Path
 
 def test_shipped_weights_are_deflated() -> None:
     folder = Path(__file__).resolve().parents[1] / "weights"
-    stored = [p.name for p in sorted(folder.glob("*.pt")) if not _deflated(p)]
+    stored = [p.name for p in sorted(folder.glob("*.pt")) if not cw.is_deflated(p)]
     assert not stored, f"{stored}: members stored uncompressed; run python tools/deflate_weights.py"
 
 

@@ -17,7 +17,6 @@ import json
 import math
 import shutil
 import sys
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from aesthetics_lib.course_weights import deflate_checkpoint  # noqa: E402
+from aesthetics_lib.course_weights import deflate_checkpoint, is_deflated, write_record  # noqa: E402
 
 
 def same(a: Any, b: Any) -> bool:
@@ -50,9 +49,8 @@ def main() -> int:
     args = parser.parse_args()
     failed, before_total, after_total = [], 0, 0
     for pt in sorted(args.weights.glob("*.pt")):
-        with zipfile.ZipFile(pt) as z:
-            if all(i.compress_type == zipfile.ZIP_DEFLATED for i in z.infolist()):
-                continue
+        if is_deflated(pt):
+            continue
         record_path = pt.with_suffix(".json")
         before = torch.load(pt, map_location="cpu", weights_only=True)
         size = pt.stat().st_size
@@ -69,10 +67,8 @@ def main() -> int:
         finally:
             backup.unlink()
         if record_path.is_file():
-            text = record_path.read_text(encoding="utf-8")
-            record = json.loads(text)
-            record["size_bytes"] = pt.stat().st_size
-            record_path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+            record = json.loads(record_path.read_text(encoding="utf-8"))
+            write_record(record_path, {**record, "size_bytes": pt.stat().st_size})
         before_total, after_total = before_total + size, after_total + pt.stat().st_size
         print(f"{pt.name}: {size:,} -> {pt.stat().st_size:,} bytes")
     print(f"deflated: {before_total:,} -> {after_total:,} bytes")

@@ -80,7 +80,7 @@ def restamp(
         return 1
     if write:
         for path, record in updates.items():
-            path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+            cw.write_record(path, record)
     print(f"{len(updates)} record(s) {'re-stamped' if write else 'would be re-stamped'}")
     return 0
 
