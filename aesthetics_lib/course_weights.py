@@ -400,7 +400,7 @@ def deflate_checkpoint(path: str | os.PathLike) -> Path:
     (zlib, level 9), in place and atomically; returns the path. ``torch.load`` reads it as before,
     only not with ``mmap=True``, which needs stored members (nothing here maps course weights); its
     tensors are the same bit for bit. fp16 weights shrink by about 8 % (an EfficientNet-Lite0 model,
-    7.6 to 7.0 MB), the small CNNs by 10-27 %; loading a Lite0 model takes about 20 ms more CPU
+    7.6 to 7.0 MB), the small CNNs by 9-28 %; loading a Lite0 model takes about 20 ms more CPU
     time. Deflating a deflated file again gives a file of the same size."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.deflate-{os.getpid()}")
