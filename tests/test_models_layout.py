@@ -76,3 +76,23 @@ def test_widths_set_the_blocks_of_each_shallow_column() -> None:
     assert create_model("multipatch_layout", patch_size=32, num_patches=4, layout=16).backbone.model.widths == (16, 32, 64)
     with pytest.raises(ValueError, match="layout_backbone"):
         create_model("multipatch_layout", layout_backbone="efficientnet_lite0", layout_widths=(8, 16))
+
+
+def test_levels_keep_the_first_feature_levels_of_a_timm_patch_column() -> None:
+    full = create_model("multipatch_layout", backbone="efficientnet_lite0", patch_size=32, num_patches=4, layout=16, hidden=(16,))
+    cut = create_model("multipatch_layout", backbone="efficientnet_lite0", patch_size=32, num_patches=4, layout=16, hidden=(16,),
+                       levels=4)
+    # Lite0's fourth level ends at stride 16 with 112 channels; its later stages and head convolution go
+    first = next(m for m in cut.head.modules() if isinstance(m, torch.nn.Linear))
+    assert first.in_features == 112
+    assert cut.backbone.out_channels == 112 and full.backbone.out_channels == 1280
+    assert cut.layout_proj.out_features == 112
+    size = {n: sum(p.numel() for p in m.backbone.parameters()) for n, m in (("full", full), ("cut", cut))}
+    assert size["cut"] < 0.25 * size["full"]
+    assert cut.backbone(torch.zeros(2, 3, 32, 32)).shape == (2, 112, 2, 2)
+    cut.eval()
+    assert cut(torch.zeros(2, 3, 48, 80))["dist"].shape == (2, 5)
+    with pytest.raises(ValueError, match="levels in 1..5"):
+        create_model("multipatch_layout", backbone="efficientnet_lite0", levels=6)
+    with pytest.raises(ValueError, match="feature levels"):
+        create_model("multipatch_layout", levels=2)
