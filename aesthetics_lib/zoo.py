@@ -53,6 +53,14 @@ _LAYOUT: dict[str, Any] = {
     "model_kwargs.num_patches": 6, "model_kwargs.layout": 48, "model_kwargs.hidden": [256], "model_kwargs.pool": "max",
 }
 
+#: ... with its patch column EfficientNet-Lite0 on the offline ImageNet weights, cut after its fourth
+#: feature level (stride 16, 112 channels: 0.7 M of its 3.4 M parameters, so that it fits the course
+#: weights' size budget), fine-tuned for 6 epochs at the multi-patch config's learning rate (3e-3,
+#: that of the course's other fine-tuned Lite0 models).
+_LAYOUT_LITE0: dict[str, Any] = {
+    **_LAYOUT, "epochs": 6, "model_kwargs.backbone": "efficientnet_lite0", "model_kwargs.pretrained": "package", "model_kwargs.levels": 4,
+}
+
 #: The lessons' ablations that ship weights too: ``name -> (course model, config overrides)``. A
 #: notebook that asks for ``course_model("multipatch", overrides=VARIANTS["multipatch_avg"][1])``
 #: gets the shipped ``multipatch_avg`` weights (they match by config hash), so both arms of a
@@ -79,6 +87,9 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
        for head in ("regression", "binary") for seed in (1, 2)},
     # ... and the layout variant (_LAYOUT), seeds 0-2
     **{f"multipatch_layout{f'_seed{seed}' if seed else ''}": ("multipatch", {**_LAYOUT, "seed": seed}) for seed in (0, 1, 2)},
+    # ... and with the ImageNet Lite0 patch column (_LAYOUT_LITE0), seed 0 (seeds 1-2 were trained for
+    # benchmarks/layout_arms.py and do not fit the size budget: 1.9 MB each)
+    "multipatch_layout_lite0": ("multipatch", {**_LAYOUT_LITE0, "seed": 0}),
     # notebooks/08: SAMP-Net without saliency (everything else the same)
     "sampnet_plain": ("sampnet", {"model_kwargs.use_saliency": False}),
 }

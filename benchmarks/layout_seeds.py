@@ -81,13 +81,14 @@ def run_summary(p: np.ndarray, t: np.ndarray) -> dict:
     return {"test SRCC": metrics.srcc(p, t), "95 % CI": list(metrics.bootstrap_ci(metrics.srcc, p, t, n_boot=1000)), "MSE": metrics.mse(p, t)}
 
 
-def compare_arms(base: Path | None, new: Path, labels: tuple[str, str], title: str, out: Path) -> dict:
+def compare_arms(base: Path | None, new: Path, labels: tuple[str, str], title: str, out: Path, source: str) -> dict:
     """Score two exported sets of the layout variant's three seeds (:data:`ARMS` ``["layout"]`` names,
     ``.pt`` and ``.json`` in folders ``base`` (None: ``weights/``) and ``new``) and SPP (seed 0, shipped) on the test
     split; write ``out.{json,md}``: every run's test SRCC with its interval and share of the noise
     ceiling, the three-seed comparison of ``new`` against ``base`` (:func:`compare_seeds`, paired over
     the photos with the seed-noise rule) over all photos and per elongation bucket, and each ``new``
-    run against SPP. ``labels``: the two arms' names in the tables (base first). Returns the JSON."""
+    run against SPP. ``labels``: the two arms' names in the tables (base first); ``source``: the
+    command that writes it, named in the table's title. Returns the JSON."""
     seeds = ARMS["layout"]
     runs_by_label = {**{(arm, n): (n, folder) for arm, folder in zip(labels, (base, new)) for n in seeds}, ("spp", "spp"): ("spp", None)}
     preds, records, t, groups = aligned_scores(runs_by_label)
@@ -108,7 +109,7 @@ def compare_arms(base: Path | None, new: Path, labels: tuple[str, str], title: s
     result = {"test_photos": len(t), "noise_ceiling_srcc": ceiling, "photos_per_group": {g: int(m.sum()) for g, m in groups.items()},
               "arms": list(labels), "runs": runs, "new_vs_base": comparisons, "new_vs_spp_seed0": versus_spp}
     out.with_suffix(".json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-    lines = [f"# {title} (`benchmarks/{out.name}.py`)", "", f"Noise ceiling of this test split: {fmt(ceiling)}.", "",
+    lines = [f"# {title} (`{source}`)", "", f"Noise ceiling of this test split: {fmt(ceiling)}.", "",
              "| arm | run | best epoch | test SRCC [95 % CI] | / ceiling | MSE |", "|---|---|---|---|---|---|"]
     lines += [f"| {r['arm']} | `{r['run']}` | {r['best_epoch']} of {r['epochs']} | {fmt(r['test SRCC'])} {fmt(r['95 % CI'])} | "
               f"{r['share of ceiling']:.2f} | {fmt(r['MSE'])} |" for r in runs]
