@@ -54,6 +54,8 @@ def test_train_writes_the_run_files(run: dict[str, Path]) -> None:
     saved = yaml.safe_load((run["out"] / "config.yaml").read_text())
     assert saved["seed"] == 1 and saved["data"] == f"cadb:{run['studio']}"  # --set and --data-root applied
     assert not (run["base"] / "default_out").exists()  # --out replaced the config's out
+    chunks = [json.loads(line) for line in (run["out"] / "chunks.jsonl").read_text().splitlines()]
+    assert [(c["from_epoch"], c["device"]) for c in chunks] == [(0, "cpu")]  # the training call, for the record
 
 
 def test_train_refuses_to_overwrite_a_run(run: dict[str, Path], capsys: pytest.CaptureFixture) -> None:
@@ -65,6 +67,7 @@ def test_train_refuses_to_overwrite_a_run(run: dict[str, Path], capsys: pytest.C
     # --resume on a finished run trains nothing more and keeps the files
     assert main(args + ["--resume"]) == 0
     assert (run["out"] / "last.pt").read_bytes() == before
+    assert len((run["out"] / "chunks.jsonl").read_text().splitlines()) == 1  # a call that trains nothing logs nothing
 
 
 def test_unknown_key_in_config_is_reported(run: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

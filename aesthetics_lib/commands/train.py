@@ -2,7 +2,9 @@
 [--set key=value ...]``: train a model from a YAML config.
 
 Writes ``last.pt``, ``best.pt`` (chosen on the validation split), ``history.csv``, ``history.json``
-and ``config.yaml`` into the run folder. A folder that already holds files is never overwritten
+and ``config.yaml`` into the run folder, and appends each call that trains to its ``chunks.jsonl``
+(:func:`aesthetics_lib.course_weights.log_chunk`: the CPU, threads and device, which an exported
+record keeps as ``training_chunks``). A folder that already holds files is never overwritten
 unless ``--resume`` (continue that run) or ``--force`` (start over) is given. Runs unchanged under
 ``torchrun --nproc_per_node=N -m aesthetics_lib train ...`` for several GPUs.
 Introduced in notebooks/05_dcnn.
@@ -42,6 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Train; returns 0 on success, 2 when the config or the run folder is refused."""
+    from aesthetics_lib.course_weights import log_chunk
     from aesthetics_lib.paths import config_file
     from aesthetics_lib.training.build import with_data_root
     from aesthetics_lib.training.config import load_config, parse_override
@@ -66,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
                 f"{len(trainer.val_set)} val images, {config.epochs} epochs on {trainer.device}{note}",
                 flush=True,
             )
+            if done < config.epochs:
+                log_chunk(config.out, done, config)
         history = trainer.fit()
     finally:
         if trainer.dist.initialized_here:
