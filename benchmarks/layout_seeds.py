@@ -112,7 +112,7 @@ def compare_arms(base: Path | None, new: Path, labels: tuple[str, str], title: s
     lines = [f"# {title} (`{source}`)", "", f"Noise ceiling of this test split: {fmt(ceiling)}.", "",
              "| arm | run | best epoch | test SRCC [95 % CI] | / ceiling | MSE |", "|---|---|---|---|---|---|"]
     lines += [f"| {r['arm']} | `{r['run']}` | {r['best_epoch']} of {r['epochs']} | {fmt(r['test SRCC'])} {fmt(r['95 % CI'])} | "
-              f"{r['share of ceiling']:.2f} | {fmt(r['MSE'])} |" for r in runs]
+              f"{r['share of ceiling']:.3f} | {fmt(r['MSE'])} |" for r in runs]
     lines += ["", f"Three-seed means, {labels[1]} minus {labels[0]} (> 0: {labels[1]} better; MSE: lower):", "",
               "| photos | metric | better by [95 % CI] | seed noise | verdict |", "|---|---|---|---|---|"]
     lines += [f"| {c['photos']} | {c['metric'].upper()} | {fmt(c['new better by'])} {fmt(c['95 % CI'])} | {fmt(c['seed noise'])} | "
