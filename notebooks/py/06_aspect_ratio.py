@@ -1223,6 +1223,43 @@ if DATA.studio:
         == ["0.63", "0.59", "0.62"], "the layout runs' share of the ceiling"
 
 # %% [markdown]
+# Every column so far learned from the studio alone. Three of the course's models that reach 0.65
+# of the ceiling (NIMA, SAMP-Net, the final model) fine-tune ImageNet weights, and so does
+# `multipatch_layout_lite0`: its patch column is EfficientNet-Lite0 with the offline ImageNet
+# weights, cut after its fourth feature level (`levels=4`: a map at stride 16 with 112 channels,
+# 0.7 M of Lite0's 3.4 M parameters, which is what fits the course weights' size budget), fine-tuned
+# for 6 epochs with everything else as above. Its record:
+
+# %%
+lite0_layout = course_model("multipatch_layout_lite0")
+print("the layout variant with an ImageNet Lite0 patch column, seed 0, loaded from shipped weights:", lite0_layout.weights is not None)
+if lite0_layout.weights is not None:
+    _rec = lite0_layout.weights.record
+    print_table([{"run": lite0_layout.name, "epochs": _rec["epochs"],
+                  "parameters": sum(p.numel() for p in lite0_layout.model.parameters()),
+                  "test SRCC [95 % CI] (950 test photos)": f"{fmt(_rec['test']['srcc'])} {fmt(_rec['test']['srcc_ci'])}",
+                  "/ noise ceiling": fmt(_rec["test"]["srcc"] / _rec["test"]["noise_ceiling_srcc"], 3)}])
+
+# %% [markdown]
+# Its test SRCC is 0.611 [0.566, 0.651], 0.699 of the noise ceiling. Three seeds of it were trained
+# (quoted from `benchmarks/README.md`, "The layout variant on ImageNet features", not recomputed on
+# this notebook's draw; only seed 0 fits the size budget): 0.611, 0.606 and 0.566, 0.699, 0.694 and
+# 0.647 of the ceiling, so two of three reach the course's goal of 0.65 and the third falls just
+# short. On three-seed means they rank the test photos better than the from-scratch layout runs by
+# 0.0559 [0.0244, 0.0875] (seed noise 0.0351) and their MSE is lower by 0.0169 [0.00701, 0.0276]:
+# better beyond seed noise, on the near-square and moderate photos; on the 144 extreme photos the
+# difference is not clear (+0.0459 [-0.0334, 0.132]). None is ahead of or behind SPP by a paired
+# interval. They still follow placement: the thirds versions score higher by 0.24-0.52 of their
+# score SD, less than the from-scratch columns' 0.76-0.84.
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# The claims above, checked against the numbers.
+if lite0_layout.weights is not None:
+    assert fmt(_rec["test"]["srcc"]) == "0.611" and fmt(_rec["test"]["srcc_ci"]) == "[0.566, 0.651]", "the Lite0 layout run's test SRCC"
+    assert fmt(_rec["test"]["srcc"] / _rec["test"]["noise_ceiling_srcc"], 3) == "0.699", "its share of the ceiling"
+    assert _rec["epochs"] == 6 and lite0_layout.config.model_kwargs["levels"] == 4, "its recipe"
+
+# %% [markdown]
 # ## 8. MPEMD_avg or MPEMD_ada?
 # The two multi-patch runs differ only in the loss. Their records, their scores on the evaluation
 # draw, and the paired differences (positive: ada is better):
@@ -1357,6 +1394,9 @@ if DATA.studio:
 #   projection's ReLUs died; made linear, it sees placement with MPEMD_ada too. Trained as
 #   `multipatch_layout` (three seeds, shipped: test SRCC 0.519-0.552, 0.59-0.63 of the ceiling, from
 #   their records), still below SPP's 0.66, and deeper columns did not change that (quoted).
+#   Its patch column fine-tuned from ImageNet Lite0 (cut to fit the size budget) lifted it: shipped
+#   seed 0 0.611, 0.699 of the ceiling (from its record); three seeds 0.647-0.699, better than the
+#   from-scratch columns by 0.0559 [0.0244, 0.0875] in SRCC beyond seed noise (quoted).
 
 # %% [markdown]
 # ## Exercises
