@@ -28,6 +28,7 @@ import pytest
 import torch
 import yaml
 
+from aesthetics_lib.course_weights import CHUNKS_FILE
 from aesthetics_lib.data.studio import generate_cadb
 from aesthetics_lib.train import TrainConfig, Trainer, read_checkpoint
 from aesthetics_lib.training import trainer as trainer_module
@@ -85,7 +86,9 @@ def test_two_processes_train_like_one_process_of_the_global_batch(tmp_path: Path
 
     # rank 0 alone reports and writes: one set of run files, no temporary file left
     assert two.stdout.count("training dcnn") == 1 and two.stdout.count("epoch 2/2") == 1, two.stdout
-    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == sorted(RUN_FILES)
+    # (and the train command's log of its training call, written once, by rank 0)
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == sorted([*RUN_FILES, CHUNKS_FILE])
+    assert len((tmp_path / "two" / CHUNKS_FILE).read_text().splitlines()) == 1
     state = read_checkpoint(tmp_path / "two" / "last.pt")
     assert state["meta"]["world_size"] == 2 and state["epoch"] == 2
     assert state["config"]["batch_size"] == 4
