@@ -15,7 +15,9 @@ each new run against SPP (seed 0, shipped). Output: ``benchmarks/results/layout_
   ``model_kwargs.layout_widths`` ``[32, 64, 64, 64]`` (the DCNN gained from that depth);
 - ``lite0``: the patch column EfficientNet-Lite0 with its offline ImageNet weights, cut after its
   fourth feature level (``backbone: efficientnet_lite0``, ``pretrained: package``, ``levels: 4``:
-  stride 16, 112 channels, so that it fits the course weights' size budget), 6 epochs.
+  stride 16, 112 channels, so that it fits the course weights' size budget), 6 epochs;
+- ``lite0_epochs``: that Lite0 variant at 12 epochs instead of 6 (one of its seeds was still rising
+  at 6); its base is the 6-epoch arm, exported into a folder of its own (``--base DIR``).
 
     python benchmarks/layout_arms.py depth --new DIR
 """
@@ -37,6 +39,7 @@ EXPERIMENTS: dict[str, tuple[str, str, str]] = {
     "depth": ("16-32-64", "32-64-64-64", "The layout variant with columns of three and four blocks on the 950 test photos"),
     "lite0": ("from scratch", "ImageNet Lite0", "The layout variant with a patch column trained from scratch and from "
               "ImageNet EfficientNet-Lite0 on the 950 test photos"),
+    "lite0_epochs": ("6 epochs", "12 epochs", "The layout variant on ImageNet Lite0 at 6 and 12 epochs on the 950 test photos"),
 }
 
 
@@ -46,6 +49,8 @@ def main() -> int:
     parser.add_argument("--new", type=Path, required=True, help="folder of the changed arm's three exported seeds")
     parser.add_argument("--base", type=Path, default=None, help="folder of the arm it is compared with (default: the shipped weights in weights/)")
     args = parser.parse_args()
+    if args.experiment == "lite0_epochs" and args.base is None:
+        parser.error("lite0_epochs compares with the 6-epoch Lite0 seeds, not the shipped from-scratch ones: pass --base DIR")
     base_label, new_label, title = EXPERIMENTS[args.experiment]
     compare_arms(args.base, args.new, (base_label, new_label), title, ROOT / "benchmarks" / "results" / f"layout_{args.experiment}",
                  f"python benchmarks/layout_arms.py {args.experiment}")
