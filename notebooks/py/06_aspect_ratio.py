@@ -1228,7 +1228,7 @@ if DATA.studio:
 # `multipatch_layout_lite0`: its patch column is EfficientNet-Lite0 with the offline ImageNet
 # weights, cut after its fourth feature level (`levels=4`: a map at stride 16 with 112 channels,
 # 0.7 M of Lite0's 3.4 M parameters, which is what fits the course weights' size budget), fine-tuned
-# for 6 epochs with everything else as above. Its record:
+# for 12 epochs with everything else as above. Its record:
 
 # %%
 lite0_layout = course_model("multipatch_layout_lite0")
@@ -1241,23 +1241,30 @@ if lite0_layout.weights is not None:
                   "/ noise ceiling": fmt(_rec["test"]["srcc"] / _rec["test"]["noise_ceiling_srcc"], 3)}])
 
 # %% [markdown]
-# Its test SRCC is 0.611 [0.566, 0.651], 0.699 of the noise ceiling. Three seeds of it were trained
-# (quoted from `benchmarks/README.md`, "The layout variant on ImageNet features", not recomputed on
-# this notebook's draw; only seed 0 fits the size budget): 0.611, 0.606 and 0.566, 0.699, 0.694 and
-# 0.647 of the ceiling, so two of three reach the course's goal of 0.65 and the third falls just
-# short. On three-seed means they rank the test photos better than the from-scratch layout runs by
-# 0.0559 [0.0244, 0.0875] (seed noise 0.0351) and their MSE is lower by 0.0169 [0.00701, 0.0276]:
-# better beyond seed noise, on the near-square and moderate photos; on the 144 extreme photos the
-# difference is not clear (+0.0459 [-0.0334, 0.132]). None is ahead of or behind SPP by a paired
-# interval. They still follow placement: the thirds versions score higher by 0.24-0.52 of their
-# score SD, less than the from-scratch columns' 0.76-0.84.
+# Its test SRCC is 0.629 [0.585, 0.668], 0.72 of the noise ceiling. Three seeds of this design were
+# first trained for 6 epochs (quoted from `benchmarks/README.md`, "The layout variant on ImageNet
+# features" and "The Lite0 layout variant at 12 epochs", not recomputed on this notebook's draw; only
+# one such model fits the size budget): test SRCC 0.611, 0.606 and 0.566, 0.699, 0.694 and 0.647 of
+# the ceiling. On three-seed means they ranked the test photos better than the from-scratch layout
+# runs by 0.0559 [0.0244, 0.0875] (seed noise 0.0351), and their MSE was lower by 0.0169 [0.00701,
+# 0.0276]: better beyond seed noise, on the near-square and moderate photos; on the 144 extreme photos
+# the difference was not clear (+0.0459 [-0.0334, 0.132]). None was ahead of or behind SPP by a paired
+# interval, and their thirds versions scored higher by 0.24-0.52 of their score SD, less than the
+# from-scratch columns' 0.76-0.84. Two of the three were still gaining on validation at their last
+# epoch, so seeds 0 and 2 were trained again for 12 epochs. Each ranks the test photos better than
+# its own 6-epoch run, paired over the photos (seed 0 by 0.0182 [0.00107, 0.0347], seed 2 by 0.0578
+# [0.0345, 0.0823]; one run per seed and budget, so these intervals leave out the seed noise), and
+# better than SPP by a paired interval (0.0503 [0.0167, 0.085] and 0.0447 [0.0114, 0.0762]). The
+# shipped weights are seed 0's 12-epoch run, chosen on validation SRCC (0.642, against 0.612 at 6
+# epochs); seed 1 has not been trained for 12 epochs.
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
 # The claims above, checked against the numbers.
 if lite0_layout.weights is not None:
-    assert fmt(_rec["test"]["srcc"]) == "0.611" and fmt(_rec["test"]["srcc_ci"]) == "[0.566, 0.651]", "the Lite0 layout run's test SRCC"
-    assert fmt(_rec["test"]["srcc"] / _rec["test"]["noise_ceiling_srcc"], 3) == "0.699", "its share of the ceiling"
-    assert _rec["epochs"] == 6 and lite0_layout.config.model_kwargs["levels"] == 4, "its recipe"
+    assert fmt(_rec["test"]["srcc"]) == "0.629" and fmt(_rec["test"]["srcc_ci"]) == "[0.585, 0.668]", "the Lite0 layout run's test SRCC"
+    assert fmt(_rec["test"]["srcc"] / _rec["test"]["noise_ceiling_srcc"], 2) == "0.72", "its share of the ceiling"
+    assert fmt(_rec["val"]["srcc"], 3) == "0.642" and _rec["best_epoch"] == 10, "its validation SRCC"
+    assert _rec["epochs"] == 12 and lite0_layout.config.model_kwargs["levels"] == 4, "its recipe"
 
 # %% [markdown]
 # ## 8. MPEMD_avg or MPEMD_ada?
@@ -1394,9 +1401,11 @@ if DATA.studio:
 #   projection's ReLUs died; made linear, it sees placement with MPEMD_ada too. Trained as
 #   `multipatch_layout` (three seeds, shipped: test SRCC 0.519-0.552, 0.59-0.63 of the ceiling, from
 #   their records), still below SPP's 0.66, and deeper columns did not change that (quoted).
-#   Its patch column fine-tuned from ImageNet Lite0 (cut to fit the size budget) lifted it: shipped
-#   seed 0 0.611, 0.699 of the ceiling (from its record); three seeds 0.647-0.699, better than the
-#   from-scratch columns by 0.0559 [0.0244, 0.0875] in SRCC beyond seed noise (quoted).
+#   Its patch column fine-tuned from ImageNet Lite0 (cut to fit the size budget) lifted it: at 6
+#   epochs three seeds reached 0.647-0.699 of the ceiling, better than the from-scratch columns by
+#   0.0559 [0.0244, 0.0875] in SRCC beyond seed noise (quoted); at 12 epochs two seeds each gained
+#   on their 6-epoch runs and ranked the test photos better than SPP by paired intervals (quoted);
+#   shipped seed 0 at 12 epochs: 0.629, 0.72 of the ceiling (from its record).
 
 # %% [markdown]
 # ## Exercises
