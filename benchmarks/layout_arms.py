@@ -16,7 +16,7 @@ each new run against SPP (seed 0, shipped). Output: ``benchmarks/results/layout_
 - ``lite0``: the patch column EfficientNet-Lite0 with its offline ImageNet weights, cut after its
   fourth feature level (``backbone: efficientnet_lite0``, ``pretrained: package``, ``levels: 4``:
   stride 16, 112 channels, so that it fits the course weights' size budget), 6 epochs;
-- ``lite0_epochs``: that Lite0 variant at 12 epochs instead of 6 (one of its seeds was still rising
+- ``lite0_epochs``: that Lite0 variant at 12 epochs instead of 6 (two of its seeds were still rising
   at 6); its base is the 6-epoch arm, exported into a folder of its own (``--base DIR``).
 
     python benchmarks/layout_arms.py depth --new DIR
