@@ -8,7 +8,9 @@ for every deep model. Each experiment below trains its three seeds (``multipatch
 compares them with the shipped weights (or ``--base``) through :func:`layout_seeds.compare_arms`:
 every run's test SRCC with its interval and share of the noise ceiling, the three-seed comparison
 (paired over the photos, with the seed-noise rule) over all photos and per elongation bucket, and
-each new run against SPP (seed 0, shipped). Output: ``benchmarks/results/layout_<experiment>.{json,md}``.
+each new run against SPP (seed 0, shipped); with ``--spp DIR`` (SPP's seeds 1 and 2 exported by
+``benchmarks/spp_seeds.py``, in ``runs/weights/spp_seeds``), the new arm against SPP's three seeds with
+the seed-noise rule too. Output: ``benchmarks/results/layout_<experiment>.{json,md}``.
 
 - ``epochs``: 24 epochs instead of 12 (its validation SRCC was still rising at 12);
 - ``depth``: both columns at the DCNN's RAPID depth, ``model_kwargs.widths`` and
@@ -19,7 +21,7 @@ each new run against SPP (seed 0, shipped). Output: ``benchmarks/results/layout_
 - ``lite0_epochs``: that Lite0 variant at 12 epochs instead of 6 (two of its seeds were still rising
   at 6); its base is the 6-epoch arm, exported into a folder of its own (``--base DIR``).
 
-    python benchmarks/layout_arms.py depth --new DIR
+    python benchmarks/layout_arms.py depth --new DIR [--spp runs/weights/spp_seeds]
 """
 
 from __future__ import annotations
@@ -48,12 +50,14 @@ def main() -> int:
     parser.add_argument("experiment", choices=sorted(EXPERIMENTS))
     parser.add_argument("--new", type=Path, required=True, help="folder of the changed arm's three exported seeds")
     parser.add_argument("--base", type=Path, default=None, help="folder of the arm it is compared with (default: the shipped weights in weights/)")
+    parser.add_argument("--spp", type=Path, default=None, help="folder of SPP's exported seeds 1 and 2 (benchmarks/spp_seeds.py): "
+                        "compare the new arm with SPP's three seeds too")
     args = parser.parse_args()
     if args.experiment == "lite0_epochs" and args.base is None:
         parser.error("lite0_epochs compares with the 6-epoch Lite0 seeds, not the shipped from-scratch ones: pass --base DIR")
     base_label, new_label, title = EXPERIMENTS[args.experiment]
     compare_arms(args.base, args.new, (base_label, new_label), title, ROOT / "benchmarks" / "results" / f"layout_{args.experiment}",
-                 f"python benchmarks/layout_arms.py {args.experiment}")
+                 f"python benchmarks/layout_arms.py {args.experiment}", spp=args.spp)
     return 0
 
 

@@ -81,16 +81,38 @@ def run_summary(p: np.ndarray, t: np.ndarray) -> dict:
     return {"test SRCC": metrics.srcc(p, t), "95 % CI": list(metrics.bootstrap_ci(metrics.srcc, p, t, n_boot=1000)), "MSE": metrics.mse(p, t)}
 
 
-def compare_arms(base: Path | None, new: Path, labels: tuple[str, str], title: str, out: Path, source: str) -> dict:
+def _seed_rows(rows: list) -> list[dict]:
+    """:func:`compare_seeds` rows as JSON objects."""
+    return [{"photos": r.group, "metric": r.metric, "new better by": r.d.difference, "95 % CI": list(r.d.ci),
+             "seed noise": r.noise, "verdict": r.verdict} for r in rows]
+
+
+def _seed_table(caption: str, rows: list[dict]) -> list[str]:
+    """The Markdown lines of a table of :func:`_seed_rows`, under ``caption``."""
+    return ["", caption, "", "| photos | metric | better by [95 % CI] | seed noise | verdict |", "|---|---|---|---|---|",
+            *(f"| {c['photos']} | {c['metric'].upper()} | {fmt(c['new better by'])} {fmt(c['95 % CI'])} | {fmt(c['seed noise'])} | "
+              f"{c['verdict']} |" for c in rows)]
+
+
+def compare_arms(base: Path | None, new: Path, labels: tuple[str, str], title: str, out: Path, source: str,
+                 spp: Path | None = None) -> dict:
     """Score two exported sets of the layout variant's three seeds (:data:`ARMS` ``["layout"]`` names,
     ``.pt`` and ``.json`` in folders ``base`` (None: ``weights/``) and ``new``) and SPP (seed 0, shipped) on the test
     split; write ``out.{json,md}``: every run's test SRCC with its interval and share of the noise
     ceiling, the three-seed comparison of ``new`` against ``base`` (:func:`compare_seeds`, paired over
     the photos with the seed-noise rule) over all photos and per elongation bucket, and each ``new``
-    run against SPP. ``labels``: the two arms' names in the tables (base first); ``source``: the
-    command that writes it, named in the table's title. Returns the JSON."""
+    run against SPP. With ``spp``, the folder of SPP's exported seeds 1 and 2 (``spp_seed1``,
+    ``spp_seed2``: ``benchmarks/spp_seeds.py``), ``new`` is also compared with SPP's three seeds the
+    same way as with ``base``. ``labels``: the two arms' names in the tables (base first); ``source``:
+    the command that writes it, named in the table's title. Returns the JSON."""
     seeds = ARMS["layout"]
-    runs_by_label = {**{(arm, n): (n, folder) for arm, folder in zip(labels, (base, new)) for n in seeds}, ("spp", "spp"): ("spp", None)}
+    spp_runs = [("spp", None)] + ([(f"spp_seed{s}", spp) for s in (1, 2)] if spp is not None else [])
+    for name, folder in spp_runs[1:]:
+        if find_weights(name, folder) is None:
+            raise SystemExit(f"no {name} in {folder}: train and export it with `python benchmarks/spp_seeds.py --train {name[-1]}`, "
+                             "then `--evaluate FILE` (it exports the finished seeds into runs/weights/spp_seeds)")
+    runs_by_label = {**{(arm, n): (n, folder) for arm, folder in zip(labels, (base, new)) for n in seeds},
+                     **{("spp", n): (n, folder) for n, folder in spp_runs}}
     preds, records, t, groups = aligned_scores(runs_by_label)
     ceiling = float(records[("spp", "spp")]["test"]["noise_ceiling_srcc"])
     runs = []
@@ -100,26 +122,30 @@ def compare_arms(base: Path | None, new: Path, labels: tuple[str, str], title: s
                      "train_seconds": record.get("train_seconds"), "test SRCC": summary["test SRCC"], "95 % CI": summary["95 % CI"],
                      "share of ceiling": summary["test SRCC"] / ceiling, "MSE": summary["MSE"]})
     stacked = [np.stack([preds[(arm, n)] for n in seeds], axis=1) for arm in labels]
-    comparisons = [{"photos": r.group, "metric": r.metric, "new better by": r.d.difference, "95 % CI": list(r.d.ci),
-                    "seed noise": r.noise, "verdict": r.verdict} for r in compare_seeds(*stacked, t, groups, n_boot=1000)]
+    comparisons = _seed_rows(compare_seeds(*stacked, t, groups, n_boot=1000))
+    versus_spp3 = None
+    if spp is not None:
+        spp_stacked = np.stack([preds[("spp", n)] for n, _ in spp_runs], axis=1)
+        versus_spp3 = _seed_rows(compare_seeds(spp_stacked, stacked[1], t, groups, n_boot=1000))
     versus_spp = []
     for name in seeds:
         d = paired_bootstrap(metrics.srcc, preds[("spp", "spp")], preds[(labels[1], name)], t, n_boot=1000)
         versus_spp.append({"run": name, "SRCC minus SPP": d.difference, "95 % CI": list(d.ci), "verdict": d.verdict})
     result = {"test_photos": len(t), "noise_ceiling_srcc": ceiling, "photos_per_group": {g: int(m.sum()) for g, m in groups.items()},
               "arms": list(labels), "runs": runs, "new_vs_base": comparisons, "new_vs_spp_seed0": versus_spp}
+    if versus_spp3 is not None:
+        result["new_vs_spp_three_seeds"] = versus_spp3
     out.with_suffix(".json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     lines = [f"# {title} (`{source}`)", "", f"Noise ceiling of this test split: {fmt(ceiling)}.", "",
              "| arm | run | best epoch | test SRCC [95 % CI] | / ceiling | MSE |", "|---|---|---|---|---|---|"]
     lines += [f"| {r['arm']} | `{r['run']}` | {r['best_epoch']} of {r['epochs']} | {fmt(r['test SRCC'])} {fmt(r['95 % CI'])} | "
               f"{r['share of ceiling']:.3f} | {fmt(r['MSE'])} |" for r in runs]
-    lines += ["", f"Three-seed means, {labels[1]} minus {labels[0]} (> 0: {labels[1]} better; MSE: lower):", "",
-              "| photos | metric | better by [95 % CI] | seed noise | verdict |", "|---|---|---|---|---|"]
-    lines += [f"| {c['photos']} | {c['metric'].upper()} | {fmt(c['new better by'])} {fmt(c['95 % CI'])} | {fmt(c['seed noise'])} | "
-              f"{c['verdict']} |" for c in comparisons]
+    lines += _seed_table(f"Three-seed means, {labels[1]} minus {labels[0]} (> 0: {labels[1]} better; MSE: lower):", comparisons)
     lines += ["", f"Each run with {labels[1]} minus SPP (seed 0) in SRCC, paired over all photos:", "",
               "| run | SRCC minus SPP's [95 % CI] | verdict |", "|---|---|---|"]
     lines += [f"| `{v['run']}` | {fmt(v['SRCC minus SPP'])} {fmt(v['95 % CI'])} | {v['verdict']} |" for v in versus_spp]
+    if versus_spp3 is not None:
+        lines += _seed_table(f"Three-seed means, {labels[1]} minus SPP's seeds 0-2 (> 0: {labels[1]} better; MSE: lower):", versus_spp3)
     out.with_suffix(".md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
     return result
