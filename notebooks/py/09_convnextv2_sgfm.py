@@ -1069,11 +1069,10 @@ if ceiling is not None:
 # - **The final model is first, and clearly.** `sgfm_lite0` ranks the 950 test photos best, SRCC
 #   0.705 [0.671, 0.738], 0.807 [0.768, 0.845] of the noise ceiling, and the paired differences
 #   exclude 0: +0.076 [0.0468, 0.104] over the runner-up, notebook 06's layout variant on ImageNet
-#   Lite0 (6 patches and a layout column, 12 epochs), +0.101 [0.0657, 0.137] over its ConvNeXt twin
-#   (below), +0.105 [0.0728,
-#   0.139] over SAMP-Net (the same ImageNet Lite0, input size and learning rates, its own head, loss
-#   and optimiser, 3 epochs against the final model's 6), and
-#   +0.264 [0.213, 0.316] over gradient boosting on the hand-crafted features, whose MSE is also
+#   Lite0 (6 patches and a layout column, 12 epochs), +0.101 [0.0657, 0.137] over the final model's
+#   ConvNeXt twin (below), +0.105 [0.0728, 0.139] over SAMP-Net (the same ImageNet Lite0, input
+#   size and learning rates, its own head, loss and optimiser, 3 epochs against the final model's
+#   6), and +0.264 [0.213, 0.316] over gradient boosting on the hand-crafted features, whose MSE is also
 #   higher (the final model's is 0.105 [0.0853, 0.127] lower). The boosting model saw 2,000 of the
 #   7,692 training photos and was still improving (+0.0314 [0.00413, 0.0588] from 1,000 to 2,000
 #   photos), so its row understates it somewhat.
@@ -1285,9 +1284,8 @@ print_table([{"setting": k, "studio, ConvNeXt (FCMAE)": setting(cfg, k), "studio
 #   6 epochs, is clearly first: SRCC 0.705 [0.671, 0.738], 0.807 [0.768, 0.845] of the noise
 #   ceiling (the estimate above the course's goal of 0.8, its interval reaching below it), +0.076
 #   [0.0468, 0.104] over the runner-up, notebook 06's layout variant on ImageNet Lite0, +0.101
-#   [0.0657, 0.137] over its ConvNeXt twin, +0.105 [0.0728, 0.139] over SAMP-Net (same
-#   backbone and learning rates, its own head, 3
-#   epochs), +0.129 [0.0912, 0.168] over NIMA (same backbone and learning rates, NIMA's head, 3
+#   [0.0657, 0.137] over the final model's ConvNeXt twin, +0.105 [0.0728, 0.139] over SAMP-Net
+#   (same backbone and learning rates, its own head, 3 epochs), +0.129 [0.0912, 0.168] over NIMA (same backbone and learning rates, NIMA's head, 3
 #   epochs; a 6-epoch NIMA run scored lower) and +0.264 [0.213, 0.316] over gradient
 #   boosting on hand-crafted features; every course model's MSE and EMD are below the naive
 #   baseline's (paired intervals). The same design on ConvNeXt V2, pre-trained with FCMAE on the
