@@ -61,12 +61,18 @@ def aligned_scores(
     """Score several course models on the test split in one photo order. ``runs``: label -> (model
     name, its folder or None for ``weights/``). Returns per label the predicted means and the training
     record, the raters' means, and the photo groups (``all`` and the :data:`BUCKETS` of elongation,
-    boolean masks)."""
+    boolean masks). Every run's weights are looked up before any is scored, so that a missing one
+    stops it at once, with all the missing ones named."""
+    found = {label: find_weights(name, folder) for label, (name, folder) in runs.items()}
+    missing = [f"no weights for {name!r} in {folder or 'weights/'}: " +
+               (f"train them with `python -m aesthetics_lib zoo --train {name}`" if folder is None else
+                "export them there with `course_weights.export_weights` (SPP's seeds: `python benchmarks/spp_seeds.py --train N`, "
+                "then `--evaluate FILE`)")
+               for label, (name, folder) in runs.items() if found[label] is None]
+    if missing:
+        raise SystemExit("\n".join(missing))
     preds, records, target, elong = {}, {}, None, None
-    for label, (name, folder) in runs.items():
-        weights = find_weights(name, folder)
-        if weights is None:
-            raise SystemExit(f"no weights for {name!r} in {folder or 'weights/'}: train them with `python -m aesthetics_lib zoo --train {name}`")
+    for label, weights in found.items():
         mean, truth, e = test_scores(weights)
         if target is None:
             target, elong = truth.sort_index(), e.sort_index()
@@ -107,10 +113,6 @@ def compare_arms(base: Path | None, new: Path, labels: tuple[str, str], title: s
     the command that writes it, named in the table's title. Returns the JSON."""
     seeds = ARMS["layout"]
     spp_runs = [("spp", None)] + ([(f"spp_seed{s}", spp) for s in (1, 2)] if spp is not None else [])
-    for name, folder in spp_runs[1:]:
-        if find_weights(name, folder) is None:
-            raise SystemExit(f"no {name} in {folder}: train and export it with `python benchmarks/spp_seeds.py --train {name[-1]}`, "
-                             "then `--evaluate FILE` (it exports the finished seeds into runs/weights/spp_seeds)")
     runs_by_label = {**{(arm, n): (n, folder) for arm, folder in zip(labels, (base, new)) for n in seeds},
                      **{("spp", n): (n, folder) for n, folder in spp_runs}}
     preds, records, t, groups = aligned_scores(runs_by_label)
