@@ -95,6 +95,31 @@ def model_inputs(
     return images, extras
 
 
+@contextlib.contextmanager
+def cpu_channels_last(model: nn.Module, device: str | torch.device | None = None) -> Iterator[None]:
+    """On a CPU (``device``, default the model's): the model's 4-D parameters (its convolution weights) in channels-last memory layout
+    while the block runs, each parameter's own tensor put back afterwards; elsewhere nothing.
+
+    With channels-last weights, PyTorch's CPU convolutions, batch norms and max pools run on
+    channels-last maps, which one CPU thread computes faster (benchmarks/README.md, "Memory layout of
+    inference on a CPU"). Only the order of the numbers in memory changes: the outputs agree with the
+    default layout's to float32 rounding (about 1e-6). For a model under ``torch.no_grad``: the
+    parameters' ``.data`` is swapped, not the parameters."""
+    if torch.device(device if device is not None else model_device(model)).type != "cpu":
+        yield
+        return
+    saved: dict[nn.Parameter, torch.Tensor] = {}
+    for p in model.parameters():
+        if p.ndim == 4 and p not in saved and not p.is_contiguous(memory_format=torch.channels_last):
+            saved[p] = p.data
+            p.data = p.data.contiguous(memory_format=torch.channels_last)
+    try:
+        yield
+    finally:
+        for p, data in saved.items():
+            p.data = data
+
+
 def batch_to(batch: Mapping[str, Any], device: torch.device) -> dict[str, Any]:
     """The batch with every tensor moved to ``device`` (strings and lists left as they are)."""
     return {k: v.to(device, non_blocking=True) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
@@ -347,7 +372,8 @@ class Predictor:
         """The inference loop: each batch (a dict with ``image`` and the model's extra inputs) through
         the model in eval mode; returns the outputs in :data:`OUTPUT_KEYS` plus ``keep``, the
         targets (``target_dist``, ``target_mean``), ``image_id`` and any ``index`` the batches carry,
-        concatenated as NumPy arrays. The model's train/eval mode is restored afterwards."""
+        concatenated as NumPy arrays. The model's train/eval mode is restored afterwards. On a CPU the
+        loop runs the model's convolution weights channels-last (:func:`cpu_channels_last`)."""
         model = self.model
         was_training = model.training
         model.eval()
@@ -358,18 +384,19 @@ class Predictor:
         chunks: dict[str, list[np.ndarray]] = {}
         wanted = (*OUTPUT_KEYS, *keep)
         try:
-            for batch in batches:
-                images, extras = model_inputs(model, batch, self.device, self.channels_last)
-                with autocast(self.device, self.amp):
-                    out = model(images, **extras)
-                for key in wanted:
-                    if out.get(key) is not None:
-                        chunks.setdefault(key, []).append(out[key].detach().float().cpu().numpy())
-                for key, name in (("dist", "target_dist"), ("mean", "target_mean"), ("index", "index")):
-                    if key in batch:
-                        chunks.setdefault(name, []).append(torch.as_tensor(batch[key]).cpu().numpy())
-                if "image_id" in batch:
-                    chunks.setdefault("image_id", []).append(np.asarray(list(batch["image_id"]), dtype=str))
+            with cpu_channels_last(model, self.device):
+                for batch in batches:
+                    images, extras = model_inputs(model, batch, self.device, self.channels_last)
+                    with autocast(self.device, self.amp):
+                        out = model(images, **extras)
+                    for key in wanted:
+                        if out.get(key) is not None:
+                            chunks.setdefault(key, []).append(out[key].detach().float().cpu().numpy())
+                    for key, name in (("dist", "target_dist"), ("mean", "target_mean"), ("index", "index")):
+                        if key in batch:
+                            chunks.setdefault(name, []).append(torch.as_tensor(batch[key]).cpu().numpy())
+                    if "image_id" in batch:
+                        chunks.setdefault("image_id", []).append(np.asarray(list(batch["image_id"]), dtype=str))
         finally:
             model.train(was_training)
         result = {k: np.concatenate(v) for k, v in chunks.items()}

@@ -83,6 +83,37 @@ def test_loaded_model_is_the_trained_model(studio: Path, tmp_path: Path, name: s
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("name, model_kwargs, extra", FAMILIES, ids=[f[0] for f in FAMILIES])
+def test_the_cpu_loop_runs_weights_channels_last_and_puts_their_layout_back(
+    studio: Path, tmp_path: Path, name: str, model_kwargs: dict, extra: dict
+) -> None:
+    """On a CPU, ``Predictor.run`` swaps the 4-D weights to channels-last for the loop: every model family
+    gives its default-layout outputs (to float32 rounding), and its parameters come back as they were."""
+    from aesthetics_lib.inference import cpu_channels_last
+
+    trainer = _train(studio, tmp_path / "run", name, model_kwargs=model_kwargs, **extra)
+    model = trainer.best_model().eval()
+    before = {n: (p.data_ptr(), p.stride()) for n, p in model.named_parameters()}
+    batches = _val_batches(trainer)[:2]
+    with torch.no_grad():
+        plain = [model(b["image"], **{k: b[k] for k in model.extra_inputs if k in b})["mean"] for b in batches]
+    conv = next(m for m in model.modules() if isinstance(m, torch.nn.Conv2d) and m.kernel_size != (1, 1))
+    seen = []
+    hook = conv.register_forward_pre_hook(lambda m, args: seen.append(m.weight.is_contiguous(memory_format=torch.channels_last)))
+    got = Predictor(model, device="cpu").run(batches)["mean"]
+    hook.remove()
+    assert seen and all(seen), "the loop ran the convolution in the default layout"
+    np.testing.assert_allclose(got, torch.cat(plain).numpy(), rtol=1e-5, atol=1e-5)
+    assert {n: (p.data_ptr(), p.stride()) for n, p in model.named_parameters()} == before
+    convs = [p for p in model.parameters() if p.ndim == 4]
+    assert convs, f"{name} has no convolution weights"
+    with cpu_channels_last(model):
+        assert all(p.is_contiguous(memory_format=torch.channels_last) for p in convs)
+    with cpu_channels_last(model, "cuda"):  # another device: nothing changes
+        assert {n: (p.data_ptr(), p.stride()) for n, p in model.named_parameters()} == before
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("pretrained", ["package", "file", False])
 def test_every_pretrained_setting_loads_to_the_same_outputs(
     studio: Path, tmp_path: Path, resnet_file: Path, pretrained
