@@ -31,6 +31,8 @@ from PIL import Image
 from scipy import stats
 from torch import nn
 
+from aesthetics_lib.inference import cpu_channels_last
+
 #: The CAM methods :func:`compute_cam` accepts, with the ``pytorch_grad_cam`` class of each.
 CAM_METHODS: dict[str, str] = {
     "gradcam": "GradCAM",
@@ -156,7 +158,8 @@ def compute_cams(
     those of one image at a time up to floating-point rounding. Gradients flow even through a frozen
     backbone (the input requires grad); the parameters' own gradients are never computed (no CAM
     uses them; skipping them took a fifth off notebook 10's CAM cells). The model's train/eval mode,
-    its parameters' ``requires_grad`` flags and their gradients are left as they were.
+    its parameters' ``requires_grad`` flags and their gradients are left as they were. On a CPU the
+    passes run the weights channels-last (:func:`~aesthetics_lib.inference.cpu_channels_last`).
     Introduced in notebooks/10_explainability.
     """
     import pytorch_grad_cam
@@ -185,16 +188,17 @@ def compute_cams(
     try:
         for p in params:
             p.requires_grad_(False)  # only the activations' gradients enter a CAM
-        for i in range(0, n, step):
-            x = x_all[i : i + step].clone().to(device).requires_grad_(True)
-            ext = {k: v[i : i + step].to(device) for k, v in ext_all.items()}
-            cam = cam_cls(model=MeanScoreModel(model, ext, output, index, sign), target_layers=layers)
-            try:  # (the package's context manager would swallow IndexError)
-                with torch.enable_grad():
-                    maps = cam(input_tensor=x, targets=[ClassifierOutputTarget(0)] * x.shape[0])
-            finally:
-                cam.activations_and_grads.release()  # remove the hooks from the model's layers
-            out += [np.clip(np.nan_to_num(np.asarray(m, dtype=np.float32)), 0.0, 1.0) for m in maps]
+        with cpu_channels_last(model):  # on a CPU, faster forward and backward passes
+            for i in range(0, n, step):
+                x = x_all[i : i + step].clone().to(device).requires_grad_(True)
+                ext = {k: v[i : i + step].to(device) for k, v in ext_all.items()}
+                cam = cam_cls(model=MeanScoreModel(model, ext, output, index, sign), target_layers=layers)
+                try:  # (the package's context manager would swallow IndexError)
+                    with torch.enable_grad():
+                        maps = cam(input_tensor=x, targets=[ClassifierOutputTarget(0)] * x.shape[0])
+                finally:
+                    cam.activations_and_grads.release()  # remove the hooks from the model's layers
+                out += [np.clip(np.nan_to_num(np.asarray(m, dtype=np.float32)), 0.0, 1.0) for m in maps]
     finally:
         model.train(was_training)
         for p, (flag, grad) in zip(params, old_state):
