@@ -97,14 +97,16 @@ def model_inputs(
 
 @contextlib.contextmanager
 def cpu_channels_last(model: nn.Module, device: str | torch.device | None = None) -> Iterator[None]:
-    """On a CPU (``device``, default the model's): the model's 4-D parameters (its convolution weights) in channels-last memory layout
-    while the block runs, each parameter's own tensor put back afterwards; elsewhere nothing.
+    """On a CPU (``device``, default the model's): the model's 4-D parameters (its convolution
+    weights) in channels-last memory layout while the block runs, each parameter's own tensor put
+    back afterwards; on another device nothing.
 
-    With channels-last weights, PyTorch's CPU convolutions, batch norms and max pools run on
-    channels-last maps, which one CPU thread computes faster (benchmarks/README.md, "Memory layout of
-    inference on a CPU"). Only the order of the numbers in memory changes: the outputs agree with the
-    default layout's to float32 rounding (about 1e-6). For a model under ``torch.no_grad``: the
-    parameters' ``.data`` is swapped, not the parameters."""
+    With channels-last weights, PyTorch's CPU convolutions return channels-last maps, and batch norms,
+    activations and max pools then run on those; one CPU thread computes them faster
+    (benchmarks/README.md, "Memory layout of inference on a CPU"). Only the order of the numbers in
+    memory changes: the outputs agree with the default layout's to float32 rounding (about 1e-6).
+    The parameters themselves stay (optimizers and hooks keep their references); their ``.data`` is
+    swapped, so use it for inference, not inside a training step."""
     if torch.device(device if device is not None else model_device(model)).type != "cpu":
         yield
         return
