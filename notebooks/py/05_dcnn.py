@@ -709,12 +709,12 @@ print("highest test SRCC:", best["name"], metrics.format_ci(best, "srcc"))
 # better by 0.05 [0.000898, 0.0999], an interval that only just excludes 0, from one training run of
 # each model: with the backbone's weights in another memory layout (channels-last, which changes the
 # features by about 1e-7) the same head came out 0.0457 [-0.00409, 0.0951] better, no clear
-# difference (`benchmarks/README.md`). One run cannot settle it; three seeds each, below, do. The course DCNN ranks
-# them better by 0.133 [0.0895, 0.182], but it differs from the one-column model in four things at
-# once (two columns, wider and deeper ones, EMD on the distribution, 72 epochs instead of 24), so this
-# row cannot say which of them mattered. So on the studio, frozen ImageNet features do not beat a
-# small CNN trained from scratch on 7,692 photos by themselves; the two views together do (three seeds
-# below). The DCNN's EMD on the test photos is 0.145 [0.139, 0.15] against the naive
+# difference (`benchmarks/README.md`). One run cannot settle it; three seeds each (below) can. The
+# course DCNN ranks them better by 0.133 [0.0895, 0.182], but it differs from the one-column model in
+# four things at once (two columns, wider and deeper ones, EMD on the distribution, 72 epochs instead
+# of 24), so this row cannot say which of them mattered. So on the studio, frozen ImageNet features
+# do not beat a small CNN trained from scratch on 7,692 photos by themselves; the two views together
+# do (three seeds below). The DCNN's EMD on the test photos is 0.145 [0.139, 0.15] against the naive
 # baseline's 0.173 [0.168, 0.179] (section 4). The highest test SRCC is the course DCNN's (0.579
 # [0.534, 0.624], against the frozen pretrained global + local head's 0.496 [0.443, 0.544]; this
 # table does not pair the two, and their intervals overlap).
@@ -784,8 +784,9 @@ print(f"{FROZEN_NAME} SRCC - regression SRCC, averaged over 3 seeds:", fmt(froze
 # With three seeds each, the frozen head on both views ranks the test photos better than the
 # one-column CNN trained from scratch: its SRCC averaged over seeds is higher by 0.0533 [0.0066,
 # 0.0993], three times the seed noise of 0.0167 (its seeds: 0.496, 0.478, 0.496; the from-scratch
-# model's: 0.446, 0.438, 0.426). The lower end of the interval is still close to 0, so the lead is
-# real but of uncertain size: between about 0.01 and 0.1 of SRCC. Frozen ImageNet features of both
+# model's: 0.446, 0.438, 0.426). The lead clears both the test photos' luck and the seeds' luck, but
+# the lower end of its interval is still close to 0, so its size is uncertain: between about 0.01 and
+# 0.1 of SRCC. Frozen ImageNet features of both
 # views beat a small CNN trained from scratch on 7,692 photos; either view alone does not (the paired
 # table above, one run each).
 
