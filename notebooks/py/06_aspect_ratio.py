@@ -1259,8 +1259,8 @@ if lite0_layout.weights is not None:
 # of the ceiling, and each ranks the test photos better than SPP's seed 0 by a paired interval (by
 # 0.0447 to 0.0547). Against SPP's three seeds (seeds 1 and 2 trained outside this notebook), their
 # three-seed mean ranks the test photos better by 0.0593 [0.0295, 0.0883], beyond the seed noise
-# (0.0151), and so on the near-square and moderate photos; on the 144 extreme photos there is no clear
-# difference (-0.0292 [-0.112, 0.0632]). The shipped weights are seed 0's 12-epoch run, chosen on
+# (0.0151), and it does on the near-square and the moderate photos too; on the 144 extreme photos
+# there is no clear difference (-0.0292 [-0.112, 0.0632]). The shipped weights are seed 0's 12-epoch run, chosen on
 # validation SRCC (0.642, against 0.612 at 6 epochs; seeds 1 and 2 at 12 epochs: 0.628 and 0.597).
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
