@@ -11,10 +11,17 @@ and the median is reported, with the largest difference between the two layouts'
 and distributions. The results record the CPU and the Makefile's ``CPU_ENV`` variables set for the
 run.
 
+``--train`` measures the training side instead: the trainer's own optimiser step
+(``Trainer._train_step``: forward, loss, backward, AdamW) on the first ``--batches`` training batches
+of each model's course config, with the config's ``channels_last`` off (as the course weights were
+trained) and on, interleaved; it changes nothing in the library. A config whose backbone starts from
+an FCMAE encoder that is not in ``runs/fcmae/`` starts from random weights instead (a step takes as
+long either way).
+
 Run from the repository root, one thread as the notebooks run:
 ``OMP_NUM_THREADS=1 python benchmarks/bench_eval_layout.py [--models nima spp] [--photos 96]
-[--repeats 3]``. Writes ``eval_layout.json`` and ``eval_layout.md`` to ``--out`` (default
-``benchmarks/results``). Introduced in benchmarks/README.md.
+[--repeats 3] [--train [--batches 6]]``. Writes ``eval_layout.{json,md}`` (``train_layout.{json,md}``
+with ``--train``) to ``--out`` (default ``benchmarks/results``). Introduced in benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 from aesthetics_lib import inference, zoo  # noqa: E402
 from aesthetics_lib.course_weights import cpu_env, cpu_model  # noqa: E402
 from aesthetics_lib.data import registry  # noqa: E402
-from aesthetics_lib.train import build_datasets, eval_transform_for  # noqa: E402
+from aesthetics_lib.train import Trainer, build_datasets, eval_transform_for  # noqa: E402
 from aesthetics_lib.training.build import model_view  # noqa: E402
 
 #: The shipped models measured by default: one per architecture of the course.
@@ -97,22 +104,68 @@ def measure(name: str, photos: int, repeats: int) -> dict[str, Any]:
             "speedup": rate["channels_last"] / rate["default"], "max_abs_diff": diff}
 
 
+def measure_training(name: str, batches: int, repeats: int) -> dict[str, Any]:
+    """Median training images/s of course model ``name``'s config (its first ``batches`` training
+    batches through ``Trainer._train_step``) with ``channels_last`` off and on."""
+    rates: dict[str, list[float]] = {layout: [] for layout in LAYOUTS}
+    for r in range(repeats + 1):  # the first round warms up, not timed
+        for layout in (LAYOUTS if r % 2 == 0 else LAYOUTS[::-1]):
+            config = zoo.course_config(name).replace(out=None, progress=False, verbose=False,
+                                                     channels_last=layout == "channels_last")
+            weights = config.model_kwargs.get("pretrained")
+            if isinstance(weights, str) and weights not in ("package",) and not (ROOT / weights).is_file():
+                # an FCMAE encoder that was not pre-trained here: a step's time does not depend on the start
+                config = config.replace(model_kwargs={**config.model_kwargs, "pretrained": False})
+            trainer = Trainer(config)
+            loader = iter(trainer.train_loader)
+            data = [next(loader) for _ in range(batches)]
+            trainer.model.train()
+            start = time.perf_counter()
+            for batch in data:
+                trainer._train_step(batch)
+            if r:
+                rates[layout].append(sum(len(b["image"]) for b in data) / (time.perf_counter() - start))
+    rate = {layout: statistics.median(v) for layout, v in rates.items()}
+    config = zoo.course_config(name)
+    return {"model": name, "architecture": config.model, "view": model_view(config), "size": config.size,
+            "batch_size": config.batch_size, "batches": batches, "repeats": repeats,
+            **{f"images_per_s_{k}": v for k, v in rate.items()}, "speedup": rate["channels_last"] / rate["default"]}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", nargs="*", default=list(MODELS))
     parser.add_argument("--photos", type=int, default=96)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
+    parser.add_argument("--train", action="store_true", help="measure training steps instead of inference")
+    parser.add_argument("--batches", type=int, default=6, help="training batches per timed pass (--train)")
     args = parser.parse_args(argv)
+    meta = {"cpu": cpu_model(), "cpus": os.cpu_count(), "threads": torch.get_num_threads(), "torch": torch.__version__,
+            "machine": platform.machine(), "load_before": os.getloadavg(), "env": cpu_env(),
+            "data": str(registry.default_data("cadb"))}
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    if args.train:
+        rows = []
+        for name in args.models:
+            rows.append(measure_training(name, args.batches, args.repeats))
+            print(json.dumps(rows[-1]), flush=True)
+        (out / "train_layout.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1) + "\n")
+        lines = ["| model | architecture (view, size, batch) | default layout | channels_last=true | speed-up |",
+                 "|---|---|---|---|---|"]
+        lines += [f"| `{r['model']}` | {r['architecture']} ({r['view']}, {r['size']} px, {r['batch_size']}) | "
+                  f"{r['images_per_s_default']:.0f} | {r['images_per_s_channels_last']:.0f} | {r['speedup']:.2f}x |" for r in rows]
+        text = (f"Training images per second of `Trainer._train_step` over the first {args.batches} training batches, "
+                f"median of {args.repeats} interleaved repeats, {torch.get_num_threads()} thread(s), {cpu_model()}:\n\n"
+                + "\n".join(lines) + "\n")
+        (out / "train_layout.md").write_text(text)
+        print(text)
+        return
     rows = []
     for name in args.models:
         rows.append(measure(name, args.photos, args.repeats))
         print(json.dumps(rows[-1]), flush=True)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    meta = {"cpu": cpu_model(), "cpus": os.cpu_count(), "threads": torch.get_num_threads(), "torch": torch.__version__,
-            "machine": platform.machine(), "load_before": os.getloadavg(), "env": cpu_env(),
-            "data": str(registry.default_data("cadb"))}
     (out / "eval_layout.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1) + "\n")
     lines = ["| model | architecture (view, size) | default layout | channels-last | speed-up | largest difference of the means |",
              "|---|---|---|---|---|---|"]
