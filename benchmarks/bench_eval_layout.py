@@ -132,6 +132,28 @@ def measure_training(name: str, batches: int, repeats: int) -> dict[str, Any]:
             **{f"images_per_s_{k}": v for k, v in rate.items()}, "speedup": rate["channels_last"] / rate["default"]}
 
 
+def eval_table(rows: list[dict[str, Any]], args: argparse.Namespace) -> str:
+    """The Markdown table of :func:`measure`'s rows."""
+    lines = ["| model | architecture (view, size) | default layout | channels-last | speed-up | largest difference of the means |",
+             "|---|---|---|---|---|---|"]
+    lines += [f"| `{r['model']}` | {r['architecture']} ({r['view']}, {r['size']} px) | {r['photos_per_s_default']:.0f} "
+              f"| {r['photos_per_s_channels_last']:.0f} | {r['speedup']:.2f}x | {r['max_abs_diff'].get('mean', float('nan')):.1e} |"
+              for r in rows]
+    return (f"Photos per second of `Predictor.run` over the first batches of the test split (at least {args.photos} photos), median of "
+            f"{args.repeats} interleaved repeats, {torch.get_num_threads()} thread(s), {cpu_model()}:\n\n" + "\n".join(lines) + "\n")
+
+
+def train_table(rows: list[dict[str, Any]], args: argparse.Namespace) -> str:
+    """The Markdown table of :func:`measure_training`'s rows."""
+    lines = ["| model | architecture (view, size, batch) | default layout | channels_last=true | speed-up |",
+             "|---|---|---|---|---|"]
+    lines += [f"| `{r['model']}` | {r['architecture']} ({r['view']}, {r['size']} px, {r['batch_size']}) | "
+              f"{r['images_per_s_default']:.0f} | {r['images_per_s_channels_last']:.0f} | {r['speedup']:.2f}x |" for r in rows]
+    return (f"Training images per second of `Trainer._train_step` over the first {args.batches} training batches, "
+            f"median of {args.repeats} interleaved repeats, {torch.get_num_threads()} thread(s), {cpu_model()}:\n\n"
+            + "\n".join(lines) + "\n")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", nargs="*", default=list(MODELS))
@@ -144,37 +166,19 @@ def main(argv: list[str] | None = None) -> None:
     meta = {"cpu": cpu_model(), "cpus": os.cpu_count(), "threads": torch.get_num_threads(), "torch": torch.__version__,
             "machine": platform.machine(), "load_before": os.getloadavg(), "env": cpu_env(),
             "data": str(registry.default_data("cadb"))}
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     if args.train:
-        rows = []
-        for name in args.models:
-            rows.append(measure_training(name, args.batches, args.repeats))
-            print(json.dumps(rows[-1]), flush=True)
-        (out / "train_layout.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1) + "\n")
-        lines = ["| model | architecture (view, size, batch) | default layout | channels_last=true | speed-up |",
-                 "|---|---|---|---|---|"]
-        lines += [f"| `{r['model']}` | {r['architecture']} ({r['view']}, {r['size']} px, {r['batch_size']}) | "
-                  f"{r['images_per_s_default']:.0f} | {r['images_per_s_channels_last']:.0f} | {r['speedup']:.2f}x |" for r in rows]
-        text = (f"Training images per second of `Trainer._train_step` over the first {args.batches} training batches, "
-                f"median of {args.repeats} interleaved repeats, {torch.get_num_threads()} thread(s), {cpu_model()}:\n\n"
-                + "\n".join(lines) + "\n")
-        (out / "train_layout.md").write_text(text)
-        print(text)
-        return
+        stem, table, one = "train_layout", train_table, lambda name: measure_training(name, args.batches, args.repeats)
+    else:
+        stem, table, one = "eval_layout", eval_table, lambda name: measure(name, args.photos, args.repeats)
     rows = []
     for name in args.models:
-        rows.append(measure(name, args.photos, args.repeats))
+        rows.append(one(name))
         print(json.dumps(rows[-1]), flush=True)
-    (out / "eval_layout.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1) + "\n")
-    lines = ["| model | architecture (view, size) | default layout | channels-last | speed-up | largest difference of the means |",
-             "|---|---|---|---|---|---|"]
-    for r in rows:
-        lines.append(f"| `{r['model']}` | {r['architecture']} ({r['view']}, {r['size']} px) | {r['photos_per_s_default']:.0f} "
-                     f"| {r['photos_per_s_channels_last']:.0f} | {r['speedup']:.2f}x | {r['max_abs_diff'].get('mean', float('nan')):.1e} |")
-    text = (f"Photos per second of `Predictor.run` over the first batches of the test split (at least {args.photos} photos), median of "
-            f"{args.repeats} interleaved repeats, {torch.get_num_threads()} thread(s), {cpu_model()}:\n\n" + "\n".join(lines) + "\n")
-    (out / "eval_layout.md").write_text(text)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{stem}.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1) + "\n")
+    text = table(rows, args)
+    (out / f"{stem}.md").write_text(text)
     print(text)
 
 
