@@ -112,7 +112,7 @@ def cpu_channels_last(model: nn.Module, device: str | torch.device | None = None
         return
     saved: dict[nn.Parameter, torch.Tensor] = {}
     for p in model.parameters():
-        if p.ndim == 4 and p not in saved and not p.is_contiguous(memory_format=torch.channels_last):
+        if p.ndim == 4 and not p.is_contiguous(memory_format=torch.channels_last):  # parameters() names each once
             saved[p] = p.data
             p.data = p.data.contiguous(memory_format=torch.channels_last)
     try:

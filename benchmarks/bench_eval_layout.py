@@ -113,7 +113,7 @@ def measure_training(name: str, batches: int, repeats: int) -> dict[str, Any]:
             config = zoo.course_config(name).replace(out=None, progress=False, verbose=False,
                                                      channels_last=layout == "channels_last")
             weights = config.model_kwargs.get("pretrained")
-            if isinstance(weights, str) and weights not in ("package",) and not (ROOT / weights).is_file():
+            if isinstance(weights, str) and weights != "package" and not (ROOT / weights).is_file():
                 # an FCMAE encoder that was not pre-trained here: a step's time does not depend on the start
                 config = config.replace(model_kwargs={**config.model_kwargs, "pretrained": False})
             trainer = Trainer(config)
