@@ -1260,8 +1260,9 @@ if lite0_layout.weights is not None:
 # 0.0447 to 0.0547). Against SPP's three seeds (seeds 1 and 2 trained outside this notebook), their
 # three-seed mean ranks the test photos better by 0.0593 [0.0295, 0.0883], beyond the seed noise
 # (0.0151), and it does on the near-square and the moderate photos too; on the 144 extreme photos
-# there is no clear difference (-0.0292 [-0.112, 0.0632]). The shipped weights are seed 0's 12-epoch run, chosen on
-# validation SRCC (0.642, against 0.612 at 6 epochs; seeds 1 and 2 at 12 epochs: 0.628 and 0.597).
+# there is no clear difference (-0.0292 [-0.112, 0.0632]). The shipped weights are seed 0's 12-epoch
+# run, chosen on validation SRCC (0.642, against 0.612 at 6 epochs; seeds 1 and 2 at 12 epochs:
+# 0.628 and 0.597).
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
 # The claims above, checked against the numbers.
@@ -1411,8 +1412,8 @@ if DATA.studio:
 #   0.0559 [0.0244, 0.0875] in SRCC beyond seed noise (quoted); 12 epochs instead of 6 raised it
 #   again beyond seed noise (three seeds each: +0.0343 [0.0192, 0.05]), and the 12-epoch runs rank
 #   the test photos better than SPP's three seeds beyond seed noise, except on the extreme photos,
-#   where they do not separate (quoted); shipped seed 0 at 12 epochs:
-#   0.629, 0.72 of the ceiling (from its record).
+#   where they do not separate (quoted); shipped seed 0 at 12 epochs: 0.629, 0.72 of the ceiling
+#   (from its record).
 
 # %% [markdown]
 # ## Exercises

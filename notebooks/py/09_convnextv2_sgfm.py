@@ -1072,9 +1072,9 @@ if ceiling is not None:
 #   Lite0 (6 patches and a layout column, 12 epochs), +0.101 [0.0657, 0.137] over the final model's
 #   ConvNeXt twin (below), +0.105 [0.0728, 0.139] over SAMP-Net (the same ImageNet Lite0, input
 #   size and learning rates, its own head, loss and optimiser, 3 epochs against the final model's
-#   6), and +0.264 [0.213, 0.316] over gradient boosting on the hand-crafted features, whose MSE is also
-#   higher (the final model's is 0.105 [0.0853, 0.127] lower). The boosting model saw 2,000 of the
-#   7,692 training photos and was still improving (+0.0314 [0.00413, 0.0588] from 1,000 to 2,000
+#   6), and +0.264 [0.213, 0.316] over gradient boosting on the hand-crafted features, whose MSE is
+#   also higher (the final model's is 0.105 [0.0853, 0.127] lower). The boosting model saw 2,000 of
+#   the 7,692 training photos and was still improving (+0.0314 [0.00413, 0.0588] from 1,000 to 2,000
 #   photos), so its row understates it somewhat.
 # - **The course's goal of 0.8 of the ceiling.** The final model's share, 0.807, is above it, but
 #   its interval [0.768, 0.845] reaches below 0.8: these 950 photos do not tell a model at 0.8 or a
@@ -1285,10 +1285,10 @@ print_table([{"setting": k, "studio, ConvNeXt (FCMAE)": setting(cfg, k), "studio
 #   ceiling (the estimate above the course's goal of 0.8, its interval reaching below it), +0.076
 #   [0.0468, 0.104] over the runner-up, notebook 06's layout variant on ImageNet Lite0, +0.101
 #   [0.0657, 0.137] over the final model's ConvNeXt twin, +0.105 [0.0728, 0.139] over SAMP-Net
-#   (same backbone and learning rates, its own head, 3 epochs), +0.129 [0.0912, 0.168] over NIMA (same backbone and learning rates, NIMA's head, 3
-#   epochs; a 6-epoch NIMA run scored lower) and +0.264 [0.213, 0.316] over gradient
-#   boosting on hand-crafted features; every course model's MSE and EMD are below the naive
-#   baseline's (paired intervals). The same design on ConvNeXt V2, pre-trained with FCMAE on the
+#   (same backbone and learning rates, its own head, 3 epochs), +0.129 [0.0912, 0.168] over NIMA
+#   (same backbone and learning rates, NIMA's head, 3 epochs; a 6-epoch NIMA run scored lower) and
+#   +0.264 [0.213, 0.316] over gradient boosting on hand-crafted features; every course model's MSE
+#   and EMD are below the naive baseline's (paired intervals). The same design on ConvNeXt V2, pre-trained with FCMAE on the
 #   studio's own photos and trained 6 epochs, ranks them with SRCC 0.604 [0.563, 0.646], 0.691 of the
 #   ceiling, level with SAMP-Net and with the runner-up; that comparison with the final model measures the ImageNet start,
 #   the learning rate, the statistics and the loss weights, not an architecture. Published CADB numbers are quoted, on
