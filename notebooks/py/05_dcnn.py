@@ -832,7 +832,8 @@ print_table(view_seed_rows)
 # 0.0378]). On the fine-detail terms the local view's heads are ahead of the warp's by 0.251
 # [0.199, 0.3] (seed noise 0.0107), and the heads on both views by 0.15 [0.119, 0.179] (0.0256).
 # The seed moves each head's SRCC with the votes by at most 0.018 (global 0.407-0.424, local
-# 0.391-0.405, both 0.478-0.496), less than the gaps between the views that the verdicts call.
+# 0.391-0.405, both 0.478-0.496); the one gap on the votes that the verdicts call, 0.0741, is about
+# four times that.
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
 # The claims above, checked against the numbers. The heads train in the notebook (FROZEN_SPREAD).
