@@ -146,7 +146,7 @@ def evaluate(out: Path, n_boot: int = 1000) -> dict[str, Any]:
             means[arm].append(m)
             dists[arm].append(d)
             if arm == "sampnet":
-                row: dict[str, Any] = {"seed": seed, "sd_of_predicted_means": round(float(m.std()), 4)}
+                row: dict[str, Any] = {"seed": seed}
                 for name, swap in SWAPS.items():
                     swapped, _ = outputs(predictor.model, dataset, swap)
                     row[name] = {"mean_abs_change": round(float(np.abs(swapped - m).mean()), 5),
@@ -160,13 +160,15 @@ def evaluate(out: Path, n_boot: int = 1000) -> dict[str, Any]:
                              target, n_boot=n_boot)
     emd_noise = seed_noise(pooled_seed_sd(per_seed_emd), len(SEEDS))
     result = {
-        "photos": len(truth), "A": "sampnet_plain (no saliency)", "B": "sampnet (with saliency)",
+        "photos": len(truth), "sd_of_true_means": round(float(truth.std()), 4),
+        "A": "sampnet_plain (no saliency)", "B": "sampnet (with saliency)",
         "checkpoints": {arm: [str(p.relative_to(ROOT)) for p in paths] for arm, paths in arms.items()},
         "records": {arm: [{k: json.loads(p.with_suffix(".json").read_text())[k] for k in ("seed", "best_epoch", "train_seconds")}
                           for p in paths] for arm, paths in arms.items()},
         "per_seed": {arm: {"srcc": [round(float(metrics.srcc(m, truth)), 4) for m in means[arm]],
                            "mse": [round(float(metrics.mse(m, truth)), 4) for m in means[arm]],
-                           "emd2": [round(v, 5) for v in per_seed_emd[arm]]} for arm in arms},
+                           "emd2": [round(v, 5) for v in per_seed_emd[arm]],
+                           "sd_of_predicted_means": [round(float(m.std()), 4) for m in means[arm]]} for arm in arms},
         "comparison": [{"metric": r.metric, **_diff(r.d, r.noise, r.verdict)} for r in rows]
         + [{"metric": "emd2", **_diff(emd_d, emd_noise, seed_aware_verdict(emd_d, emd_noise, higher="worse"))}],
         "swap_test": swaps,
