@@ -1,0 +1,34 @@
+"""Numbers that a notebook quotes from a benchmark's stored result (rather than computing them) match
+that result: a re-run of the benchmark that changes them fails here until the prose follows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _g(x: float) -> str:
+    """A number as the benchmarks print it: 3 significant digits."""
+    return f"{x:.3g}"
+
+
+def test_notebook_08_quotes_the_three_seed_saliency_comparison() -> None:
+    result = json.loads((ROOT / "benchmarks" / "results" / "sampnet_seeds.json").read_text())
+    text = " ".join((ROOT / "notebooks" / "py" / "08_sampnet.py").read_text().replace("\n#", " ").split())
+    rows = {r["metric"]: r for r in result["comparison"]}
+    for metric in ("srcc", "emd2"):
+        r = rows[metric]
+        assert r["verdict"] == "no clear difference"
+        quote = f"{_g(r['difference'])} [{_g(r['ci'][0])}, {_g(r['ci'][1])}]"
+        assert quote in text, f"notebook 08 should quote {metric} {quote}"
+    assert f"seed noise {_g(rows['srcc']['seed_noise'])}" in text
+    for arm, low_high in (("sampnet_plain", "0.601 to 0.639"), ("sampnet", "0.600 to 0.630")):
+        srcc = result["per_seed"][arm]["srcc"]
+        assert f"{min(srcc):.3f} to {max(srcc):.3f}" == low_high and low_high in text
+    swaps = result["swap_test"]
+    for name, quoted in (("another photo's map", "0.003-0.004"), ("empty map", "0.010-0.014")):
+        changes = [s[name]["mean_abs_change"] for s in swaps]
+        assert f"{min(changes):.3f}-{max(changes):.3f}" == quoted and quoted in text
+        assert all(s[name]["srcc_change"]["verdict"] == "no clear difference" for s in swaps)
