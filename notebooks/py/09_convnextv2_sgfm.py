@@ -1048,10 +1048,10 @@ ax.axhline(0, color="0.5", lw=1, label="naive baseline (no ranking)")
 if ceiling is not None:
     ax.axhline(ceiling, color="k", ls="--", lw=1, label="noise ceiling")
 ax.set_xticks(xpos, names, rotation=20, fontsize=8)
-ax.set_ylim(0, 1)
+ax.set_ylim(-0.05, 1)
 ax.set_ylabel("test SRCC")
 ax.set_title("The course's models on one test split", fontsize=10)
-ax.legend(fontsize=8, loc="upper left")
+ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 0.07), ncol=2)  # below the points, clear of the lines
 fig.tight_layout()
 _ = save_figure(fig, "09_comparison")
 plt.show()
