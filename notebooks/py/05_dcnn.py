@@ -813,8 +813,9 @@ with torch.random.fork_rng(devices=[]):  # keep the notebook's random state as i
     view_seeds = {name: np.stack([frozen_preds[name]] + [frozen_head_means(name, s) for s in SEEDS[1:]], axis=1)
                   for name in ("global", "local")}
 view_seeds[BOTH] = frozen_seeds
-print_table([{"frozen Lite0 head": name, **{f"seed {s}": metrics.srcc(p[:, i], test_means) for i, s in enumerate(SEEDS)},
-              "mean": np.mean([metrics.srcc(p[:, i], test_means) for i in range(len(SEEDS))])} for name, p in view_seeds.items()])
+view_per_seed = {name: [metrics.srcc(p[:, i], test_means) for i in range(len(SEEDS))] for name, p in view_seeds.items()}
+print_table([{"frozen Lite0 head": name, **{f"seed {s}": v[i] for i, s in enumerate(SEEDS)}, "mean": np.mean(v)}
+             for name, v in view_per_seed.items()])
 view_targets = {"vote means": test_means, **({"fine-detail terms": fine} if studio else {})}
 view_seed_rows = []
 for target_name, target in view_targets.items():
@@ -845,10 +846,9 @@ if studio:
     assert all(all(shown(v, t, FROZEN_SPREAD) for v, t in zip((r["SRCC gain (3-seed means)"], *_numbers(r["95% paired CI"]),
                                                                r["seed noise"]), q)) for r, q in zip(view_seed_rows, _quoted)), \
         "the three-seed view gains, intervals or seed noise quoted"
-    _range = {name: [metrics.srcc(p[:, i], test_means) for i in range(len(SEEDS))] for name, p in view_seeds.items()}
     assert all(shown(min(v), lo, FROZEN_SPREAD) and shown(max(v), hi, FROZEN_SPREAD) for v, (lo, hi) in
-               zip(_range.values(), (("0.407", "0.424"), ("0.391", "0.405"), ("0.478", "0.496")))), "the seeds' ranges quoted"
-    assert max(max(v) - min(v) for v in _range.values()) <= 0.018 + FROZEN_SPREAD, "at most 0.018 between seeds"
+               zip(view_per_seed.values(), (("0.407", "0.424"), ("0.391", "0.405"), ("0.478", "0.496")))), "the seeds' ranges quoted"
+    assert max(max(v) - min(v) for v in view_per_seed.values()) <= 0.018 + FROZEN_SPREAD, "at most 0.018 between seeds"
 
 # %% [markdown]
 # How to read these tables, honestly:
