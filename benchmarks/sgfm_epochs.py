@@ -40,10 +40,14 @@ def _summary(path: Path, ceiling: float) -> tuple[dict[str, Any], Any]:
     dist, target = s.predictions.dist, s.predictions.target_dist
     low, high = metrics.bootstrap_ci(metrics.srcc, s.pred, s.truth, n_boot=N_BOOT)
     srcc = metrics.srcc(s.pred, s.truth)
-    record = path.with_suffix(".json")  # course weights keep their history in the training record
-    history = s.predictor.checkpoint.history or (json.loads(record.read_text())["history"] if record.is_file() else [])
-    return {"checkpoint": str(path), "epochs": len(history),
-            "val_srcc": [round(h["val_srcc"], 4) for h in history],
+    # the whole run's history: the run folder's (best.pt's own stops at its epoch), or the training
+    # record of course weights
+    run_history, record = path.parent / "history.json", path.with_suffix(".json")
+    history = (json.loads(run_history.read_text()) if run_history.is_file()
+               else json.loads(record.read_text())["history"])
+    val = [h["val_srcc"] for h in history]
+    return {"checkpoint": str(path), "epochs": len(history), "best_epoch": val.index(max(val)) + 1,
+            "val_srcc": [round(v, 4) for v in val],
             "test_srcc": round(srcc, 4), "ci": [round(low, 4), round(high, 4)],
             "share_of_ceiling": [round(v / ceiling, 3) for v in (srcc, low, high)],
             "mse": round(metrics.mse(s.pred, s.truth), 4), "emd2": round(metrics.emd(dist, target), 5)}, s
