@@ -1107,7 +1107,9 @@ if ceiling is not None:
 #   -0.0337 [-0.0659, -0.0028], one training seed; `benchmarks/README.md`), so its course weights
 #   keep the 3-epoch run. The final model itself scored +0.031 [0.014, 0.049] with 6 epochs instead of
 #   3 (one training seed, section 4), so its extra epochs are part of the gap; at 3 epochs each the
-#   two scored 0.674 and 0.576 (separate runs, not paired). Of the parts section 5 tested on frozen
+#   two scored 0.674 and 0.576 (separate runs, not paired). Twice as many again, 12 epochs, scored
+#   0.707, level with the shipped 6 (+0.00165 [-0.0162, 0.02], paired; one seed each;
+#   `benchmarks/README.md`). Of the parts section 5 tested on frozen
 #   features, only the statistics of the early stages raised the ranking beyond the seed noise;
 #   SGFM does little (4.1 % of its output depends on the saliency). Not tested here: fusing stage 3
 #   with stage 4 rather than reading stage 4 alone, and the attention pooling against plain
