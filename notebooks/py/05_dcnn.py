@@ -757,7 +757,7 @@ if studio:
 # the three seeds of the one-column regression model of section 2, by the same rule: the SRCC
 # averaged over three seeds per model, a paired interval over the test photos, and the seed noise.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 BOTH = "global + local"
 
 
@@ -808,7 +808,7 @@ if studio:
 # interval over the test photos, and a verdict only beyond the seed noise. Once against the vote
 # means, once against the studio's fine-detail terms.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 with torch.random.fork_rng(devices=[]):  # keep the notebook's random state as it was
     view_seeds = {name: np.stack([frozen_preds[name]] + [frozen_head_means(name, s) for s in SEEDS[1:]], axis=1)
                   for name in ("global", "local")}
