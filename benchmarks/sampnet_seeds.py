@@ -95,16 +95,17 @@ def outputs(model: torch.nn.Module, dataset: Any, swap: Callable[[torch.Tensor],
     order. ``swap``: None (the model computes its own saliency map, the normal run) or a function of
     that map whose result the model is given instead (notebook 08's swap test)."""
     model.eval()
-    means, dists = [], []
+    means, dists, size = [], [], None
     with torch.no_grad():
         for batch in DataLoader(dataset, batch_size=batch_size, shuffle=False):
             x = batch["image"]
             if swap is None:
                 out = model(x)
             else:
-                h, w = model.backbone(x[:1]).shape[-2:]
-                own = saliency_at(x, (h * model.supersample, w * model.supersample))
-                out = model(x, saliency=swap(own))
+                if size is None:  # the saliency grid: the backbone's map, supersampled (one size: the inputs are warped)
+                    h, w = model.backbone(x[:1]).shape[-2:]
+                    size = (h * model.supersample, w * model.supersample)
+                out = model(x, saliency=swap(saliency_at(x, size)))
             dist = out["dist"].double().numpy()
             dists.append(dist)
             means.append(dist @ np.arange(1, dist.shape[1] + 1))

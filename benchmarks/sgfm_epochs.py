@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from layout_seeds import run_summary  # noqa: E402
 from scoring import score_test  # noqa: E402
 
 from aesthetics_lib import course_weights as cw, metrics  # noqa: E402
@@ -38,8 +39,8 @@ def _summary(path: Path, ceiling: float) -> tuple[dict[str, Any], Any]:
     """One checkpoint's test numbers (and its scores, for the paired differences)."""
     s = score_test(path)
     dist, target = s.predictions.dist, s.predictions.target_dist
-    low, high = metrics.bootstrap_ci(metrics.srcc, s.pred, s.truth, n_boot=N_BOOT)
-    srcc = metrics.srcc(s.pred, s.truth)
+    summary = run_summary(s.pred, s.truth)
+    srcc, (low, high) = summary["test SRCC"], summary["95 % CI"]
     # the whole run's history: the run folder's (best.pt's own stops at its epoch), or the training
     # record of course weights
     run_history, record = path.parent / "history.json", path.with_suffix(".json")
@@ -50,7 +51,7 @@ def _summary(path: Path, ceiling: float) -> tuple[dict[str, Any], Any]:
             "val_srcc": [round(v, 4) for v in val],
             "test_srcc": round(srcc, 4), "ci": [round(low, 4), round(high, 4)],
             "share_of_ceiling": [round(v / ceiling, 3) for v in (srcc, low, high)],
-            "mse": round(metrics.mse(s.pred, s.truth), 4), "emd2": round(metrics.emd(dist, target), 5)}, s
+            "mse": round(summary["MSE"], 4), "emd2": round(metrics.emd(dist, target), 5)}, s
 
 
 def main(argv: list[str] | None = None) -> int:
