@@ -113,6 +113,20 @@ def shown(value: Any, text: str, spread: float = 0.0) -> bool:
     return abs(float(value) - float(text)) <= 0.5 * 10**-decimals + spread + 1e-12
 
 
+def printed_numbers(text: str) -> list[float]:
+    """The numbers of a printed value, interval or both, as :func:`fmt` and :func:`fmt_interval` write
+    them: ``"0.05 [0.000898, 0.0999]"`` -> ``[0.05, 0.000898, 0.0999]``; for hidden checks that read
+    a table's cells through :func:`shown`. A piece that is not a number raises ``ValueError`` naming
+    it and the text."""
+    numbers = []
+    for piece in text.replace("[", " ").replace("]", " ").replace(",", " ").split():
+        try:
+            numbers.append(float(piece))
+        except ValueError:
+            raise ValueError(f"printed_numbers: {piece!r} in {text!r} is not a number") from None
+    return numbers
+
+
 def quoted(difference: Any, texts: Sequence[str], spread: float = 0.0) -> bool:
     """Whether a paired difference (:class:`aesthetics_lib.compare.PairedDifference`) shows as the
     three numbers ``texts``: its difference, low and high end, each through :func:`shown` (with the

@@ -16,6 +16,7 @@ from aesthetics_lib.notebook import (
     fmt_interval,
     is_correct,
     print_table,
+    printed_numbers,
     quoted,
     run_solution,
     setup_notebook,
@@ -129,6 +130,14 @@ def test_shown_allows_a_stated_spread() -> None:
     assert not shown(0.0705, "0.0723", spread=0.001)
     with pytest.raises(ValueError, match="spread"):
         shown(0.1, "0.1", spread=-0.01)
+
+
+def test_printed_numbers_reads_a_value_and_its_interval() -> None:
+    assert printed_numbers("0.05 [0.000898, 0.0999]") == [0.05, 0.000898, 0.0999]
+    assert printed_numbers("[-0.197, -0.103]") == [-0.197, -0.103]
+    assert printed_numbers(fmt_interval(0.1234, -1.5e-05, 0.25)) == [0.123, -1.5e-05, 0.25]
+    with pytest.raises(ValueError, match="'n/a' in '0.1 \\[n/a, 0.2\\]'"):
+        printed_numbers("0.1 [n/a, 0.2]")
 
 
 def test_quoted_reads_a_paired_difference() -> None:

@@ -41,7 +41,7 @@
 # - train once and reload: `course_model`, `load_checkpoint` and `predict`.
 
 # %%
-from aesthetics_lib.notebook import setup_notebook, fmt, check, check_prediction, print_table, shown
+from aesthetics_lib.notebook import setup_notebook, fmt, check, check_prediction, print_table, printed_numbers, shown
 
 setup_notebook()
 
@@ -604,17 +604,12 @@ if studio:
 FROZEN_SPREAD = 0.002
 
 
-def _numbers(text):
-    """The numbers of a printed value, interval or both: "0.05 [0.000898, 0.0999]" -> [0.05, 0.000898, 0.0999]."""
-    return [float(x) for x in text.replace("[", " ").replace("]", " ").replace(",", " ").split()]
-
-
 if studio:
     assert [r["the local view"] for r in view_rows] == ["helps", "no clear difference"], "the view comparison changed"
     _quoted = [("0.0718", "0.0324", "0.114"), ("-0.0195", "-0.0794", "0.0404")]
-    assert all(all(shown(v, t, FROZEN_SPREAD) for v, t in zip((r["SRCC gain"], *_numbers(r["95% paired CI"])), q)) for r, q in zip(view_rows, _quoted)), \
+    assert all(all(shown(v, t, FROZEN_SPREAD) for v, t in zip((r["SRCC gain"], *printed_numbers(r["95% paired CI"])), q)) for r, q in zip(view_rows, _quoted)), \
         "the view gains or their intervals changed"
-    assert rows[0]["verdict"] == "better" and all(shown(v, t, FROZEN_SPREAD) for v, t in zip((rows[0]["SRCC gain"], *_numbers(rows[0]["95% paired CI"])), ("0.25", "0.194", "0.301"))), \
+    assert rows[0]["verdict"] == "better" and all(shown(v, t, FROZEN_SPREAD) for v, t in zip((rows[0]["SRCC gain"], *printed_numbers(rows[0]["95% paired CI"])), ("0.25", "0.194", "0.301"))), \
         "local vs global on the fine-detail terms changed"
     assert shown(fine_srcc["local"], "0.589", FROZEN_SPREAD) and shown(fine_srcc["global"], "0.339", FROZEN_SPREAD), \
         "SRCC with the fine-detail terms changed"
@@ -726,7 +721,7 @@ print("highest test SRCC:", best["name"], metrics.format_ci(best, "srcc"))
 if studio:
     assert all(r["vs naive"] == "better" for r in rows), "a model no longer beats the naive MSE"
     _vs = {r["model"]: (r["SRCC - regression [95% CI]"], r["vs regression"]) for r in rows[1:]}
-    _global = _numbers(_vs["frozen EfficientNet-Lite0, global"][0])
+    _global = printed_numbers(_vs["frozen EfficientNet-Lite0, global"][0])
     assert _vs["frozen EfficientNet-Lite0, global"][1] == "no clear difference" \
         and all(shown(v, t, FROZEN_SPREAD) for v, t in zip(_global, ("-0.0219", "-0.0676", "0.0233"))), "frozen global vs regression"
     assert _vs["frozen EfficientNet-Lite0, local"] == ("-0.0414 [-0.0976, 0.0172]", "no clear difference"), "frozen local vs regression"
@@ -843,7 +838,7 @@ if studio:
         "the three-seed view verdicts changed"
     _quoted = [("0.0741", "0.0417", "0.109", "0.0159"), ("-0.0194", "-0.0749", "0.0378"),
                ("0.15", "0.119", "0.179", "0.0256"), ("0.251", "0.199", "0.3", "0.0107")]
-    assert all(all(shown(v, t, FROZEN_SPREAD) for v, t in zip((r["SRCC gain (3-seed means)"], *_numbers(r["95% paired CI"]),
+    assert all(all(shown(v, t, FROZEN_SPREAD) for v, t in zip((r["SRCC gain (3-seed means)"], *printed_numbers(r["95% paired CI"]),
                                                                r["seed noise"]), q)) for r, q in zip(view_seed_rows, _quoted)), \
         "the three-seed view gains, intervals or seed noise quoted"
     assert all(shown(min(v), lo, FROZEN_SPREAD) and shown(max(v), hi, FROZEN_SPREAD) for v, (lo, hi) in

@@ -39,7 +39,7 @@
 # - place a small CPU run next to the paper's AVA result without mixing the two up.
 
 # %%
-from aesthetics_lib.notebook import setup_notebook, fmt, check, check_prediction, print_table
+from aesthetics_lib.notebook import setup_notebook, fmt, check, check_prediction, print_table, printed_numbers, quoted, shown
 
 setup_notebook()
 
@@ -373,8 +373,11 @@ if studio:
 # - **MSE on the mean**: the same head, but the loss only sees the mean of its distribution,
 #   $\big(\sum_i i\,\hat p_i - \mu\big)^2$. The model below hides the distribution from the loss during
 #   training (it returns only `mean`, so `AestheticLoss` switches to MSE) and shows it at evaluation.
+#
+# These heads train inside the notebook, so on another kind of CPU their numbers may end a few
+# thousandths apart from the ones quoted below (the verdicts are checked exactly).
 
-# %%
+# %% tags=["nbval-ignore-output"]
 backbone = create_model("nima", backbone="efficientnet_lite0", pretrained="package").backbone.eval()
 
 
@@ -444,7 +447,7 @@ plt.show()
 # The same questions, paired on the test photos: does the EMD head predict the spread better than the
 # MSE head, and how does the frozen EMD head compare with the fine-tuned NIMA of section 3?
 
-# %%
+# %% tags=["nbval-ignore-output"]
 def paired_srcc(a, b, target):
     """SRCC(b) - SRCC(a) on the same photos, with its 95 % paired bootstrap interval."""
     d = paired_bootstrap(metrics.srcc, a, b, target, n_boot=N_BOOT)
@@ -477,18 +480,26 @@ print_table(head_pairs)
 # made the difference.
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
-# The claims above, checked against the numbers.
+# The claims above, checked against the numbers. The heads train in the notebook, so the numbers
+# quoted from them may be HEAD_SPREAD off on another CPU kind; the verdicts are checked exactly.
+HEAD_SPREAD = 0.002
+
+
+def _shows(text, quote):
+    """Whether a printed value with its interval shows as ``quote``, give or take HEAD_SPREAD."""
+    return all(shown(v, t, HEAD_SPREAD) for v, t in zip(printed_numbers(text), quote.split(), strict=True))
+
+
 if studio:
     emd_row, mse_row = rows
-    assert mse_row["SRCC (SD) [95% CI]"] == "0.00498 [-0.067, 0.074]" and emd_row["SRCC (SD) [95% CI]"] == "0.178 [0.111, 0.251]", \
-        "SRCC (SD) of the heads changed"
-    assert (mse_row["SD gap polarising - others"], emd_row["SD gap polarising - others"]) == ("0.101 [0.0509, 0.152]", "0.263 [0.235, 0.293]"), \
-        "SD gaps of the heads changed"
-    assert mse_row["EMD2"] == "0.172 [0.165, 0.179]" and emd_row["EMD2"] == "0.156 [0.15, 0.163]", "EMDs of the heads changed"
-    assert mse_row["SRCC (mean)"] == "0.416 [0.36, 0.473]" and emd_row["SRCC (mean)"] == "0.426 [0.37, 0.481]", "SRCC (mean) changed"
+    for column, quotes in (("SRCC (SD) [95% CI]", ("0.178 0.111 0.251", "0.00498 -0.067 0.074")),
+                           ("SD gap polarising - others", ("0.263 0.235 0.293", "0.101 0.0509 0.152")),
+                           ("EMD2", ("0.156 0.15 0.163", "0.172 0.165 0.179")),
+                           ("SRCC (mean)", ("0.426 0.37 0.481", "0.416 0.36 0.473"))):
+        assert _shows(emd_row[column], quotes[0]) and _shows(mse_row[column], quotes[1]), f"{column} of the heads changed"
     assert [r["verdict"] for r in head_pairs] == ["higher", "lower"], "the paired verdicts changed"
-    assert [(fmt(r["difference"]), r["95% paired CI"]) for r in head_pairs] == [
-        ("0.173", "[0.11, 0.246]"), ("-0.149", "[-0.197, -0.103]")], "the paired differences changed"
+    assert all(_shows(f"{r['difference']} {r['95% paired CI']}", q) for r, q in zip(head_pairs, (
+        "0.173 0.11 0.246", "-0.149 -0.197 -0.103"), strict=True)), "the paired differences changed"
 
 # %% [markdown]
 # **Three seeds per head.** Each head above is one run. The MSE loss leaves the shape of the softmax
@@ -497,7 +508,7 @@ if studio:
 # with the vote SD is compared on the three-seed means by the rule of notebooks 05 and 06: a paired
 # interval over the test photos, and a verdict only beyond the seed noise.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 SEEDS = (0, 1, 2)
 head_sds = {}
 with torch.random.fork_rng(devices=[]):  # keep the notebook's random state as it was
@@ -526,10 +537,12 @@ print("EMD head - MSE head, averaged over 3 seeds:", fmt(sd_seeds.d.difference),
 # The claims above, checked against the numbers.
 if studio:
     assert sd_seeds.verdict == "better", "the EMD head is no longer better beyond the seed noise"
-    assert [fmt(sd_seeds.d.difference), fmt([sd_seeds.d.low, sd_seeds.d.high]), fmt(sd_seeds.noise)] == \
-        ["0.178", "[0.116, 0.249]", "0.0152"], "the three-seed comparison quoted"
-    assert [fmt(v) for v in sd_per_seed["MSE on the mean"]] == ["0.00498", "-0.0051", "-0.0182"], "the MSE head's seeds quoted"
-    assert (fmt(min(sd_per_seed["EMD"])), fmt(max(sd_per_seed["EMD"]))) == ("0.166", "0.178"), "the EMD head's seeds quoted"
+    assert quoted(sd_seeds.d, ("0.178", "0.116", "0.249"), HEAD_SPREAD) and shown(sd_seeds.noise, "0.0152", HEAD_SPREAD), \
+        "the three-seed comparison quoted"
+    assert all(shown(v, t, HEAD_SPREAD) for v, t in zip(sd_per_seed["MSE on the mean"], ("0.00498", "-0.0051", "-0.0182"), strict=True)), \
+        "the MSE head's seeds quoted"
+    assert shown(min(sd_per_seed["EMD"]), "0.166", HEAD_SPREAD) and shown(max(sd_per_seed["EMD"]), "0.178", HEAD_SPREAD), \
+        "the EMD head's seeds quoted"
 
 # %% [markdown]
 # ## Summary
