@@ -54,6 +54,13 @@ def _summary(path: Path, ceiling: float) -> tuple[dict[str, Any], Any]:
             "mse": round(summary["MSE"], 4), "emd2": round(metrics.emd(dist, target), 5)}, s
 
 
+def write_result(result: dict[str, Any], out: Path) -> None:
+    """Print ``result`` and write it to ``out`` as JSON."""
+    print(json.dumps(result, indent=1))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("checkpoint", type=Path, help="the longer run's best.pt")
@@ -73,9 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {"noise_ceiling": round(ceiling, 4), "shipped": shipped, "longer": longer,
               "longer_minus_shipped": {k: {"difference": round(d.difference, 5), "ci": [round(d.low, 5), round(d.high, 5)],
                                            "verdict": d.verdict} for k, d in paired.items()}}
-    print(json.dumps(result, indent=1))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    write_result(result, args.out)
     return 0
 
 

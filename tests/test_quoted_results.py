@@ -32,3 +32,15 @@ def test_notebook_08_quotes_the_three_seed_saliency_comparison() -> None:
         changes = [s[name]["mean_abs_change"] for s in swaps]
         assert f"{min(changes):.3f}-{max(changes):.3f}" == quoted and quoted in text
         assert all(s[name]["srcc_change"]["verdict"] == "no clear difference" for s in swaps)
+
+
+def test_notebook_09_quotes_the_final_models_seeds() -> None:
+    result = json.loads((ROOT / "benchmarks" / "results" / "sgfm_seeds.json").read_text())
+    text = " ".join((ROOT / "notebooks" / "py" / "09_convnextv2_sgfm.py").read_text().replace("\n#", " ").split())
+    seeds = {r["seed"]: r for r in result["runs"]}
+    assert f"test SRCC {seeds[1]['test_srcc']:.3f} and {seeds[2]['test_srcc']:.3f}" in text
+    assert f"SD {result['seed_sd_test_srcc']:.2g} over the three runs" in text
+    mean = result["mean_test_srcc"]
+    share, low, high = mean["share_of_ceiling"]
+    assert mean["seeds"] == 3 and mean["against_goal"] == "not distinguishable"
+    assert text.count(f"{share:.3f} [{low:.3f}, {high:.3f}]") == 2, "the goal bullet and the summary quote the three-seed share"

@@ -1,0 +1,89 @@
+"""The final model's seed noise: seeds 1 and 2 of ``configs/studio_sgfm_lite0.yaml`` (6 epochs,
+everything else the shipped config's) beside the shipped seed 0, on the 950 studio test photos.
+
+Train the runs first (resumable with ``--resume``; about 40 minutes each on one CPU thread, two at
+once on 2 cores)::
+
+    python -m aesthetics_lib train --config studio_sgfm_lite0 --set seed=1 --out runs/sgfm_seeds/seed1
+    python -m aesthetics_lib train --config studio_sgfm_lite0 --set seed=2 --out runs/sgfm_seeds/seed2
+    python benchmarks/sgfm_seeds.py runs/sgfm_seeds/seed1/best.pt runs/sgfm_seeds/seed2/best.pt \\
+        --out benchmarks/results/sgfm_seeds.json
+
+It prints and writes each seed's validation SRCC per epoch, test SRCC with its 95 % interval and
+share of the noise ceiling (the ceiling of the shipped record), MSE and EMD (as
+``sgfm_epochs.py``); the SD of the test SRCC between the seeds; the three-seed mean of the test
+SRCC with its 95 % interval over the photos (every seed scored on the same resamples) and its share
+of the ceiling; and where each interval lies against the course's goal of 0.8 of the ceiling. With
+``--longer FILE`` (``sgfm_epochs.py``'s JSON), the longer run's difference from the shipped seed 0
+is set against the seed noise of one run against one (:func:`aesthetics_lib.ablation.seed_noise`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from sgfm_epochs import N_BOOT, _summary, write_result  # noqa: E402
+
+from aesthetics_lib import course_weights as cw, metrics  # noqa: E402
+from aesthetics_lib.ablation import seed_noise, seed_srcc  # noqa: E402
+from aesthetics_lib.compare import interval_side  # noqa: E402
+
+#: The course's goal for the final model, as a share of the noise ceiling.
+GOAL = 0.8
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("checkpoints", type=Path, nargs="+", help="the other seeds' best.pt (seed 1, seed 2, ...)")
+    parser.add_argument("--shipped", type=Path, default=cw.weights_dir() / "sgfm_lite0.pt")
+    parser.add_argument("--longer", type=Path, help="sgfm_epochs.py's JSON (a longer run against the shipped seed 0)")
+    parser.add_argument("--out", type=Path, required=True, help="JSON results")
+    args = parser.parse_args(argv)
+    ceiling = json.loads(args.shipped.with_suffix(".json").read_text())["test"]["noise_ceiling_srcc"]
+    bar = GOAL * ceiling
+    runs, scores = [], []
+    for path in [args.shipped, *args.checkpoints]:
+        summary, s = _summary(path, ceiling)
+        if scores and s.ids != scores[0].ids:
+            raise ValueError(f"{path}: its test photos differ from {args.shipped}'s")
+        summary["seed"] = s.predictor.checkpoint.config.seed
+        summary["against_goal"] = interval_side(bar, *summary["ci"])
+        runs.append(summary)
+        scores.append(s)
+    truth = scores[0].truth
+    stacked = np.stack([s.pred for s in scores], axis=1)
+    mean = seed_srcc(stacked, truth)
+    low, high = metrics.bootstrap_ci(seed_srcc, stacked, truth, n_boot=N_BOOT)
+    per_seed = [float(metrics.srcc(s.pred, truth)) for s in scores]
+    sd = float(np.std(per_seed, ddof=1))
+    result = {
+        "noise_ceiling": round(ceiling, 4), "goal": f"{GOAL} of the ceiling = {bar:.4f}",
+        "runs": runs,
+        "seed_sd_test_srcc": round(sd, 5),
+        "mean_test_srcc": {"seeds": len(scores), "srcc": round(mean, 4), "ci": [round(low, 4), round(high, 4)],
+                           "share_of_ceiling": [round(v / ceiling, 3) for v in (mean, low, high)],
+                           "against_goal": interval_side(bar, low, high)},
+    }
+    if args.longer is not None:
+        d = json.loads(args.longer.read_text())["longer_minus_shipped"]["srcc"]
+        noise = seed_noise(sd, 1)
+        result["longer_minus_shipped"] = {
+            "source": str(args.longer), "srcc": d["difference"], "ci": d["ci"],
+            "seed_noise_one_run_each": round(noise, 5),
+            "within_seed_noise": abs(d["difference"]) <= noise,
+        }
+    write_result(result, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
