@@ -7,6 +7,7 @@ once on 2 cores)::
     python -m aesthetics_lib train --config studio_sgfm_lite0 --set seed=1 --out runs/sgfm_seeds/seed1
     python -m aesthetics_lib train --config studio_sgfm_lite0 --set seed=2 --out runs/sgfm_seeds/seed2
     python benchmarks/sgfm_seeds.py runs/sgfm_seeds/seed1/best.pt runs/sgfm_seeds/seed2/best.pt \\
+        --longer benchmarks/results/sgfm_epochs12.json --against multipatch_layout_lite0 \\
         --out benchmarks/results/sgfm_seeds.json
 
 It prints and writes each seed's validation SRCC per epoch, test SRCC with its 95 % interval and
@@ -16,6 +17,8 @@ SRCC with its 95 % interval over the photos (every seed scored on the same resam
 of the ceiling; and where each interval lies against the course's goal of 0.8 of the ceiling. With
 ``--longer FILE`` (``sgfm_epochs.py``'s JSON), the longer run's difference from the shipped seed 0
 is set against the seed noise of one run against one (:func:`aesthetics_lib.ablation.seed_noise`).
+With ``--against NAME ...`` (course models with shipped weights, e.g. the runner-up of notebook 09's
+comparison), each seed minus that model in test SRCC, paired over the photos.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -31,14 +35,34 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from scoring import TestScores, score_test  # noqa: E402
 from sgfm_epochs import N_BOOT, _summary, write_result  # noqa: E402
 
 from aesthetics_lib import course_weights as cw, metrics  # noqa: E402
 from aesthetics_lib.ablation import seed_noise, seed_srcc  # noqa: E402
-from aesthetics_lib.compare import interval_side  # noqa: E402
+from aesthetics_lib.compare import interval_side, paired_bootstrap  # noqa: E402
 
 #: The course's goal for the final model, as a share of the noise ceiling.
 GOAL = 0.8
+
+
+def _against(name: str, seeds: list[TestScores], ceiling: float) -> dict[str, Any]:
+    """Course model ``name`` (its shipped weights) on the same test photos, and each of ``seeds`` minus
+    it in SRCC, paired over the photos."""
+    weights = cw.find_weights(name)
+    if weights is None:
+        raise SystemExit(f"no shipped weights for {name!r} in {cw.weights_dir()}: train them with "
+                         f"`python -m aesthetics_lib zoo --train {name}`")
+    other = score_test(weights.checkpoint).by_id()
+    if other.ids != seeds[0].ids:
+        raise ValueError(f"{weights.checkpoint}: its test photos differ from the final model's")
+    srcc = metrics.srcc(other.pred, other.truth)
+    rows = []
+    for s in seeds:
+        d = paired_bootstrap(metrics.srcc, other.pred, s.pred, s.truth, n_boot=N_BOOT)
+        rows.append({"seed": s.predictor.checkpoint.config.seed, "difference": round(d.difference, 5),
+                     "ci": [round(d.low, 5), round(d.high, 5)], "verdict": d.verdict})
+    return {"test_srcc": round(srcc, 4), "share_of_ceiling": round(srcc / ceiling, 3), "seed_minus_it": rows}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("checkpoints", type=Path, nargs="+", help="the other seeds' best.pt (seed 1, seed 2, ...)")
     parser.add_argument("--shipped", type=Path, default=cw.weights_dir() / "sgfm_lite0.pt")
     parser.add_argument("--longer", type=Path, help="sgfm_epochs.py's JSON (a longer run against the shipped seed 0)")
+    parser.add_argument("--against", nargs="*", default=[], metavar="NAME",
+                        help="course models (shipped weights) that every seed is paired with, e.g. the runner-up "
+                             "of notebook 09's comparison, multipatch_layout_lite0")
     parser.add_argument("--out", type=Path, required=True, help="JSON results")
     args = parser.parse_args(argv)
     ceiling = json.loads(args.shipped.with_suffix(".json").read_text())["test"]["noise_ceiling_srcc"]
@@ -53,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     runs, scores = [], []
     for path in [args.shipped, *args.checkpoints]:
         summary, s = _summary(path, ceiling)
+        s = s.by_id()
         if scores and s.ids != scores[0].ids:
             raise ValueError(f"{path}: its test photos differ from {args.shipped}'s")
         summary["seed"] = s.predictor.checkpoint.config.seed
@@ -81,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
             "seed_noise_one_run_each": round(noise, 5),
             "within_seed_noise": abs(d["difference"]) <= noise,
         }
+    if args.against:
+        result["seeds_minus_other_models"] = {name: _against(name, scores, ceiling) for name in args.against}
     write_result(result, args.out)
     return 0
 

@@ -44,3 +44,9 @@ def test_notebook_09_quotes_the_final_models_seeds() -> None:
     share, low, high = mean["share_of_ceiling"]
     assert mean["seeds"] == 3 and mean["against_goal"] == "not distinguishable"
     assert text.count(f"{share:.3f} [{low:.3f}, {high:.3f}]") == 2, "the goal bullet and the summary quote the three-seed share"
+    others = result["seeds_minus_other_models"]
+    for name in ("multipatch_layout_lite0", "convnextv2_sgfm", "sampnet"):
+        rows = others[name]["seed_minus_it"]
+        assert [r["seed"] for r in rows] == [0, 1, 2] and all(r["verdict"] == "higher" for r in rows)
+        low, high = min(r["difference"] for r in rows), max(r["difference"] for r in rows)
+        assert f"{low:.3f} to {high:.3f}" in text, f"notebook 09 should quote every seed's lead over {name}"
