@@ -46,6 +46,23 @@ from aesthetics_lib.compare import interval_side, paired_bootstrap  # noqa: E402
 GOAL = 0.8
 
 
+def scored_runs(paths: list[Path], ceiling: float, ids: list[str] | None = None) -> tuple[list[dict[str, Any]], list[TestScores]]:
+    """Each checkpoint of ``paths`` on its test split: its numbers (``sgfm_epochs.py``'s summary, with
+    its training seed and input size) and its scores sorted by image id. Every checkpoint must score
+    the same photos (and those of ``ids``, when given)."""
+    runs, scores = [], []
+    for path in paths:
+        summary, s = _summary(path, ceiling)
+        s = s.by_id()
+        ids = s.ids if ids is None else ids
+        if s.ids != ids:
+            raise ValueError(f"{path}: its test photos differ from {paths[0]}'s")
+        summary["seed"], summary["size"] = s.predictor.checkpoint.config.seed, s.predictor.checkpoint.config.size
+        runs.append(summary)
+        scores.append(s)
+    return runs, scores
+
+
 def _against(name: str, seeds: list[TestScores], ceiling: float) -> dict[str, Any]:
     """Course model ``name`` (its shipped weights) on the same test photos, and each of ``seeds`` minus
     it in SRCC, paired over the photos."""
@@ -77,16 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     ceiling = json.loads(args.shipped.with_suffix(".json").read_text())["test"]["noise_ceiling_srcc"]
     bar = GOAL * ceiling
-    runs, scores = [], []
-    for path in [args.shipped, *args.checkpoints]:
-        summary, s = _summary(path, ceiling)
-        s = s.by_id()
-        if scores and s.ids != scores[0].ids:
-            raise ValueError(f"{path}: its test photos differ from {args.shipped}'s")
-        summary["seed"] = s.predictor.checkpoint.config.seed
+    runs, scores = scored_runs([args.shipped, *args.checkpoints], ceiling)
+    for summary in runs:
         summary["against_goal"] = interval_side(bar, *summary["ci"])
-        runs.append(summary)
-        scores.append(s)
     truth = scores[0].truth
     stacked = np.stack([s.pred for s in scores], axis=1)
     mean = seed_srcc(stacked, truth)

@@ -50,3 +50,15 @@ def test_notebook_09_quotes_the_final_models_seeds() -> None:
         assert [r["seed"] for r in rows] == [0, 1, 2] and all(r["verdict"] == "higher" for r in rows)
         low, high = min(r["difference"] for r in rows), max(r["difference"] for r in rows)
         assert f"{low:.3f} to {high:.3f}" in text, f"notebook 09 should quote every seed's lead over {name}"
+
+
+def test_notebook_09_quotes_the_final_model_at_160_px() -> None:
+    result = json.loads((ROOT / "benchmarks" / "results" / "sgfm_160.json").read_text())
+    text = " ".join((ROOT / "notebooks" / "py" / "09_convnextv2_sgfm.py").read_text().replace("\n#", " ").split())
+    srcc = next(r for r in result["160 px vs 128 px"] if r["metric"] == "srcc")
+    assert srcc["verdict"] == "better"
+    low, high = srcc["95 % CI"]
+    assert f"+{_g(srcc['new better by'])} [{_g(low)}, {_g(high)}], seed noise {_g(srcc['seed noise'])}" in text
+    shares = [r["share_of_ceiling"] for r in result["arms"]["160 px"]]
+    assert f"{shares[0][0]:.3f} and {shares[1][0]:.3f} of the ceiling" in text
+    assert all(low < 0.8 for _, low, _ in shares), "the text says both intervals reach below 0.8"
