@@ -7,8 +7,8 @@ once on 2 cores)::
     python -m aesthetics_lib train --config studio_sgfm_lite0 --set seed=1 --out runs/sgfm_seeds/seed1
     python -m aesthetics_lib train --config studio_sgfm_lite0 --set seed=2 --out runs/sgfm_seeds/seed2
     python benchmarks/sgfm_seeds.py runs/sgfm_seeds/seed1/best.pt runs/sgfm_seeds/seed2/best.pt \\
-        --longer benchmarks/results/sgfm_epochs12.json --against multipatch_layout_lite0 \\
-        --out benchmarks/results/sgfm_seeds.json
+        --longer benchmarks/results/sgfm_epochs12.json \\
+        --against multipatch_layout_lite0 convnextv2_sgfm sampnet --out benchmarks/results/sgfm_seeds.json
 
 It prints and writes each seed's validation SRCC per epoch, test SRCC with its 95 % interval and
 share of the noise ceiling (the ceiling of the shipped record), MSE and EMD (as
