@@ -9,6 +9,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _prose(notebook: str) -> str:
+    """The source of ``notebooks/py/NOTEBOOK.py`` with its comment marks and line breaks folded into
+    single spaces, so that a quote wrapped over two lines of markdown is found."""
+    return " ".join((ROOT / "notebooks" / "py" / f"{notebook}.py").read_text().replace("\n#", " ").split())
+
+
 def _g(x: float) -> str:
     """A number as the benchmarks print it: 3 significant digits."""
     return f"{x:.3g}"
@@ -16,7 +22,7 @@ def _g(x: float) -> str:
 
 def test_notebook_08_quotes_the_three_seed_saliency_comparison() -> None:
     result = json.loads((ROOT / "benchmarks" / "results" / "sampnet_seeds.json").read_text())
-    text = " ".join((ROOT / "notebooks" / "py" / "08_sampnet.py").read_text().replace("\n#", " ").split())
+    text = _prose("08_sampnet")
     rows = {r["metric"]: r for r in result["comparison"]}
     for metric in ("srcc", "emd2"):
         r = rows[metric]
@@ -36,7 +42,7 @@ def test_notebook_08_quotes_the_three_seed_saliency_comparison() -> None:
 
 def test_notebook_09_quotes_the_final_models_seeds() -> None:
     result = json.loads((ROOT / "benchmarks" / "results" / "sgfm_seeds.json").read_text())
-    text = " ".join((ROOT / "notebooks" / "py" / "09_convnextv2_sgfm.py").read_text().replace("\n#", " ").split())
+    text = _prose("09_convnextv2_sgfm")
     seeds = {r["seed"]: r for r in result["runs"]}
     assert f"test SRCC {seeds[1]['test_srcc']:.3f} and {seeds[2]['test_srcc']:.3f}" in text
     assert f"SD {result['seed_sd_test_srcc']:.2g} over the three runs" in text
@@ -54,7 +60,7 @@ def test_notebook_09_quotes_the_final_models_seeds() -> None:
 
 def test_notebook_09_quotes_the_final_model_at_160_px() -> None:
     result = json.loads((ROOT / "benchmarks" / "results" / "sgfm_160.json").read_text())
-    text = " ".join((ROOT / "notebooks" / "py" / "09_convnextv2_sgfm.py").read_text().replace("\n#", " ").split())
+    text = _prose("09_convnextv2_sgfm")
     srcc = next(r for r in result["160 px vs 128 px"] if r["metric"] == "srcc")
     assert srcc["verdict"] == "better"
     low, high = srcc["95 % CI"]

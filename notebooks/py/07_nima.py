@@ -413,12 +413,18 @@ print("photos with frozen features: train", len(sets["train"]), "· val", len(se
 HEAD_CFG = TrainConfig(data=CFG.data, model="nima", epochs=8, batch_size=32, optimizer="adamw", lr_head=1e-3,
                        weight_decay=1e-4, schedule="cosine", seed=0, deterministic=True, out=None,
                        progress=False, verbose=False)
-heads = {}
-for name, mean_only in (("EMD", False), ("MSE on the mean", True)):
-    torch.manual_seed(0)
-    trainer = Trainer(HEAD_CFG, model=NimaHead(1280, K, mean_only), datasets=(sets["train"], sets["val"]))
+HEADS = {"EMD": False, "MSE on the mean": True}  # name -> mean_only
+
+
+def train_head(mean_only, seed=0):
+    """NIMA's head trained on the frozen features with ``seed``; its predictions on the test photos."""
+    torch.manual_seed(seed)
+    trainer = Trainer(HEAD_CFG.replace(seed=seed), model=NimaHead(1280, K, mean_only), datasets=(sets["train"], sets["val"]))
     trainer.fit()
-    heads[name] = predict(trainer.best_model(), sets["test"])
+    return predict(trainer.best_model(), sets["test"])
+
+
+heads = {name: train_head(mean_only) for name, mean_only in HEADS.items()}
 
 rows = []
 for name, hp in heads.items():
@@ -510,16 +516,9 @@ if studio:
 
 # %% tags=["nbval-ignore-output"]
 SEEDS = (0, 1, 2)
-head_sds = {}
 with torch.random.fork_rng(devices=[]):  # keep the notebook's random state as it was
-    for name, mean_only in (("EMD", False), ("MSE on the mean", True)):
-        runs = [heads[name]["std"]]  # seed 0: the run above
-        for seed in SEEDS[1:]:
-            torch.manual_seed(seed)
-            trainer = Trainer(HEAD_CFG.replace(seed=seed), model=NimaHead(1280, K, mean_only), datasets=(sets["train"], sets["val"]))
-            trainer.fit()
-            runs.append(predict(trainer.best_model(), sets["test"])["std"])
-        head_sds[name] = np.stack(runs, axis=1)
+    head_sds = {name: np.stack([heads[name]["std"]] + [train_head(mean_only, seed)["std"] for seed in SEEDS[1:]], axis=1)
+                for name, mean_only in HEADS.items()}  # seed 0: the run above
 sd_per_seed = {name: [metrics.srcc(p[:, i], sd_test) for i in range(len(SEEDS))] for name, p in head_sds.items()}
 print_table([{"SRCC(pred SD, vote SD)": name, **{f"seed {s}": v[i] for i, s in enumerate(SEEDS)}, "mean": np.mean(v)}
              for name, v in sd_per_seed.items()])
