@@ -37,6 +37,7 @@ from sgfm_seeds import scored_runs  # noqa: E402
 
 from aesthetics_lib import course_weights as cw  # noqa: E402
 from aesthetics_lib.ablation import compare_seeds  # noqa: E402
+from aesthetics_lib.training.checkpoint import config_of, read_checkpoint  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,11 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if len(args.base) != len(args.new) or len(args.base) < 2:
         parser.error(f"expected two or more seeds per arm and as many in each, found {len(args.base)} and {len(args.new)}")
+    seeds = [[config_of(read_checkpoint(path)).seed for path in arm] for arm in (args.base, args.new)]
+    if seeds[0] != seeds[1]:  # checked before the minutes of scoring
+        parser.error(f"the arms' training seeds differ: {seeds[0]} (--base) and {seeds[1]} (--new)")
     ceiling = json.loads((cw.weights_dir() / "sgfm_lite0.json").read_text())["test"]["noise_ceiling_srcc"]
     base_runs, base = scored_runs(args.base, ceiling)
-    new_runs, new = scored_runs(args.new, ceiling, ids=base[0].ids)
-    if [r["seed"] for r in base_runs] != [r["seed"] for r in new_runs]:
-        raise ValueError(f"the arms' seeds differ: {[r['seed'] for r in base_runs]} and {[r['seed'] for r in new_runs]}")
+    new_runs, new = scored_runs(args.new, ceiling, ids=base[0].ids, reference=args.base[0])
     arms = dict(zip(args.labels, (base_runs, new_runs)))
     preds = [np.stack([s.pred for s in scores], axis=1) for scores in (base, new)]
     rows = compare_seeds(*preds, base[0].truth, n_boot=N_BOOT)

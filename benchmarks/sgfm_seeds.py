@@ -46,17 +46,19 @@ from aesthetics_lib.compare import interval_side, paired_bootstrap  # noqa: E402
 GOAL = 0.8
 
 
-def scored_runs(paths: list[Path], ceiling: float, ids: list[str] | None = None) -> tuple[list[dict[str, Any]], list[TestScores]]:
+def scored_runs(paths: list[Path], ceiling: float, ids: list[str] | None = None,
+                reference: Path | None = None) -> tuple[list[dict[str, Any]], list[TestScores]]:
     """Each checkpoint of ``paths`` on its test split: its numbers (``sgfm_epochs.py``'s summary, with
     its training seed and input size) and its scores sorted by image id. Every checkpoint must score
-    the same photos (and those of ``ids``, when given)."""
+    the same photos (and those of ``ids``, when given: the photos of the checkpoint ``reference``)."""
+    reference = reference if ids is not None and reference is not None else paths[0]
     runs, scores = [], []
     for path in paths:
         summary, s = _summary(path, ceiling)
         s = s.by_id()
         ids = s.ids if ids is None else ids
         if s.ids != ids:
-            raise ValueError(f"{path}: its test photos differ from {paths[0]}'s")
+            raise ValueError(f"{path}: its test photos differ from {reference}'s")
         summary["seed"], summary["size"] = s.predictor.checkpoint.config.seed, s.predictor.checkpoint.config.size
         runs.append(summary)
         scores.append(s)
