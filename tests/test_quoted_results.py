@@ -68,3 +68,20 @@ def test_notebook_09_quotes_the_final_model_at_160_px() -> None:
     shares = [r["share_of_ceiling"] for r in result["arms"]["160 px"]]
     assert f"{shares[0][0]:.3f} and {shares[1][0]:.3f} of the ceiling" in text
     assert all(low < 0.8 for _, low, _ in shares), "the text says both intervals reach below 0.8"
+    other = json.loads((ROOT / "benchmarks" / "results" / "sgfm_160_seeds02.json").read_text())
+    srcc = next(r for r in other["160 px vs 128 px"] if r["metric"] == "srcc")
+    assert srcc["verdict"] == "no clear difference" and [r["seed"] for r in other["arms"]["160 px"]] == [0, 2]
+    low, high = srcc["95 % CI"]
+    assert f"+{_g(srcc['new better by'])} [{_g(low)}, {_g(high)}], seed noise {_g(srcc['seed noise'])}" in text
+
+
+def test_notebook_10_quotes_grad_cam_of_other_training_runs() -> None:
+    result = json.loads((ROOT / "benchmarks" / "results" / "lesson_checks_160.json").read_text())
+    text = _prose("10_explainability")
+    runs = {(r["size"], r["seed"]): r["notebook 10: CAM share on the subject minus its area"]["gradcam"] for r in result["runs"]}
+    assert runs[(128, 0)]["verdict"] == "above", "the shipped weights' Grad-CAM is on the subject"
+    for key, verdict in (((128, 1), "not distinguishable"), ((128, 2), "not distinguishable"),
+                         ((160, 0), "below"), ((160, 2), "below")):
+        mean, low, high = runs[key]["share_minus_area"]
+        assert runs[key]["verdict"] == verdict
+        assert f"{mean:+.3g} [{low:.3g}, {high:.3g}]" in text, f"notebook 10 should quote the {key} run's Grad-CAM"

@@ -1,0 +1,141 @@
+"""A candidate final model on the measures of notebooks 10 and 11, beside its test SRCC: what a
+change of the final model's config would do to those lessons, checked before it replaces the course
+weights (the notebooks run only the shipped weights).
+
+For each checkpoint (course weights or a run's ``best.pt``):
+
+- its test SRCC with its 95 % interval and share of the noise ceiling (as ``sgfm_epochs.py``);
+- notebook 10, section 3: over the first 60 studio test photos, the share of the CAM's mass on the
+  subject minus the subject's area share (0 for a map that knows nothing), mean with its 95 %
+  interval over the photos, for Grad-CAM and Grad-CAM++ of the predicted score and for Grad-CAM of
+  the negated score (what lowers it);
+- notebook 11, section 1b: real photos (the 12 colour and grey photos that ship with the libraries)
+  against their copies spoiled by one fault at three strengths, the share of pairs where the original
+  scores higher (a tie counts half), per fault and over all five, interval over the photos;
+- notebook 11, section 1c: the pairwise accuracy of 40 studio bursts of 6 shots, interval over the
+  bursts.
+
+The measures are the notebooks' own library calls with their settings and seeds: on the shipped
+weights the numbers are the ones the notebooks print. Run from the repository root, with the course's
+CPU settings (the Makefile's ``NB_ENV``), e.g.::
+
+    python benchmarks/lesson_checks.py weights/sgfm_lite0.pt runs/sgfm_160/seed0/best.pt \\
+        --out benchmarks/results/lesson_checks_160.json
+
+It prints and writes one entry per checkpoint (about a minute each on one CPU thread).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from sgfm_epochs import N_BOOT, write_result  # noqa: E402
+from sgfm_seeds import scored_runs  # noqa: E402
+
+from aesthetics_lib import apps, course_weights as cw, explain, metrics  # noqa: E402
+from aesthetics_lib.data import photos, registry, studio  # noqa: E402
+from aesthetics_lib.data.cadb import read_cadb_annotations  # noqa: E402
+from aesthetics_lib.data.io import load_image  # noqa: E402
+from aesthetics_lib.inference import Predictor  # noqa: E402
+
+#: notebook 10's settings: test photos of the subject check, and the CAM variants (method, sign)
+N_MASK = 60
+CAMS = (("gradcam", 1.0), ("gradcam++", 1.0), ("gradcam", -1.0))
+#: notebook 11's settings: the faults, their strengths, the seed of the spoiled copies, the bursts
+KINDS = ("blur", "noise", "underexpose", "overexpose", "jpeg")
+LEVELS = (0.5, 0.75, 1.0)
+DEGRADE_SEED = 11
+N_BURSTS = 40
+
+
+def interval(values: Any) -> list[float]:
+    """Mean with its 95 % bootstrap interval, rounded as the notebooks print them (3 significant digits)."""
+    return [float(f"{v:.3g}") for v in metrics.mean_ci(np.asarray(values, dtype=float), n_boot=N_BOOT)]
+
+
+class Lessons:
+    """The inputs of the three measures, made once for every checkpoint."""
+
+    def __init__(self) -> None:
+        data = registry.default_data("cadb")
+        if not data.studio:
+            raise SystemExit("lesson_checks.py measures on the course studio: unset AESTHETICS_DATA")
+        ann = read_cadb_annotations(data.root)
+        test = ann[ann["split"] == "test"].reset_index(drop=True).iloc[:N_MASK]
+        self.images = [load_image(p) for p in test["path"]]
+        self.masks = [studio.subject_mask(data.root, i) for i in test["image_id"]]
+        self.areas = np.array([explain.mask_share_baseline(m, n=50, seed=0)["uniform"] for m in self.masks])
+        real = photos.list_photos().query("kind in ('colour photo', 'grey photo')")["name"]
+        self.real = {name: photos.load_photo(name, max_side=320) for name in real}
+        self.spoiled = {name: [(kind, level, photos.degrade(im, kind, level, seed=DEGRADE_SEED))
+                               for kind in KINDS for level in LEVELS] for name, im in self.real.items()}
+        self.bursts = [studio.render_studio_burst(seed) for seed in range(N_BURSTS)]
+
+    def subject(self, predictor: Predictor) -> dict[str, Any]:
+        """Notebook 10, section 3: each CAM's share on the subject minus the subject's area."""
+        inputs = [predictor.transform(im) for im in self.images]
+        out = {}
+        for method, sign in CAMS:
+            cams = explain.compute_cams(predictor.model, inputs, method, sign=sign)
+            share = np.array([explain.cam_mass_in_mask(explain.resize_map(c, im.size[::-1]), m)
+                              for c, im, m in zip(cams, self.images, self.masks)])
+            lift = (share - self.areas)[~np.isnan(share)]
+            mean, low, high = interval(lift)
+            out[f"{method}{' (lowers)' if sign < 0 else ''}"] = {
+                "share_minus_area": [mean, low, high], "photos": int(len(lift)),
+                "verdict": "above" if low > 0 else "below" if high < 0 else "not distinguishable"}
+        return out
+
+    def real_photos(self, scorer: apps.Scorer) -> dict[str, Any]:
+        """Notebook 11, section 1b: the share of pairs where the original scores above its spoiled copy."""
+        rows = []
+        for name, original in self.real.items():
+            s = scorer([original] + [im for _, _, im in self.spoiled[name]])
+            rows += [{"photo": name, "kind": kind, "hit": 1.0 if s[0] > c else 0.5 if s[0] == c else 0.0}
+                     for (kind, _, _), c in zip(self.spoiled[name], s[1:])]
+        pairs = pd.DataFrame(rows)
+        return {kind or "all five": interval((pairs[pairs["kind"] == kind] if kind else pairs)
+                                             .groupby("photo", sort=False)["hit"].mean())
+                for kind in (*KINDS, None)}
+
+    def studio_bursts(self, scorer: apps.Scorer) -> list[float]:
+        """Notebook 11, section 1c: the pairwise accuracy over the studio bursts."""
+        return interval([apps.ranking_accuracy(scorer([apps.to_pil(im) for im in b.images]), b.order)
+                         for b in self.bursts])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("checkpoints", type=Path, nargs="+", help="course weights or runs' best.pt")
+    parser.add_argument("--out", type=Path, required=True, help="JSON results")
+    args = parser.parse_args(argv)
+    missing = [str(p) for p in args.checkpoints if not p.is_file()]
+    if missing:
+        parser.error(f"no such checkpoint: {', '.join(missing)}")
+    ceiling = json.loads((cw.weights_dir() / "sgfm_lite0.json").read_text())["test"]["noise_ceiling_srcc"]
+    runs, _ = scored_runs(args.checkpoints, ceiling)
+    lessons = Lessons()
+    for path, run in zip(args.checkpoints, runs):
+        predictor = Predictor.from_checkpoint(path, device="cpu")
+        scorer = apps.as_scorer(predictor)
+        run.update({"notebook 10: CAM share on the subject minus its area": lessons.subject(predictor),
+                    "notebook 11: real photos above their spoiled copies": lessons.real_photos(scorer),
+                    "notebook 11: studio bursts, pairwise accuracy": lessons.studio_bursts(scorer)})
+        print(f"{path}: done", file=sys.stderr, flush=True)
+    write_result({"noise_ceiling": round(ceiling, 4), "runs": runs}, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
