@@ -8,7 +8,8 @@ For each checkpoint (course weights or a run's ``best.pt``):
 - notebook 10, section 3: over the first 60 studio test photos, the share of the CAM's mass on the
   subject minus the subject's area share (0 for a map that knows nothing), mean with its 95 %
   interval over the photos, for Grad-CAM and Grad-CAM++ of the predicted score and for Grad-CAM of
-  the negated score (what lowers it);
+  the negated score (what lowers it); and, for models that pool with an attention map (the SGFM
+  models), the same measure on that map: where the pooling itself puts its weight;
 - notebook 11, section 1b: real photos (the 12 colour and grey photos that ship with the libraries)
   against their copies spoiled by one fault at three strengths, the share of pairs where the original
   scores higher (a tie counts half), per fault and over all five, interval over the photos;
@@ -35,6 +36,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -64,6 +66,14 @@ def interval(values: Any) -> list[float]:
     return [float(f"{v:.3g}") for v in metrics.mean_ci(np.asarray(values, dtype=float), n_boot=N_BOOT)]
 
 
+def lift_entry(lift: np.ndarray) -> dict[str, Any]:
+    """A map's share on the subject minus the subject's area, per photo: mean and interval, the
+    photos counted, and where the interval lies against 0."""
+    mean, low, high = interval(lift)
+    return {"share_minus_area": [mean, low, high], "photos": int(len(lift)),
+            "verdict": "above" if low > 0 else "below" if high < 0 else "not distinguishable"}
+
+
 class Lessons:
     """The inputs of the three measures, made once for every checkpoint."""
 
@@ -83,7 +93,8 @@ class Lessons:
         self.bursts = [studio.render_studio_burst(seed) for seed in range(N_BURSTS)]
 
     def subject(self, predictor: Predictor) -> dict[str, Any]:
-        """Notebook 10, section 3: each CAM's share on the subject minus the subject's area."""
+        """Notebook 10, section 3: each CAM's share on the subject minus the subject's area (and the
+        attention pooling map's, for a model that outputs one)."""
         inputs = [predictor.transform(im) for im in self.images]
         out = {}
         for method, sign in CAMS:
@@ -91,10 +102,13 @@ class Lessons:
             share = np.array([explain.cam_mass_in_mask(explain.resize_map(c, im.size[::-1]), m)
                               for c, im, m in zip(cams, self.images, self.masks)])
             lift = (share - self.areas)[~np.isnan(share)]
-            mean, low, high = interval(lift)
-            out[f"{method}{' (lowers)' if sign < 0 else ''}"] = {
-                "share_minus_area": [mean, low, high], "photos": int(len(lift)),
-                "verdict": "above" if low > 0 else "below" if high < 0 else "not distinguishable"}
+            out[f"{method}{' (lowers)' if sign < 0 else ''}"] = lift_entry(lift)
+        with torch.no_grad():
+            outputs = predictor.model(torch.stack(inputs))
+        if "attention" in outputs:  # the pooling's own map, read the same way as a CAM
+            share = np.array([explain.cam_mass_in_mask(explain.resize_map(a, im.size[::-1]), m)
+                              for a, im, m in zip(outputs["attention"][:, 0].numpy(), self.images, self.masks)])
+            out["attention pooling"] = lift_entry(share - self.areas)
         return out
 
     def real_photos(self, scorer: apps.Scorer) -> dict[str, Any]:

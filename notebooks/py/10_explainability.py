@@ -456,10 +456,11 @@ for name in models:
 # These findings belong to the trained weights, not to the design. Other training runs of the final
 # model, measured the same way outside this notebook (`benchmarks/lesson_checks.py`, numbers in
 # `benchmarks/README.md`, "The final model at 160 px in the lessons"), do not all agree. With seeds 1
-# and 2 of the same config, Grad-CAM's share on the subject is not distinguishable from the subject's
-# area (+0.0157 [-0.00157, 0.0349] and +0.0052 [-0.00742, 0.018]). The same config trained at 160 px instead of
-# 128 (two seeds, not shipped) puts it *off* the subject (-0.0359 [-0.0491, -0.0209] and -0.0577
-# [-0.0697, -0.0469]). Explain the model you ship, and measure again whenever its weights change.
+# and 2 of the same config, Grad-CAM's share on the subject is not distinguishable from the
+# subject's area (+0.0157 [-0.00157, 0.0349] and +0.0052 [-0.00742, 0.018]). The same config
+# trained at 160 px instead of 128 (two seeds, not shipped) puts it *off* the subject (-0.0359
+# [-0.0491, -0.0209] and -0.0577 [-0.0697, -0.0469]). Explain the model you ship, and measure again
+# whenever its weights change.
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
 def step_is(name, step, m, text):
