@@ -29,7 +29,6 @@ It prints and writes one entry per checkpoint (about a minute each on one CPU th
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -42,10 +41,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from sgfm_epochs import N_BOOT, write_result  # noqa: E402
+from sgfm_epochs import N_BOOT, noise_ceiling, write_result  # noqa: E402
 from sgfm_seeds import scored_runs  # noqa: E402
 
 from aesthetics_lib import apps, course_weights as cw, explain, metrics  # noqa: E402
+from aesthetics_lib.compare import interval_side  # noqa: E402
 from aesthetics_lib.data import photos, registry, studio  # noqa: E402
 from aesthetics_lib.data.cadb import read_cadb_annotations  # noqa: E402
 from aesthetics_lib.data.io import load_image  # noqa: E402
@@ -71,7 +71,7 @@ def lift_entry(lift: np.ndarray) -> dict[str, Any]:
     photos counted, and where the interval lies against 0."""
     mean, low, high = interval(lift)
     return {"share_minus_area": [mean, low, high], "photos": int(len(lift)),
-            "verdict": "above" if low > 0 else "below" if high < 0 else "not distinguishable"}
+            "verdict": interval_side(0, low, high)}
 
 
 class Lessons:
@@ -99,17 +99,19 @@ class Lessons:
         out = {}
         for method, sign in CAMS:
             cams = explain.compute_cams(predictor.model, inputs, method, sign=sign)
-            share = np.array([explain.cam_mass_in_mask(explain.resize_map(c, im.size[::-1]), m)
-                              for c, im, m in zip(cams, self.images, self.masks)])
-            lift = (share - self.areas)[~np.isnan(share)]
-            out[f"{method}{' (lowers)' if sign < 0 else ''}"] = lift_entry(lift)
+            out[f"{method}{' (lowers)' if sign < 0 else ''}"] = self._lift(cams)
         with torch.no_grad():
             outputs = predictor.model(torch.stack(inputs))
         if "attention" in outputs:  # the pooling's own map, read the same way as a CAM
-            share = np.array([explain.cam_mass_in_mask(explain.resize_map(a, im.size[::-1]), m)
-                              for a, im, m in zip(outputs["attention"][:, 0].numpy(), self.images, self.masks)])
-            out["attention pooling"] = lift_entry(share - self.areas)
+            out["attention pooling"] = self._lift(outputs["attention"][:, 0].numpy())
         return out
+
+    def _lift(self, maps: Any) -> dict[str, Any]:
+        """:func:`lift_entry` of one map per photo (drawn at the photo's size), photos whose map is
+        empty left out."""
+        share = np.array([explain.cam_mass_in_mask(explain.resize_map(c, im.size[::-1]), m)
+                          for c, im, m in zip(maps, self.images, self.masks)])
+        return lift_entry((share - self.areas)[~np.isnan(share)])
 
     def real_photos(self, scorer: apps.Scorer) -> dict[str, Any]:
         """Notebook 11, section 1b: the share of pairs where the original scores above its spoiled copy."""
@@ -137,11 +139,11 @@ def main(argv: list[str] | None = None) -> int:
     missing = [str(p) for p in args.checkpoints if not p.is_file()]
     if missing:
         parser.error(f"no such checkpoint: {', '.join(missing)}")
-    ceiling = json.loads((cw.weights_dir() / "sgfm_lite0.json").read_text())["test"]["noise_ceiling_srcc"]
-    runs, _ = scored_runs(args.checkpoints, ceiling)
+    ceiling = noise_ceiling(cw.weights_dir() / "sgfm_lite0.pt")
+    runs, scores = scored_runs(args.checkpoints, ceiling)
     lessons = Lessons()
-    for path, run in zip(args.checkpoints, runs):
-        predictor = Predictor.from_checkpoint(path, device="cpu")
+    for path, run, s in zip(args.checkpoints, runs, scores):
+        predictor = s.predictor  # the model the test split was scored with
         scorer = apps.as_scorer(predictor)
         run.update({"notebook 10: CAM share on the subject minus its area": lessons.subject(predictor),
                     "notebook 11: real photos above their spoiled copies": lessons.real_photos(scorer),

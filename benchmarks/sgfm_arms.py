@@ -21,7 +21,6 @@ same order in both arms.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -32,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from layout_seeds import _seed_rows  # noqa: E402
-from sgfm_epochs import N_BOOT, write_result  # noqa: E402
+from sgfm_epochs import N_BOOT, noise_ceiling, write_result  # noqa: E402
 from sgfm_seeds import scored_runs  # noqa: E402
 
 from aesthetics_lib import course_weights as cw  # noqa: E402
@@ -52,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     seeds = [[config_of(read_checkpoint(path)).seed for path in arm] for arm in (args.base, args.new)]
     if seeds[0] != seeds[1]:  # checked before the minutes of scoring
         parser.error(f"the arms' training seeds differ: {seeds[0]} (--base) and {seeds[1]} (--new)")
-    ceiling = json.loads((cw.weights_dir() / "sgfm_lite0.json").read_text())["test"]["noise_ceiling_srcc"]
+    ceiling = noise_ceiling(cw.weights_dir() / "sgfm_lite0.pt")
     base_runs, base = scored_runs(args.base, ceiling)
     new_runs, new = scored_runs(args.new, ceiling, ids=base[0].ids, reference=args.base[0])
     arms = dict(zip(args.labels, (base_runs, new_runs)))

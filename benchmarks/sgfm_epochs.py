@@ -54,6 +54,11 @@ def _summary(path: Path, ceiling: float) -> tuple[dict[str, Any], Any]:
             "mse": round(summary["MSE"], 4), "emd2": round(metrics.emd(dist, target), 5)}, s
 
 
+def noise_ceiling(weights: Path) -> float:
+    """The test split's noise ceiling, from the training record beside course weights ``NAME.pt``."""
+    return json.loads(weights.with_suffix(".json").read_text())["test"]["noise_ceiling_srcc"]
+
+
 def write_result(result: dict[str, Any], out: Path) -> None:
     """Print ``result`` and write it to ``out`` as JSON."""
     print(json.dumps(result, indent=1))
@@ -67,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shipped", type=Path, default=cw.weights_dir() / "sgfm_lite0.pt")
     parser.add_argument("--out", type=Path, required=True, help="JSON results")
     args = parser.parse_args(argv)
-    ceiling = json.loads(args.shipped.with_suffix(".json").read_text())["test"]["noise_ceiling_srcc"]
+    ceiling = noise_ceiling(args.shipped)
     shipped, a = _summary(args.shipped, ceiling)
     longer, b = _summary(args.checkpoint, ceiling)
     if a.ids != b.ids:

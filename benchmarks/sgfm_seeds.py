@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from scoring import TestScores, score_test  # noqa: E402
-from sgfm_epochs import N_BOOT, _summary, write_result  # noqa: E402
+from sgfm_epochs import N_BOOT, _summary, noise_ceiling, write_result  # noqa: E402
 
 from aesthetics_lib import course_weights as cw, metrics  # noqa: E402
 from aesthetics_lib.ablation import seed_noise, seed_srcc  # noqa: E402
@@ -51,7 +51,7 @@ def scored_runs(paths: list[Path], ceiling: float, ids: list[str] | None = None,
     """Each checkpoint of ``paths`` on its test split: its numbers (``sgfm_epochs.py``'s summary, with
     its training seed and input size) and its scores sorted by image id. Every checkpoint must score
     the same photos (and those of ``ids``, when given: the photos of the checkpoint ``reference``)."""
-    reference = reference if ids is not None and reference is not None else paths[0]
+    reference = reference or paths[0]
     runs, scores = [], []
     for path in paths:
         summary, s = _summary(path, ceiling)
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
                              "of notebook 09's comparison, multipatch_layout_lite0")
     parser.add_argument("--out", type=Path, required=True, help="JSON results")
     args = parser.parse_args(argv)
-    ceiling = json.loads(args.shipped.with_suffix(".json").read_text())["test"]["noise_ceiling_srcc"]
+    ceiling = noise_ceiling(args.shipped)
     bar = GOAL * ceiling
     runs, scores = scored_runs([args.shipped, *args.checkpoints], ceiling)
     for summary in runs:

@@ -58,21 +58,26 @@ def test_notebook_09_quotes_the_final_models_seeds() -> None:
         assert f"{low:.3f} to {high:.3f}" in text, f"notebook 09 should quote every seed's lead over {name}"
 
 
+def _arms_srcc(result: dict) -> tuple[str, str]:
+    """An ``sgfm_arms.py`` result's SRCC verdict (160 px against 128 px) and its quote as the notebook
+    words it."""
+    srcc = next(r for r in result["160 px vs 128 px"] if r["metric"] == "srcc")
+    low, high = srcc["95 % CI"]
+    return srcc["verdict"], f"+{_g(srcc['new better by'])} [{_g(low)}, {_g(high)}], seed noise {_g(srcc['seed noise'])}"
+
+
 def test_notebook_09_quotes_the_final_model_at_160_px() -> None:
     result = json.loads((ROOT / "benchmarks" / "results" / "sgfm_160.json").read_text())
     text = _prose("09_convnextv2_sgfm")
-    srcc = next(r for r in result["160 px vs 128 px"] if r["metric"] == "srcc")
-    assert srcc["verdict"] == "better"
-    low, high = srcc["95 % CI"]
-    assert f"+{_g(srcc['new better by'])} [{_g(low)}, {_g(high)}], seed noise {_g(srcc['seed noise'])}" in text
+    verdict, quote = _arms_srcc(result)
+    assert verdict == "better" and quote in text
     shares = [r["share_of_ceiling"] for r in result["arms"]["160 px"]]
     assert f"{shares[0][0]:.3f} and {shares[1][0]:.3f} of the ceiling" in text
     assert all(low < 0.8 for _, low, _ in shares), "the text says both intervals reach below 0.8"
     other = json.loads((ROOT / "benchmarks" / "results" / "sgfm_160_seeds02.json").read_text())
-    srcc = next(r for r in other["160 px vs 128 px"] if r["metric"] == "srcc")
-    assert srcc["verdict"] == "no clear difference" and [r["seed"] for r in other["arms"]["160 px"]] == [0, 2]
-    low, high = srcc["95 % CI"]
-    assert f"+{_g(srcc['new better by'])} [{_g(low)}, {_g(high)}], seed noise {_g(srcc['seed noise'])}" in text
+    verdict, quote = _arms_srcc(other)
+    assert verdict == "no clear difference" and [r["seed"] for r in other["arms"]["160 px"]] == [0, 2]
+    assert quote in text
 
 
 def test_notebook_10_quotes_grad_cam_of_other_training_runs() -> None:
