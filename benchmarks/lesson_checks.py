@@ -10,6 +10,10 @@ For each checkpoint (course weights or a run's ``best.pt``):
   interval over the photos, for Grad-CAM and Grad-CAM++ of the predicted score and for Grad-CAM of
   the negated score (what lowers it); and, for models that pool with an attention map (the SGFM
   models), the same measure on that map: where the pooling itself puts its weight;
+- notebook 10, section 5b: the deletion test on the same photos (the subject removed against the same
+  shape removed elsewhere, :mod:`aesthetics_lib.deletion`), and how far Grad-CAM agrees with it photo
+  by photo: the SRCC, with its 95 % interval over the photos, between Grad-CAM's share on the subject
+  minus the subject's area and the score's drop without the subject;
 - notebook 11, section 1b: real photos (the 12 colour and grey photos that ship with the libraries)
   against their copies spoiled by one fault at three strengths, the share of pairs where the original
   scores higher (a tie counts half), per fault and over all five, interval over the photos;
@@ -23,7 +27,7 @@ CPU settings (the Makefile's ``NB_ENV``), e.g.::
     python benchmarks/lesson_checks.py weights/sgfm_lite0.pt runs/sgfm_160/seed0/best.pt \\
         --out benchmarks/results/lesson_checks_160.json
 
-It prints and writes one entry per checkpoint (about a minute each on one CPU thread).
+It prints and writes one entry per checkpoint (one to two minutes each on one CPU thread).
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from sgfm_epochs import N_BOOT, noise_ceiling, write_result  # noqa: E402
 from sgfm_seeds import scored_runs  # noqa: E402
 
-from aesthetics_lib import apps, course_weights as cw, explain, metrics  # noqa: E402
+from aesthetics_lib import apps, course_weights as cw, deletion, explain, metrics  # noqa: E402
 from aesthetics_lib.compare import interval_side  # noqa: E402
 from aesthetics_lib.data import photos, registry, studio  # noqa: E402
 from aesthetics_lib.data.cadb import read_cadb_annotations  # noqa: E402
@@ -61,9 +65,16 @@ DEGRADE_SEED = 11
 N_BURSTS = 40
 
 
+def rounded(value: Any) -> Any:
+    """A float, or each float of a list, rounded as the notebooks print them (3 significant digits)."""
+    if isinstance(value, list):
+        return [rounded(v) for v in value]
+    return float(f"{value:.3g}") if isinstance(value, float) else value
+
+
 def interval(values: Any) -> list[float]:
-    """Mean with its 95 % bootstrap interval, rounded as the notebooks print them (3 significant digits)."""
-    return [float(f"{v:.3g}") for v in metrics.mean_ci(np.asarray(values, dtype=float), n_boot=N_BOOT)]
+    """Mean with its 95 % bootstrap interval, rounded as the notebooks print them."""
+    return rounded(list(metrics.mean_ci(np.asarray(values, dtype=float), n_boot=N_BOOT)))
 
 
 def lift_entry(lift: np.ndarray) -> dict[str, Any]:
@@ -92,26 +103,38 @@ class Lessons:
                                for kind in KINDS for level in LEVELS] for name, im in self.real.items()}
         self.bursts = [studio.render_studio_burst(seed) for seed in range(N_BURSTS)]
 
-    def subject(self, predictor: Predictor) -> dict[str, Any]:
+    def subject(self, predictor: Predictor) -> tuple[dict[str, Any], np.ndarray]:
         """Notebook 10, section 3: each CAM's share on the subject minus the subject's area (and the
-        attention pooling map's, for a model that outputs one)."""
+        attention pooling map's, for a model that outputs one); and Grad-CAM's share per photo (NaN
+        where its map is empty)."""
         inputs = [predictor.transform(im) for im in self.images]
-        out = {}
+        shares = {}
         for method, sign in CAMS:
-            cams = explain.compute_cams(predictor.model, inputs, method, sign=sign)
-            out[f"{method}{' (lowers)' if sign < 0 else ''}"] = self._lift(cams)
+            name = f"{method}{' (lowers)' if sign < 0 else ''}"
+            shares[name] = self._shares(explain.compute_cams(predictor.model, inputs, method, sign=sign))
         with torch.no_grad():
             outputs = predictor.model(torch.stack(inputs))
         if "attention" in outputs:  # the pooling's own map, read the same way as a CAM
-            out["attention pooling"] = self._lift(outputs["attention"][:, 0].numpy())
-        return out
+            shares["attention pooling"] = self._shares(outputs["attention"][:, 0].numpy())
+        lifts = {name: lift_entry((share - self.areas)[~np.isnan(share)]) for name, share in shares.items()}
+        return lifts, shares["gradcam"]
 
-    def _lift(self, maps: Any) -> dict[str, Any]:
-        """:func:`lift_entry` of one map per photo (drawn at the photo's size), photos whose map is
-        empty left out."""
-        share = np.array([explain.cam_mass_in_mask(explain.resize_map(c, im.size[::-1]), m)
-                          for c, im, m in zip(maps, self.images, self.masks)])
-        return lift_entry((share - self.areas)[~np.isnan(share)])
+    def _shares(self, maps: Any) -> np.ndarray:
+        """Each photo's map (drawn at the photo's size): its share on the subject, NaN when empty."""
+        return np.array([explain.cam_mass_in_mask(explain.resize_map(c, im.size[::-1]), m)
+                         for c, im, m in zip(maps, self.images, self.masks)])
+
+    def deletion(self, predictor: Predictor, gradcam_share: np.ndarray) -> dict[str, Any]:
+        """Notebook 10, section 5b: the deletion test of the subject (rounded as the notebooks print),
+        and the SRCC over the photos between Grad-CAM's share on the subject minus the subject's area
+        and the score's drop without the subject."""
+        table = deletion.deletion_test(predictor, self.images, self.masks)
+        summary = deletion.deletion_summary(table, n_boot=N_BOOT)
+        both = ~np.isnan(gradcam_share)
+        lift, drop = (gradcam_share - self.areas)[both], table["drop"].to_numpy()[both]
+        agreement = (metrics.srcc(lift, drop), *metrics.bootstrap_ci(metrics.srcc, lift, drop, n_boot=N_BOOT))
+        return {**{k: rounded(v) for k, v in summary.items()},
+                "gradcam share minus area vs drop, SRCC": rounded(list(agreement)), "gradcam photos": int(both.sum())}
 
     def real_photos(self, scorer: apps.Scorer) -> dict[str, Any]:
         """Notebook 11, section 1b: the share of pairs where the original scores above its spoiled copy."""
@@ -145,7 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     for path, run, s in zip(args.checkpoints, runs, scores):
         predictor = s.predictor  # the model the test split was scored with
         scorer = apps.as_scorer(predictor)
-        run.update({"notebook 10: CAM share on the subject minus its area": lessons.subject(predictor),
+        on_subject, gradcam_share = lessons.subject(predictor)
+        run.update({"notebook 10: CAM share on the subject minus its area": on_subject,
+                    "notebook 10: deletion test of the subject": lessons.deletion(predictor, gradcam_share),
                     "notebook 11: real photos above their spoiled copies": lessons.real_photos(scorer),
                     "notebook 11: studio bursts, pairwise accuracy": lessons.studio_bursts(scorer)})
         print(f"{path}: done", file=sys.stderr, flush=True)

@@ -90,3 +90,27 @@ def test_notebook_10_quotes_grad_cam_of_other_training_runs() -> None:
         mean, low, high = runs[key]["share_minus_area"]
         assert runs[key]["verdict"] == verdict
         assert f"{mean:+.3g} [{low:.3g}, {high:.3g}]" in text, f"notebook 10 should quote the {key} run's Grad-CAM"
+
+
+def test_notebook_10_quotes_the_deletion_test_of_other_training_runs() -> None:
+    result = json.loads((ROOT / "benchmarks" / "results" / "lesson_checks_160.json").read_text())
+    text = _prose("10_explainability")
+    runs = {(r["size"], r["seed"]): r["notebook 10: deletion test of the subject"] for r in result["runs"]}
+    assert len(runs) == 5 and all(r["verdict"] == "above" for r in runs.values()), "every run depends on the subject"
+    lifts = [r["lift"][0] for r in runs.values()]
+    assert f"lifts from +{_g(min(lifts))} to +{_g(max(lifts))}, every interval above 0" in text
+    lowered = [r["lowered"] for r in runs.values()]
+    assert f"on {_g(min(lowered))} to {_g(max(lowered))} of the photos" in text
+    shipped = runs[(128, 0)]
+    assert f"+{_g(shipped['lift'][0])} [{_g(shipped['lift'][1])}, {_g(shipped['lift'][2])}]" in text, \
+        "the notebook's own lift for the shipped weights is the benchmark's"
+    agree = {key: r["gradcam share minus area vs drop, SRCC"] for key, r in runs.items()}
+    agreeing = sorted(key for key, (_, low, _) in agree.items() if low > 0)
+    assert agreeing == [(128, 0), (128, 2)] and "agrees with it in two of the five runs" in text
+    assert all(low <= 0 <= high for key, (_, low, high) in agree.items() if key not in agreeing)
+    mean, low, high = agree[(128, 2)]
+    assert f"seed 2 with {_g(mean)} [{_g(low)}, {_g(high)}]" in text
+    others = [agree[key][0] for key in agree if key not in agreeing]
+    assert f"({min(others):+.3g} to {max(others):+.3g})" in text
+    shipped_agreement = agree[(128, 0)]
+    assert f"{_g(shipped_agreement[0])} [{_g(shipped_agreement[1])}, {_g(shipped_agreement[2])}]" in text
