@@ -66,7 +66,10 @@ def as_scorer(model: Any) -> Scorer:
     return scorer
 
 
-def _score(scorer: Any, images: Sequence[Any], batch_size: int = 64) -> np.ndarray:
+def score_images(scorer: Any, images: Sequence[Any], batch_size: int = 64) -> np.ndarray:
+    """Scores of ``images`` (PIL images or arrays) by ``scorer`` (anything :func:`as_scorer` takes),
+    ``batch_size`` images per call. ``[N] -> float64 [N]``; raises ``ValueError`` when the scorer
+    returns another number of scores."""
     fn = as_scorer(scorer)
     pil = [to_pil(im) for im in images]
     parts = [fn(pil[i : i + batch_size]) for i in range(0, len(pil), max(int(batch_size), 1))]
@@ -88,7 +91,7 @@ def rank_burst(scorer: Any, images: Sequence[Any], labels: Sequence[str] | None 
         labels = [f"shot {i}" for i in range(len(images))]
     if len(labels) != len(images):
         raise ValueError(f"rank_burst: {len(images)} images but {len(labels)} labels")
-    scores = _score(scorer, images)
+    scores = score_images(scorer, images)
     ranks = stats.rankdata(-scores, method="min").astype(int)
     return pd.DataFrame({"label": list(labels), "score": scores, "rank": ranks})
 

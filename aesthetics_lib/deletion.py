@@ -7,16 +7,17 @@ patch). :func:`remove_region` fills the region from its surroundings with the no
 of ROAD (Rong et al. 2022; ``pytorch_grad_cam.metrics.road.NoisyLinearImputer``: each missing pixel
 is the weighted mean of its neighbours, plus a little noise), so the hole leaves no sharp edge or
 flat patch for the model to react to. :func:`moved_regions` gives the control: the region's own shape
-moved to places inside the image and off the region. :func:`deletion_test` scores a photo, the photo
-without its region and the photo without each moved copy; :func:`deletion_summary` averages the
-photos with 95 % bootstrap intervals. A score that depends on the region changes more when the region
-goes than when the same area goes elsewhere.
+moved to places inside the image and off the region. :func:`removals` makes, once, each photo without
+its region and without each moved copy; :func:`deletion_test` scores them with one model, and
+:func:`deletion_summary` averages the photos with 95 % bootstrap intervals. A score that depends on
+the region changes more when the region goes than when the same area goes elsewhere.
 
 Introduced in notebooks/10_explainability.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
@@ -46,7 +47,7 @@ def _region(mask: Any, shape: tuple[int, int], what: str) -> np.ndarray:
 
 def grown(mask: Any, pixels: int = GROW) -> np.ndarray:
     """The pixels of ``mask`` (``[H, W]``, ``> 0.5``) and those within ``pixels`` steps of them (a
-    binary dilation), as a boolean ``[H, W]``: the region :func:`deletion_test` removes."""
+    binary dilation), as a boolean ``[H, W]``: the region :func:`removals` removes."""
     m = np.asarray(mask, dtype=np.float32) > 0.5
     if m.ndim != 2:
         raise ValueError(f"grown: expected a mask [H, W], found shape {m.shape}")
@@ -105,34 +106,57 @@ def moved_regions(region: Any, n: int = N_MOVED, seed: int = 0, max_overlap: flo
     return out
 
 
-def deletion_test(scorer: Any, images: Sequence[Any], masks: Sequence[Any], n_moved: int = N_MOVED,
-                  grow: int = GROW, seed: int = 0) -> pd.DataFrame:
-    """The deletion test of a region per photo (``masks[i]``: ``[H, W]`` in [0, 1] at the size of
-    ``images[i]``, e.g. the studio's subject masks).
+@dataclass(frozen=True)
+class Removals:
+    """What :func:`deletion_test` scores, made once for any number of models by :func:`removals`:
+    per photo, ``variants[i]`` is ``[photo, photo without its region, photo without moved copy 1,
+    ...]`` and ``moved[i]`` the number of moved copies that fit."""
 
-    ``scorer``: a course model or any scorer :func:`~aesthetics_lib.apps.as_scorer` takes. Each region
-    is grown by ``grow`` pixels (:func:`grown`), removed (:func:`remove_region`) and compared with
-    ``n_moved`` moved copies (:func:`moved_regions`); photo ``i`` draws both with seed ``seed + i``.
-    One row per photo: ``score``, ``without`` (the score without the region), ``drop`` (``score -
-    without``: positive when the region raised the score), ``moved`` (the copies that fit),
-    ``drop_elsewhere`` (the mean of ``|score - score without a moved copy|``, NaN when none fits) and
-    ``lift`` (``|drop| - drop_elsewhere``: above 0 when the score depends on the region more than on
-    the same area elsewhere).
+    variants: list[list[Image.Image]]
+    moved: list[int]
+
+
+def removals(images: Sequence[Any], masks: Sequence[Any], n_moved: int = N_MOVED, grow: int = GROW,
+             seed: int = 0) -> Removals:
+    """Each photo without its region and without each of ``n_moved`` moved copies of it (``masks[i]``:
+    ``[H, W]`` in [0, 1] at the size of ``images[i]``, e.g. the studio's subject masks).
+
+    Each region is grown by ``grow`` pixels (:func:`grown`) and removed (:func:`remove_region`); the
+    copies come from :func:`moved_regions`. Photo ``i`` draws both with seed ``seed + i``. The removal
+    does not depend on a model: make it once and pass it to :func:`deletion_test` for each model.
     """
     if len(images) != len(masks):
-        raise ValueError(f"deletion_test: expected one mask per photo, found {len(images)} photos "
-                         f"and {len(masks)} masks")
-    score = apps.as_scorer(scorer)
-    rows = []
+        raise ValueError(f"removals: expected one mask per photo, found {len(images)} photos and "
+                         f"{len(masks)} masks")
+    variants, moved_counts = [], []
     for i, (image, mask) in enumerate(zip(images, masks)):
         rgb = apps.to_pil(image)
-        region = grown(_region(mask, (rgb.height, rgb.width), f"deletion_test: photo {i}"), grow)
+        region = grown(_region(mask, (rgb.height, rgb.width), f"removals: photo {i}"), grow)
         moved = moved_regions(region, n_moved, seed=seed + i)
-        variants = [rgb] + [remove_region(rgb, m, seed=seed + i) for m in [region, *moved]]
-        s = score(variants)
+        variants.append([rgb] + [remove_region(rgb, m, seed=seed + i) for m in [region, *moved]])
+        moved_counts.append(len(moved))
+    return Removals(variants, moved_counts)
+
+
+def deletion_test(scorer: Any, removed: Removals) -> pd.DataFrame:
+    """The deletion test of one model on :func:`removals`' photos.
+
+    ``scorer``: a course model or any scorer :func:`~aesthetics_lib.apps.as_scorer` takes. One row per
+    photo: ``score``, ``without`` (the score without the region), ``drop`` (``score - without``:
+    positive when the region raised the score), ``moved`` (the copies that fit), ``drop_elsewhere``
+    (the mean of ``|score - score without a moved copy|``, NaN when none fits) and ``lift`` (``|drop|
+    - drop_elsewhere``: above 0 when the score depends on the region more than on the same area
+    elsewhere).
+    """
+    flat = [image for variants in removed.variants for image in variants]
+    scores = apps.score_images(scorer, flat)  # every photo's variants, batched
+    rows, start = [], 0
+    for variants, moved in zip(removed.variants, removed.moved):
+        s = scores[start : start + len(variants)]
+        start += len(variants)
         elsewhere = float(np.mean(np.abs(s[0] - s[2:]))) if moved else float("nan")
         drop = float(s[0] - s[1])
-        rows.append({"score": float(s[0]), "without": float(s[1]), "drop": drop, "moved": len(moved),
+        rows.append({"score": float(s[0]), "without": float(s[1]), "drop": drop, "moved": moved,
                      "drop_elsewhere": elsewhere, "lift": abs(drop) - elsewhere})
     return pd.DataFrame(rows, columns=["score", "without", "drop", "moved", "drop_elsewhere", "lift"])
 

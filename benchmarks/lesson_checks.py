@@ -97,6 +97,7 @@ class Lessons:
         self.images = [load_image(p) for p in test["path"]]
         self.masks = [studio.subject_mask(data.root, i) for i in test["image_id"]]
         self.areas = np.array([explain.mask_share_baseline(m, n=50, seed=0)["uniform"] for m in self.masks])
+        self.removed = deletion.removals(self.images, self.masks)
         real = photos.list_photos().query("kind in ('colour photo', 'grey photo')")["name"]
         self.real = {name: photos.load_photo(name, max_side=320) for name in real}
         self.spoiled = {name: [(kind, level, photos.degrade(im, kind, level, seed=DEGRADE_SEED))
@@ -128,7 +129,7 @@ class Lessons:
         """Notebook 10, section 5b: the deletion test of the subject (rounded as the notebooks print),
         and the SRCC over the photos between Grad-CAM's share on the subject minus the subject's area
         and the score's drop without the subject."""
-        table = deletion.deletion_test(predictor, self.images, self.masks)
+        table = deletion.deletion_test(predictor, self.removed)
         summary = deletion.deletion_summary(table, n_boot=N_BOOT)
         both = ~np.isnan(gradcam_share)
         lift, drop = (gradcam_share - self.areas)[both], table["drop"].to_numpy()[both]

@@ -70,30 +70,33 @@ def test_moved_regions_keep_the_shape_inside_the_image_and_off_the_region():
 def test_a_scorer_that_looks_at_the_region_depends_on_it_and_one_that_does_not_barely():
     photos = [photo_with_square(seed) for seed in range(6)]
     images, masks = [p[0] for p in photos], [p[1] for p in photos]
-    red = deletion.deletion_test(redness, images, masks, grow=0)
+    removed = deletion.removals(images, masks, grow=0)
+    red = deletion.deletion_test(redness, removed)
     assert list(red.columns) == ["score", "without", "drop", "moved", "drop_elsewhere", "lift"]
     assert (red["drop"] > 1).all() and (red["without"] < 0.5).all(), "the red square is what the scorer sees"
     assert (red["drop_elsewhere"] < 0.5).all() and (red["lift"] > 1).all()
     summary = deletion.deletion_summary(red, n_boot=200)
     assert summary["verdict"] == "above" and summary["lowered"] == 1.0 and summary["photos"] == summary["compared"] == 6
     assert summary["drop"][1] <= summary["drop"][0] <= summary["drop"][2]
-    flat = deletion.deletion_summary(deletion.deletion_test(mean_brightness, images, masks), n_boot=200)
+    flat = deletion.deletion_summary(deletion.deletion_test(mean_brightness, removed), n_boot=200)
     assert flat["lift"][0] < summary["lift"][0] / 5, "a scorer of every pixel alike depends on the region far less"
 
 
-def test_deletion_test_names_the_photo_whose_mask_does_not_fit():
+def test_removals_name_the_photo_whose_mask_does_not_fit():
     image, mask = photo_with_square()
     with pytest.raises(ValueError, match="one mask per photo"):
-        deletion.deletion_test(redness, [image, image], [mask])
+        deletion.removals([image, image], [mask])
     with pytest.raises(ValueError, match="photo 1"):
-        deletion.deletion_test(redness, [image, image], [mask, mask[:10]])
+        deletion.removals([image, image], [mask, mask[:10]])
 
 
 def test_a_photo_with_no_room_for_a_moved_copy_is_left_out_of_the_comparison():
     image, mask = photo_with_square()
     big = np.zeros_like(mask)
     big[:, :40] = 1.0  # more than half the width: no copy fits off it
-    table = deletion.deletion_test(redness, [image, image], [mask, big])
+    removed = deletion.removals([image, image], [mask, big])
+    assert removed.moved == [deletion.N_MOVED, 0] and [len(v) for v in removed.variants] == [2 + deletion.N_MOVED, 2]
+    table = deletion.deletion_test(redness, removed)
     assert table["moved"].tolist()[1] == 0 and np.isnan(table["lift"].iloc[1])
     summary = deletion.deletion_summary(table, n_boot=50)
     assert summary["photos"] == 2 and summary["compared"] == 1
