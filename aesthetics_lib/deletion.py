@@ -10,7 +10,8 @@ flat patch for the model to react to. :func:`moved_regions` gives the control: t
 moved to places inside the image and off the region. :func:`removals` makes, once, each photo without
 its region and without each moved copy; :func:`deletion_test` scores them with one model, and
 :func:`deletion_summary` averages the photos with 95 % bootstrap intervals. A score that depends on
-the region changes more when the region goes than when the same area goes elsewhere.
+the region changes more when the region goes than when the same area goes elsewhere;
+:func:`agreement` asks, photo by photo, whether a map's weight on the region follows the drop.
 
 Introduced in notebooks/10_explainability.
 """
@@ -54,9 +55,10 @@ def grown(mask: Any, pixels: int = GROW) -> np.ndarray:
     return ndimage.binary_dilation(m, iterations=pixels) if pixels > 0 and m.any() else m
 
 
-def remove_region(image: Image.Image, region: Any, seed: int = 0, noise: float = ROAD_NOISE) -> Image.Image:
-    """``image`` with the pixels where ``region > 0.5`` filled from their surroundings (ROAD's noisy
-    linear imputation; the noise is drawn from ``seed``, so the result is reproducible).
+def remove_region(image: Any, region: Any, seed: int = 0, noise: float = ROAD_NOISE) -> Image.Image:
+    """``image`` (a PIL image or an array :func:`~aesthetics_lib.apps.to_pil` takes) with the pixels
+    where ``region > 0.5`` filled from their surroundings (ROAD's noisy linear imputation; the noise is
+    drawn from ``seed``, so the result is reproducible).
 
     ``region``: ``[H, W]`` at the image's size. Returns a new RGB image; an empty region returns a
     copy. Raises ``ValueError`` when the region covers the whole image (nothing to fill from).
@@ -174,3 +176,19 @@ def deletion_summary(table: pd.DataFrame, n_boot: int = 1000) -> dict[str, Any]:
     return {"photos": int(len(table)), "drop": list(drop), "lowered": float((table["drop"] > 0).mean()),
             "compared": int(len(compared)), "drop_elsewhere": float(compared["drop_elsewhere"].mean()),
             "lift": list(lift), "verdict": interval_side(0, lift[1], lift[2])}
+
+
+def agreement(map_values: Any, table: pd.DataFrame, n_boot: int = 1000) -> tuple[float, float, float, int]:
+    """Photo by photo, how far a map agrees with the deletion test: the SRCC between ``map_values`` (one
+    per row of :func:`deletion_test`'s ``table``, e.g. a CAM's share on the region minus the region's
+    area; NaN where the map is empty) and the drop, its 95 % bootstrap interval over the photos, and
+    the number of photos counted (those with a value). Returns ``(srcc, low, high, photos)``.
+    """
+    values = np.asarray(map_values, dtype=np.float64)
+    if values.shape != (len(table),):
+        raise ValueError(f"agreement: expected one map value per photo of the table ({len(table)}), "
+                         f"found shape {values.shape}")
+    counted = ~np.isnan(values)
+    x, drop = values[counted], table["drop"].to_numpy(dtype=np.float64)[counted]
+    low, high = metrics.bootstrap_ci(metrics.srcc, x, drop, n_boot=n_boot)
+    return metrics.srcc(x, drop), low, high, int(counted.sum())

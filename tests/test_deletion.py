@@ -2,6 +2,7 @@
 look at the region gives."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from PIL import Image
 
@@ -109,3 +110,14 @@ def test_grown_adds_a_rim_of_the_given_width():
     assert deletion.grown(np.zeros((4, 4)), 2).sum() == 0
     with pytest.raises(ValueError, match=r"\[H, W\]"):
         deletion.grown(np.zeros((2, 3, 3)))
+
+
+def test_agreement_is_the_srcc_of_a_map_with_the_drop_over_the_photos_with_a_map():
+    table = pd.DataFrame({"drop": [0.1, 0.4, 0.2, 0.8, 0.5, 0.3]})
+    rho, low, high, photos = deletion.agreement([1.0, 4.0, 2.0, 8.0, np.nan, 3.0], table, n_boot=200)
+    assert rho == pytest.approx(1.0) and photos == 5, "the NaN photo is left out"
+    assert low == pytest.approx(1.0) and high == pytest.approx(1.0), "every resample is as monotone"
+    rho, _, _, _ = deletion.agreement([6.0, 3.0, 5.0, 1.0, 2.0, 4.0], table, n_boot=200)
+    assert rho == pytest.approx(-1.0)
+    with pytest.raises(ValueError, match=r"one map value per photo of the table \(6\)"):
+        deletion.agreement([1.0, 2.0], table)

@@ -531,15 +531,14 @@ removal, agreement = [], {}
 for name, t in deletions.items():
     summary = deletion.deletion_summary(t, n_boot=N_BOOT)
     # photo by photo: section 3's Grad-CAM share on the subject minus its area, against the drop
-    lifted_share = (mask_df[f"{name}: gradcam|subject"] - mask_df["flat|subject"]).to_numpy()
-    drop, both = t["drop"].to_numpy(), ~np.isnan(lifted_share)
-    agreement[name] = (metrics.srcc(lifted_share[both], drop[both]),
-                       *metrics.bootstrap_ci(metrics.srcc, lifted_share[both], drop[both], n_boot=N_BOOT))
+    gradcam_lift = mask_df[f"{name}: gradcam|subject"] - mask_df["flat|subject"]  # NaN where the map is empty
+    rho, low, high, counted = deletion.agreement(gradcam_lift, t, n_boot=N_BOOT)
+    agreement[name] = (rho, low, high)
     removal.append({"model": name, "photos": summary["photos"], "drop [95% CI]": fmt_interval(*summary["drop"]),
                     "score fell": summary["lowered"], "drop elsewhere": summary["drop_elsewhere"],
                     "lift [95% CI]": fmt_interval(*summary["lift"]), "lift vs 0": summary["verdict"],
                     "compared": summary["compared"], "Grad-CAM share - area vs drop: SRCC [95% CI]": fmt_interval(*agreement[name]),
-                    "Grad-CAM photos": int(both.sum())})
+                    "Grad-CAM photos": counted})
 print("the deletion test of the subject; drop: score minus score without the subject; score fell: share of photos;")
 print("drop elsewhere: mean |change| with a moved copy removed; lift = |drop| - drop elsewhere, over the photos")
 print("where a copy fits ('compared'); then, photo by photo, Grad-CAM's share on the subject minus its area against the drop")
