@@ -13,7 +13,8 @@ For each checkpoint (course weights or a run's ``best.pt``):
 - notebook 10, section 5b: the deletion test on the same photos (the subject removed against the same
   shape removed elsewhere, :mod:`aesthetics_lib.deletion`), and how far Grad-CAM agrees with it photo
   by photo: the SRCC, with its 95 % interval over the photos, between Grad-CAM's share on the subject
-  minus the subject's area and the score's drop without the subject;
+  minus the subject's area and the score's drop without the subject; and the SRCC between that drop
+  and the studio's placement term (where the subject sits);
 - notebook 11, section 1b: real photos (the 12 colour and grey photos that ship with the libraries)
   against their copies spoiled by one fault at three strengths, the share of pairs where the original
   scores higher (a tie counts half), per fault and over all five, interval over the photos;
@@ -98,6 +99,8 @@ class Lessons:
         self.masks = [studio.subject_mask(data.root, i) for i in test["image_id"]]
         self.areas = np.array([explain.mask_share_baseline(m, n=50, seed=0)["uniform"] for m in self.masks])
         self.removed = deletion.removals(self.images, self.masks)
+        self.placement = studio.quality_terms(studio.read_factors(data.root).set_index("image_id")
+                                              .loc[test["image_id"]])["placement"].to_numpy()
         real = photos.list_photos().query("kind in ('colour photo', 'grey photo')")["name"]
         self.real = {name: photos.load_photo(name, max_side=320) for name in real}
         self.spoiled = {name: [(kind, level, photos.degrade(im, kind, level, seed=DEGRADE_SEED))
@@ -127,13 +130,15 @@ class Lessons:
 
     def deletion(self, predictor: Predictor, gradcam_share: np.ndarray) -> dict[str, Any]:
         """Notebook 10, section 5b: the deletion test of the subject (rounded as the notebooks print),
-        and the SRCC over the photos between Grad-CAM's share on the subject minus the subject's area
-        and the score's drop without the subject."""
+        and the SRCC over the photos between the score's drop without the subject and Grad-CAM's share
+        on the subject minus the subject's area, and the studio's placement term."""
         table = deletion.deletion_test(predictor, self.removed)
         summary = deletion.deletion_summary(table, n_boot=N_BOOT)
         rho, low, high, photos = deletion.agreement(gradcam_share - self.areas, table, n_boot=N_BOOT)
+        placement = deletion.agreement(self.placement, table, n_boot=N_BOOT)[:3]
         return {**{k: rounded(v) for k, v in summary.items()},
-                "gradcam share minus area vs drop, SRCC": rounded([rho, low, high]), "gradcam photos": photos}
+                "gradcam share minus area vs drop, SRCC": rounded([rho, low, high]), "gradcam photos": photos,
+                "studio placement term vs drop, SRCC": rounded(list(placement))}
 
     def real_photos(self, scorer: apps.Scorer) -> dict[str, Any]:
         """Notebook 11, section 1b: the share of pairs where the original scores above its spoiled copy."""

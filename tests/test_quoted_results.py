@@ -112,5 +112,8 @@ def test_notebook_10_quotes_the_deletion_test_of_other_training_runs() -> None:
     assert f"seed 2 with {_g(mean)} [{_g(low)}, {_g(high)}]" in text
     others = [agree[key][0] for key in agree if key not in agreeing]
     assert f"({min(others):+.3g} to {max(others):+.3g})" in text
+    placement = [r["studio placement term vs drop, SRCC"] for r in runs.values()]
+    assert all(low > 0 for _, low, _ in placement), "the drop follows the placement term in every run"
+    assert f"SRCC from {_g(min(p[0] for p in placement))} to {_g(max(p[0] for p in placement))}, every interval above 0" in text
     shipped_agreement = agree[(128, 0)]
     assert f"{_g(shipped_agreement[0])} [{_g(shipped_agreement[1])}, {_g(shipped_agreement[2])}]" in text

@@ -562,6 +562,41 @@ print_table(removal)
 # check: SAMP-Net's Grad-CAM agrees, and it failed the check in section 5. A map that follows the
 # objects in a photo agrees with any model that scores those objects, whether or not the map is
 # about the model.
+# %% [markdown]
+# Does the drop measure what the subject brings to the photo? The studio knows: the placement term of
+# its quality (notebook 01) scores where the subject sits, from a bonus on a third to a penalty at
+# the edge, and it carries about a sixth of the quality's variance. If the drop is what the subject
+# contributes, it should follow that term, and the score without the subject should not. Both
+# models, on the same 60 photos (SRCC with the placement term, 95% interval over the photos; then the
+# mean drop by where the studio put the subject):
+
+# %%
+placement_rows, drop_by_placement = [], {}
+if deletions:
+    placement_term = studio.quality_terms(factors.loc[sample["image_id"]])["placement"].to_numpy()
+    where = factors.loc[sample["image_id"], "placement"].to_numpy()
+    for name, t in deletions.items():
+        row = {"model": name}
+        for column, label in (("score", "the score"), ("without", "the score without the subject"), ("drop", "the drop")):
+            v = t[column].to_numpy()
+            row[label] = fmt_interval(metrics.srcc(v, placement_term), *metrics.bootstrap_ci(metrics.srcc, v, placement_term, n_boot=N_BOOT))
+        placement_rows.append(row)
+        drop_by_placement[name] = {p: t["drop"][where == p].mean() for p in studio.PLACEMENTS}
+    print("SRCC with the studio's placement term [95% CI], 60 photos:")
+    print_table(placement_rows)
+    print("\nmean drop by placement (photos):", {p: int((where == p).sum()) for p in studio.PLACEMENTS})
+    print_table([{"model": name, **{p: fmt(v) for p, v in by.items()}} for name, by in drop_by_placement.items()])
+
+# %% [markdown]
+# The drop follows where the studio put the subject. For both models it rises with the placement
+# term: SRCC 0.579 [0.389, 0.738] for the final model, 0.534 [0.289, 0.709] for SAMP-Net. The
+# score itself follows the term too (0.446 [0.214, 0.644] and 0.319 [0.0563, 0.534]), but the score
+# without the subject does not, as far as 60 photos can tell (0.142 [-0.132, 0.403] and 0.021
+# [-0.254, 0.291]): removing the subject took out what the score knew about its placement. A subject
+# on a third lowers the final model's score by 0.466 on average when it goes, a subject at the edge
+# by 0.0564 (SAMP-Net: 0.423 and -0.026; the two symmetric photos are too few to read). So the drop
+# is not only a reaction to an emptier scene: it is largest where the studio's quality rewards the
+# subject's place most.
 #
 # These findings belong to the trained weights, not to the design. Other training runs of the final
 # model, measured the same way outside this notebook (`benchmarks/lesson_checks.py`, numbers in
@@ -571,7 +606,8 @@ print_table(removal)
 # and +0.0052 [-0.00742, 0.018]). The same config trained at 160 px instead of 128 (two seeds, not
 # shipped) puts it *off* the subject (-0.0359 [-0.0491, -0.0209] and -0.0577 [-0.0697, -0.0469]).
 # The deletion test gives one answer in all five runs: lifts from +0.302 to +0.412, every interval
-# above 0, and the score fell without the subject on 0.95 to 1 of the photos. Photo by photo,
+# above 0, the score fell without the subject on 0.95 to 1 of the photos, and the drop follows the
+# placement term (SRCC from 0.401 to 0.579, every interval above 0). Photo by photo,
 # Grad-CAM agrees with it in two of the five runs (the shipped weights, and seed 2 with 0.543 [0.35,
 # 0.696]); in the other three the SRCC is not distinguishable from 0 (-0.125 to +0.0394). So every
 # run leans on its subjects, while where Grad-CAM puts its mass belongs to one set of weights: at
@@ -591,6 +627,13 @@ if DATA.studio:
     assert sampnet_row["Grad-CAM share - area vs drop: SRCC [95% CI]"] == "0.651 [0.439, 0.787]" and sampnet_row["Grad-CAM photos"] == 45
     assert agreement[FINAL][1] > 0 and agreement["sampnet"][1] > 0, "both agree in part: intervals above 0"
     assert not passed["sampnet"]["gradcam"], "SAMP-Net's Grad-CAM agrees and failed the sanity check"
+    by_model = {r["model"]: r for r in placement_rows}
+    expect = {FINAL: ("0.446 [0.214, 0.644]", "0.142 [-0.132, 0.403]", "0.579 [0.389, 0.738]"),
+              "sampnet": ("0.319 [0.0563, 0.534]", "0.021 [-0.254, 0.291]", "0.534 [0.289, 0.709]")}
+    for name, texts in expect.items():
+        assert tuple(by_model[name][c] for c in ("the score", "the score without the subject", "the drop")) == texts, name
+    assert shown(drop_by_placement[FINAL]["thirds"], "0.466") and shown(drop_by_placement[FINAL]["edge"], "0.0564")
+    assert shown(drop_by_placement["sampnet"]["thirds"], "0.423") and shown(drop_by_placement["sampnet"]["edge"], "-0.026")
 
 # %% [markdown]
 # ## 6. Attributes as feedback
@@ -701,8 +744,9 @@ if DATA.studio:
 #   put Grad-CAM on the subject.
 # - The deletion test asks the model itself: remove the subject (filled from its surroundings), score
 #   again, and compare with the same shape removed elsewhere. Both models' scores depend on the
-#   subject (lift +0.302 [0.241, 0.363] for the final model, +0.302 [0.228, 0.389] for SAMP-Net), and
-#   so do those of all five training runs of the final model measured outside this notebook,
+#   subject (lift +0.302 [0.241, 0.363] for the final model, +0.302 [0.228, 0.389] for SAMP-Net), the
+#   drop follows the studio's placement term (0.579 [0.389, 0.738] and 0.534 [0.289, 0.709]), and
+#   so do the scores of all five training runs of the final model measured outside this notebook,
 #   including the four whose Grad-CAM is not on the subject. Photo by photo, the shipped weights'
 #   Grad-CAM agrees with the test (SRCC 0.494 [0.284, 0.665]); not every run's does.
 # - Attribute predictions turn into feedback sentences, but only attributes whose predictions agree
