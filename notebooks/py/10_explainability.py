@@ -562,6 +562,7 @@ print_table(removal)
 # check: SAMP-Net's Grad-CAM agrees, and it failed the check in section 5. A map that follows the
 # objects in a photo agrees with any model that scores those objects, whether or not the map is
 # about the model.
+
 # %% [markdown]
 # Does the drop measure what the subject brings to the photo? The studio knows: the placement term of
 # its quality (notebook 01) scores where the subject sits, from a bonus on a third to a penalty at
@@ -598,21 +599,22 @@ if deletions:
 # is not only a reaction to an emptier scene: it is largest where the studio's quality rewards the
 # subject's place most.
 #
-# These findings belong to the trained weights, not to the design. Other training runs of the final
-# model, measured the same way outside this notebook (`benchmarks/lesson_checks.py`, numbers in
-# `benchmarks/README.md`, "The final model at 160 px in the lessons" and "The deletion test across
-# training runs"), do not all agree about Grad-CAM. With seeds 1 and 2 of the same config, Grad-CAM's
-# share on the subject is not distinguishable from the subject's area (+0.0157 [-0.00157, 0.0349]
-# and +0.0052 [-0.00742, 0.018]). The same config trained at 160 px instead of 128 (two seeds, not
-# shipped) puts it *off* the subject (-0.0359 [-0.0491, -0.0209] and -0.0577 [-0.0697, -0.0469]).
-# The deletion test gives one answer in all five runs: lifts from +0.302 to +0.412, every interval
-# above 0, the score fell without the subject on 0.95 to 1 of the photos, and the drop follows the
-# placement term (SRCC from 0.401 to 0.579, every interval above 0). Photo by photo,
-# Grad-CAM agrees with it in two of the five runs (the shipped weights, and seed 2 with 0.543 [0.35,
-# 0.696]); in the other three the SRCC is not distinguishable from 0 (-0.125 to +0.0394). So every
-# run leans on its subjects, while where Grad-CAM puts its mass belongs to one set of weights: at
-# 160 px it lies off the subject of a score that depends on the subject. Explain the model you ship,
-# measure again whenever its weights change, and test what a map claims against what the model does.
+# The Grad-CAM findings of sections 3 and 5 belong to the trained weights, not to the design. Other
+# training runs of the final model, measured the same way outside this notebook
+# (`benchmarks/lesson_checks.py`, numbers in `benchmarks/README.md`, "The final model at 160 px in
+# the lessons" and "The deletion test across training runs"), do not all agree about Grad-CAM. With
+# seeds 1 and 2 of the same config, Grad-CAM's share on the subject is not distinguishable from the
+# subject's area (+0.0157 [-0.00157, 0.0349] and +0.0052 [-0.00742, 0.018]). The same config trained
+# at 160 px instead of 128 (two seeds, not shipped) puts it *off* the subject (-0.0359 [-0.0491,
+# -0.0209] and -0.0577 [-0.0697, -0.0469]). The deletion test gives one answer in all five runs:
+# lifts from +0.302 to +0.412, every interval above 0, the score fell without the subject on 0.95 to
+# 1 of the photos, and the drop follows the placement term (SRCC from 0.401 to 0.579, every interval
+# above 0). Photo by photo, Grad-CAM agrees with it in two of the five runs (the shipped weights,
+# and seed 2 with 0.543 [0.35, 0.696]); in the other three the SRCC is not distinguishable from 0
+# (-0.125 to +0.0394). So every run leans on its subjects, while where Grad-CAM puts its mass
+# belongs to one set of weights: at 160 px it lies off the subject of a score that depends on the
+# subject. Explain the model you ship, measure again whenever its weights change, and test what a
+# map claims against what the model does.
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
 if DATA.studio:
