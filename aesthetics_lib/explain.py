@@ -38,6 +38,7 @@ CAM_METHODS: dict[str, str] = {
     "gradcam": "GradCAM",
     "gradcam++": "GradCAMPlusPlus",
     "eigencam": "EigenCAM",
+    "hirescam": "HiResCAM",
 }
 
 
@@ -127,8 +128,9 @@ def compute_cam(
     """A class activation map of ``model`` for one image, targeting its predicted mean score.
 
     ``image_tensor``: the model's input, ``[3, H, W]`` or ``[1, 3, H, W]`` (what its eval transform
-    gives); ``method``: ``"gradcam"``, ``"gradcam++"`` or ``"eigencam"`` (:data:`CAM_METHODS`, all from
-    ``pytorch_grad_cam``); ``extras``: the model's extra inputs for this image, each with batch size 1
+    gives); ``method``: ``"gradcam"``, ``"gradcam++"``, ``"eigencam"`` or ``"hirescam"`` (Draelos &
+    Carin 2020: Grad-CAM with the gradient kept per position instead of averaged per channel), all
+    from ``pytorch_grad_cam`` (:data:`CAM_METHODS`); ``extras``: the model's extra inputs for this image, each with batch size 1
     (e.g. ``{"local": ...}``; SAMP-Net and SGFM compute their saliency themselves);
     ``target_layers`` default to ``model.cam_target_layers()``; ``output``/``index``/``sign`` choose
     the explained number (:class:`MeanScoreModel`: ``sign=-1`` shows what lowers the score;

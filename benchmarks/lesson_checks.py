@@ -8,7 +8,8 @@ For each checkpoint (course weights or a run's ``best.pt``):
 - notebook 10, section 3: over the first 60 studio test photos, the share of the CAM's mass on the
   subject minus the subject's area share (0 for a map that knows nothing), mean with its 95 %
   interval over the photos, for Grad-CAM and Grad-CAM++ of the predicted score and for Grad-CAM of
-  the negated score (what lowers it); and, for models that pool with an attention map (the SGFM
+  the negated score (what lowers it); for HiResCAM of the score (not in the notebook: Grad-CAM with
+  the gradient kept per position); and, for models that pool with an attention map (the SGFM
   models), the same measure on that map: where the pooling itself puts its weight;
 - notebook 10, section 5b: the deletion test on the same photos (the subject removed against the same
   shape removed elsewhere, :mod:`aesthetics_lib.deletion`), and how far Grad-CAM agrees with it photo
@@ -58,7 +59,7 @@ from aesthetics_lib.inference import Predictor  # noqa: E402
 
 #: notebook 10's settings: test photos of the subject check, and the CAM variants (method, sign)
 N_MASK = 60
-CAMS = (("gradcam", 1.0), ("gradcam++", 1.0), ("gradcam", -1.0))
+CAMS = (("gradcam", 1.0), ("gradcam++", 1.0), ("gradcam", -1.0), ("hirescam", 1.0))
 #: notebook 11's settings: the faults, their strengths, the seed of the spoiled copies, the bursts
 KINDS = ("blur", "noise", "underexpose", "overexpose", "jpeg")
 LEVELS = (0.5, 0.75, 1.0)

@@ -27,7 +27,7 @@ def image():
     return x + 0.3 * torch.randn(3, 64, 64, generator=g)
 
 
-@pytest.mark.parametrize("method", ["gradcam", "gradcam++", "eigencam"])
+@pytest.mark.parametrize("method", ["gradcam", "gradcam++", "eigencam", "hirescam"])
 def test_cam_has_the_input_size_and_lies_in_unit_range(model, image, method):
     cam = explain.compute_cam(model, image, method)
     assert cam.shape == (64, 64) and cam.dtype == np.float32
@@ -80,7 +80,7 @@ def test_cam_of_a_frozen_model_still_has_gradients(image):
     assert cam.shape == (64, 64) and np.isfinite(cam).all()
 
 
-@pytest.mark.parametrize("method", ["gradcam", "gradcam++", "eigencam"])
+@pytest.mark.parametrize("method", ["gradcam", "gradcam++", "eigencam", "hirescam"])
 def test_cams_of_a_batch_are_each_image_s_own(model, image, method):
     images = [image, image.flip(-1), image.flip(-2)]  # three different photos
     grads = [p.grad for p in model.parameters()]

@@ -117,3 +117,14 @@ def test_notebook_10_quotes_the_deletion_test_of_other_training_runs() -> None:
     assert f"SRCC from {_g(min(p[0] for p in placement))} to {_g(max(p[0] for p in placement))}, every interval above 0" in text
     shipped_agreement = agree[(128, 0)]
     assert f"{_g(shipped_agreement[0])} [{_g(shipped_agreement[1])}, {_g(shipped_agreement[2])}]" in text
+
+
+def test_notebook_10_says_where_hirescam_lies_in_the_five_runs() -> None:
+    result = json.loads((ROOT / "benchmarks" / "results" / "lesson_checks_160.json").read_text())
+    text = _prose("10_explainability")
+    verdicts = {(r["size"], r["seed"]): r["notebook 10: CAM share on the subject minus its area"]["hirescam"]["verdict"]
+                for r in result["runs"]}
+    assert sorted(k for k, v in verdicts.items() if v == "above") == [(128, 0), (160, 0), (160, 2)]
+    assert verdicts[(128, 1)] == verdicts[(128, 2)] == "not distinguishable"
+    assert ("lies above the subject's area in three (the shipped weights and both runs at 160 px) and is not "
+            "distinguishable from it in seeds 1 and 2") in text

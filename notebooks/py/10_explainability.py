@@ -915,6 +915,12 @@ check(answer, expected, tol=1e-3, hint="drop the rows without a moved copy, comp
 #   pixels the CAM points at are removed, instead of by a mask. Zeiler & Fergus (2014), *Visualizing
 #   and understanding convolutional networks*: the occlusion test that section 5b's deletion test
 #   follows.
+# - Draelos & Carin (2020), *Use HiResCAM instead of Grad-CAM for faithful explanations of
+#   convolutional neural networks*: Grad-CAM with the gradient kept per position instead of averaged
+#   per channel (`explain.compute_cams(..., "hirescam")`). Over the five training runs of
+#   `benchmarks/README.md` its share on the subject lies above the subject's area in three (the
+#   shipped weights and both runs at 160 px) and is not distinguishable from it in seeds 1 and 2: it
+#   does not agree across runs either. Run the randomisation check and the deletion test on it.
 # - Kong, Shen, Lin, Mech & Fowlkes (2016), *Photo aesthetics ranking network with attributes and
 #   content adaptation* (AADB): where the 11 attributes come from.
 # - Try: does the share of CAM mass in the mask differ between photos whose subject sits on a third
