@@ -1,8 +1,8 @@
 """Explaining an aesthetics model: class activation maps, their sanity checks, and feedback.
 
 * :func:`compute_cam` (one image) and :func:`compute_cams` (many) run Grad-CAM (Selvaraju et al.
-  2017), Grad-CAM++ (Chattopadhay et al. 2018) or EigenCAM (Muhammad & Yeasin 2020) from the
-  ``grad-cam`` package (``pytorch_grad_cam``) on a course model. :class:`MeanScoreModel` turns the
+  2017), Grad-CAM++ (Chattopadhay et al. 2018), EigenCAM (Muhammad & Yeasin 2020) or HiResCAM
+  (Draelos & Carin 2020) from the ``grad-cam`` package (``pytorch_grad_cam``) on a course model. :class:`MeanScoreModel` turns the
   model's output dict into one number per image, the predicted mean score, so "explain the mean
   score" is an ordinary single-output target. The target layers come from the model's
   ``cam_target_layers()``.
@@ -14,6 +14,9 @@
   explains nothing. :func:`cascading_randomization` runs the whole cascade (from the output back to
   the input) for several methods and returns a :class:`CascadingRandomization`.
 * :func:`attribute_feedback` turns predicted AADB attributes into short sentences.
+
+The deletion test, which asks the model instead of its gradients (remove a region, score again), is
+:mod:`aesthetics_lib.deletion`.
 
 Introduced in notebooks/10_explainability.
 """
