@@ -2,9 +2,9 @@
 
 * :func:`compute_cam` (one image) and :func:`compute_cams` (many) run Grad-CAM (Selvaraju et al.
   2017), Grad-CAM++ (Chattopadhay et al. 2018), EigenCAM (Muhammad & Yeasin 2020) or HiResCAM
-  (Draelos & Carin 2020) from the ``grad-cam`` package (``pytorch_grad_cam``) on a course model. :class:`MeanScoreModel` turns the
-  model's output dict into one number per image, the predicted mean score, so "explain the mean
-  score" is an ordinary single-output target. The target layers come from the model's
+  (Draelos & Carin 2020) from the ``grad-cam`` package (``pytorch_grad_cam``) on a course model.
+  :class:`MeanScoreModel` turns the model's output dict into one number per image, the predicted
+  mean score, so "explain the mean score" is an ordinary single-output target. The target layers come from the model's
   ``cam_target_layers()``.
 * :func:`cam_mass_in_mask` measures whether a CAM points at the subject (the share of its mass
   inside a subject mask); :func:`mask_share_baseline` is what maps that know nothing about the
@@ -133,10 +133,10 @@ def compute_cam(
     ``image_tensor``: the model's input, ``[3, H, W]`` or ``[1, 3, H, W]`` (what its eval transform
     gives); ``method``: ``"gradcam"``, ``"gradcam++"``, ``"eigencam"`` or ``"hirescam"`` (Draelos &
     Carin 2020: Grad-CAM with the gradient kept per position instead of averaged per channel), all
-    from ``pytorch_grad_cam`` (:data:`CAM_METHODS`); ``extras``: the model's extra inputs for this image, each with batch size 1
-    (e.g. ``{"local": ...}``; SAMP-Net and SGFM compute their saliency themselves);
-    ``target_layers`` default to ``model.cam_target_layers()``; ``output``/``index``/``sign`` choose
-    the explained number (:class:`MeanScoreModel`: ``sign=-1`` shows what lowers the score;
+    from ``pytorch_grad_cam`` (:data:`CAM_METHODS`); ``extras``: the model's extra inputs for this
+    image, each with batch size 1 (e.g. ``{"local": ...}``; SAMP-Net and SGFM compute their saliency
+    themselves); ``target_layers`` default to ``model.cam_target_layers()``; ``output``/``index``/``sign``
+    choose the explained number (:class:`MeanScoreModel`: ``sign=-1`` shows what lowers the score;
     ``output="attributes", index=j`` explains attribute ``j``). Returns ``float32 [H, W]`` in [0, 1]
     (min-max scaled by the package; all zeros when no region raises the target: Grad-CAM keeps only
     the positive part). :func:`compute_cams` does the work (and takes many images at once).

@@ -98,7 +98,9 @@ class Lessons:
         test = ann[ann["split"] == "test"].reset_index(drop=True).iloc[:N_MASK]
         self.images = [load_image(p) for p in test["path"]]
         self.masks = [studio.subject_mask(data.root, i) for i in test["image_id"]]
-        self.areas = np.array([explain.mask_share_baseline(m, n=50, seed=0)["uniform"] for m in self.masks])
+        # each subject's area share: what a flat map scores (mask_share_baseline's "uniform", without
+        # the random maps that function also draws)
+        self.areas = np.array([float(np.asarray(m, dtype=np.float32).mean()) for m in self.masks])
         self.removed = deletion.removals(self.images, self.masks)
         self.placement = studio.quality_terms(studio.read_factors(data.root).set_index("image_id")
                                               .loc[test["image_id"]])["placement"].to_numpy()

@@ -510,22 +510,21 @@ if DATA.studio:
 # moved copy removed, scored by the final model:
 
 # %%
+subject_masks = [studio.subject_mask(DATA.root, i) for i in sample["image_id"]]
+removed = deletion.removals(images, subject_masks)  # each photo without its subject and without 4 moved copies
 show, titles = [], []
-for k in range(3 if len(sample) else 0):
-    region = deletion.grown(studio.subject_mask(DATA.root, sample["image_id"].iloc[k]))
-    elsewhere = deletion.moved_regions(region, n=1, seed=k)[0]  # the first moved copy of deletion.removals' photo k
-    trio = [images[k], deletion.remove_region(images[k], region, seed=k), deletion.remove_region(images[k], elsewhere, seed=k)]
+for variants, moved in list(zip(removed.variants, removed.moved))[:3]:
+    trio = variants[: 2 + min(moved, 1)]  # the photo, without its subject, without its first moved copy
     scores = models[FINAL].score(trio)["mean"]
     show += trio
-    titles += [f"photo: {scores[0]:.2f}", f"without the subject: {scores[1]:.2f}", f"same shape elsewhere: {scores[2]:.2f}"]
+    titles += [f"photo: {scores[0]:.2f}", f"without the subject: {scores[1]:.2f}",
+               *(f"same shape elsewhere: {v:.2f}" for v in scores[2:])]
 if show:
     fig = show_images(show, titles, ncols=3, size=3.0)
     save_figure(fig, "10_deletion")
     plt.show()
 
 # %%
-subject_masks = [studio.subject_mask(DATA.root, i) for i in sample["image_id"]]
-removed = deletion.removals(images, subject_masks)  # each photo without its subject and without 4 moved copies
 deletions = {name: deletion.deletion_test(model, removed) for name, model in models.items()} if images else {}
 removal, agreement = [], {}
 for name, t in deletions.items():
