@@ -41,14 +41,14 @@ NB_TESTS := notebooks/instructor notebooks/demo.ipynb
 
 test: install
 	$(PYTHON) tools/build_notebooks.py --instructor
-	env -u AESTHETICS_DATA $(NB_ENV) $(PYTHON) -m pytest -n $(JOBS) --dist loadscope --no-loadscope-reorder --nbval --nbval-current-env \
+	env -u AESTHETICS_DATA $(NB_ENV) $(PYTHON) -m pytest -n $(JOBS) --dist loadscope --nbval --nbval-current-env \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900 --durations=15 -m "not browser" tests $(NB_TESTS)
 
 test-unit:
 	env -u AESTHETICS_DATA $(NB_ENV) $(PYTHON) -m pytest -n $(JOBS) -m "not browser" tests
 
 test-notebooks: instructor
-	env -u AESTHETICS_DATA $(NB_ENV) $(PYTHON) -m pytest -n $(JOBS) --dist loadscope --no-loadscope-reorder --nbval --nbval-current-env \
+	env -u AESTHETICS_DATA $(NB_ENV) $(PYTHON) -m pytest -n $(JOBS) --dist loadscope --nbval --nbval-current-env \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900 $(NB_TESTS)
 
 # Re-execute the student notebooks from their py:percent sources (solution cells left out) with the
