@@ -190,6 +190,24 @@ def test_sign_and_index_choose_the_explained_number(model, image):
                           explain.compute_cam(model, image, "eigencam"))
 
 
+def test_eigencam_is_the_packages_projection_from_the_thin_svd(model, image):
+    from pytorch_grad_cam import EigenCAM
+    from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
+    from pytorch_grad_cam.utils.svd_on_activations import get_2d_projection
+
+    rng = np.random.default_rng(0)
+    for shape in [(2, 1280, 4, 4), (1, 64, 8, 8), (3, 16, 5, 7)]:  # more channels than positions, and fewer
+        acts = np.maximum(rng.standard_normal(shape), 0).astype(np.float32)
+        acts[0, 0, 0, 0] = np.nan  # NaNs count as 0, as in the package
+        assert np.allclose(explain.first_component_projection(acts), get_2d_projection(acts), atol=1e-5)
+    package = EigenCAM(model=explain.MeanScoreModel(model), target_layers=model.cam_target_layers())
+    try:
+        want = package(input_tensor=image.unsqueeze(0), targets=[ClassifierOutputTarget(0)])[0]
+    finally:
+        package.activations_and_grads.release()
+    assert np.allclose(explain.compute_cam(model, image, "eigencam"), want, atol=1e-5)
+
+
 def test_target_map_size_is_the_cam_grid(model, image):
     assert explain.target_map_size(model, image) == (4, 4)  # ConvNeXt stage 3: stride 16 at 64 px
 
