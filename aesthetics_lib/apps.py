@@ -16,6 +16,7 @@ Introduced in notebooks/11_applications.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -66,16 +67,22 @@ def as_scorer(model: Any) -> Scorer:
     return scorer
 
 
-def score_images(scorer: Any, images: Sequence[Any], batch_size: int = 64) -> np.ndarray:
+def score_images(scorer: Any, images: Iterable[Any], batch_size: int = 64) -> np.ndarray:
     """Scores of ``images`` (PIL images or arrays) by ``scorer`` (anything :func:`as_scorer` takes),
-    ``batch_size`` images per call. ``[N] -> float64 [N]``; raises ``ValueError`` when the scorer
+    ``batch_size`` images per call. ``images`` may be any iterable (a generator of crops is read one
+    batch at a time, never held whole). ``[N] -> float64 [N]``; raises ``ValueError`` when the scorer
     returns another number of scores."""
     fn = as_scorer(scorer)
-    pil = [to_pil(im) for im in images]
-    parts = [fn(pil[i : i + batch_size]) for i in range(0, len(pil), max(int(batch_size), 1))]
+    step = max(int(batch_size), 1)
+    items = iter(images)
+    parts: list[np.ndarray] = []
+    n = 0
+    while batch := [to_pil(im) for im in itertools.islice(items, step)]:
+        n += len(batch)
+        parts.append(fn(batch))
     scores = np.concatenate(parts) if parts else np.zeros(0)
-    if scores.shape != (len(pil),):
-        raise ValueError(f"the scorer returned {scores.shape[0]} scores for {len(pil)} images")
+    if scores.shape != (n,):
+        raise ValueError(f"the scorer returned {scores.shape[0]} scores for {n} images")
     return scores
 
 
@@ -224,23 +231,10 @@ def crop_iou(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 def score_crops(scorer: Any, image: Any, boxes: Sequence[Box], batch_size: int = 64) -> np.ndarray:
-    """Scores of the crops ``boxes`` of ``image`` (each cut out and given to the scorer), batched."""
+    """Scores of the crops ``boxes`` of ``image`` (each cut out and given to the scorer), batched by
+    :func:`score_images` (each batch's crops are cut when it is scored)."""
     img = to_pil(image)
-    crops = (img.crop(tuple(int(v) for v in b)) for b in boxes)
-    fn = as_scorer(scorer)
-    out: list[np.ndarray] = []
-    batch: list[Image.Image] = []
-    for crop in crops:
-        batch.append(crop)
-        if len(batch) == batch_size:
-            out.append(fn(batch))
-            batch = []
-    if batch:
-        out.append(fn(batch))
-    scores = np.concatenate(out) if out else np.zeros(0)
-    if scores.shape != (len(boxes),):
-        raise ValueError(f"the scorer returned {scores.shape[0]} scores for {len(boxes)} crops")
-    return scores
+    return score_images(scorer, (img.crop(tuple(int(v) for v in b)) for b in boxes), batch_size)
 
 
 def best_crops(

@@ -57,6 +57,24 @@ def test_crop_iou():
     assert apps.centre_crop(200, 100, "1:1") == (50, 0, 150, 100)
 
 
+def test_score_images_reads_any_iterable_one_batch_at_a_time():
+    made, seen = [], []
+
+    def photos():
+        for i in range(5):
+            made.append(i)
+            yield np.full((8, 8, 3), 40 * i, dtype=np.uint8)
+
+    def scorer(batch):
+        seen.append((len(batch), len(made)))  # the generator has made no more than this batch needs
+        return [float(np.asarray(im).mean()) for im in batch]
+
+    assert apps.score_images(scorer, photos(), batch_size=2).tolist() == [0.0, 40.0, 80.0, 120.0, 160.0]
+    assert seen == [(2, 2), (2, 4), (1, 5)]
+    with pytest.raises(ValueError, match="returned 1 scores for 3 images"):
+        apps.score_crops(lambda batch: [0.0], Image.new("RGB", (32, 32)), [(0, 0, 8, 8)] * 3)
+
+
 def test_best_crops_finds_the_region_the_scorer_prefers():
     # a dark image with one bright block; the scorer likes crops whose centre is bright
     arr = np.zeros((150, 200, 3), np.uint8)
