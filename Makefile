@@ -26,7 +26,7 @@ ROOT_FLAGS := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 HEADLESS := $(and $(filter Linux,$(shell uname -s 2>/dev/null)),$(if $(DISPLAY)$(WAYLAND_DISPLAY),,yes))
 SERVER_FLAGS := $(ROOT_FLAGS) $(if $(HEADLESS),--no-browser)
 
-.PHONY: install lab test test-unit test-notebooks notebooks notebook-sources instructor demo test-demo site test-site grade grade-check bench weights clean-data
+.PHONY: install lab test test-unit test-notebooks notebooks notebook-sources instructor demo test-demo site test-site grade grade-check bench weights record-predictions clean-data
 
 install:
 	$(PIP) install -q -r requirements.txt
@@ -97,6 +97,11 @@ bench:
 # call) in resumable run folders under runs/weights/, and export them into weights/ with their records.
 weights: install
 	env -u AESTHETICS_DATA HF_HUB_OFFLINE=1 $(MALLOC_ENV) $(PYTHON) -m aesthetics_lib zoo --train $(or $(MODEL),all) $(if $(EPOCHS),--epochs $(EPOCHS))
+
+# Copy shipped models' test predictions into their records (tools/record_test_predictions.py), with
+# the environment the notebooks run in. MODELS= names some; default: those notebook 09 compares.
+record-predictions:
+	env -u AESTHETICS_DATA $(NB_ENV) $(PYTHON) tools/record_test_predictions.py $(MODELS)
 
 # data/cache holds the studio (data/cache/studio) and the course models; data/studio is where older
 # versions cached the studio.

@@ -379,6 +379,52 @@ def export_weights(name: str, run_dir: str | os.PathLike, out_dir: str | os.Path
     return CourseWeights(name, path, record)
 
 
+#: The model outputs a record's ``test_predictions`` keeps (those the model has), as float32.
+STORED_OUTPUTS: tuple[str, ...] = ("dist", "mean", "prob_good", "attributes")
+
+
+def pack_predictions(pred: Any) -> dict[str, Any]:
+    """A training record's copy of a model's predictions for its whole test split (``pred``: a
+    :class:`~aesthetics_lib.inference.Predictions` in the split's item order): the ``image_ids`` and
+    the model's own outputs (:data:`STORED_OUTPUTS`), each float32 array as base64 with its shape,
+    so that :func:`unpack_predictions` gives back the very same numbers. The targets are left out:
+    the split's labels hold them."""
+    import base64
+
+    import numpy as np
+
+    arrays = {}
+    for key in STORED_OUTPUTS:
+        value = getattr(pred, key)
+        if value is not None and not (key == "mean" and pred.dist is not None):  # a distribution gives its mean
+            a = np.ascontiguousarray(value, dtype=np.float32)
+            arrays[key] = {"shape": list(a.shape), "float32_base64": base64.b64encode(a.tobytes()).decode("ascii")}
+    return {"n": len(pred), "image_ids": [str(i) for i in pred.image_id], "arrays": arrays}
+
+
+def unpack_predictions(stored: Mapping[str, Any], dataset: Any, attribute_names: Sequence[str] = (),
+                       threshold: float = float("nan")) -> Any:
+    """The :class:`~aesthetics_lib.inference.Predictions` that :func:`pack_predictions` stored, with
+    the targets of ``dataset`` (the same test split, in the same order; ``ValueError`` naming the
+    first photo that differs when it is not)."""
+    import base64
+
+    import numpy as np
+
+    from aesthetics_lib.inference import finish
+
+    ids = [str(i) for i in dataset.image_ids]
+    if ids != list(stored["image_ids"]):
+        first = next((i for i, (a, b) in enumerate(zip(ids, stored["image_ids"])) if a != b), min(len(ids), len(stored["image_ids"])))
+        raise ValueError(f"the stored test predictions are for another test split: {len(stored['image_ids'])} photos "
+                         f"against {len(ids)} here, first difference at position {first}")
+    raw = {k: np.frombuffer(base64.b64decode(v["float32_base64"]), dtype=np.float32).reshape(v["shape"]).copy()
+           for k, v in stored["arrays"].items()}
+    return finish(raw, attribute_names, threshold, image_id=np.asarray(ids, dtype=str),
+                  target_dist=np.asarray(dataset.targets(), dtype=np.float32),
+                  target_mean=np.asarray(dataset.means(), dtype=np.float32).reshape(-1))
+
+
 def write_record(path: str | os.PathLike, record: Mapping[str, Any]) -> Path:
     """Write a training record (JSON, one-space indent, as every ``weights/NAME.json``) atomically:
     a temporary file in the same folder, then ``os.replace``. Returns the path."""

@@ -131,6 +131,11 @@ def run_key(cfg: TrainConfig) -> str:
     return config_hash(cfg)
 
 
+#: Photos per forward pass of :meth:`CourseModel.test_predictions` (on one CPU thread with the
+#: Makefile's ``CPU_ENV``, batches of 16 run fastest).
+TEST_BATCH = 16
+
+
 @dataclass
 class CourseModel:
     """A trained course model with what it needs to score new photos.
@@ -173,6 +178,22 @@ class CourseModel:
         """Score PIL images (:meth:`Predictor.score`): ``mean`` ``[N]``, ``dist`` ``[N, K]`` (when the
         model predicts one), ``attributes`` ``[N, A]`` (when it has an attribute head), in order."""
         return self.predictor.score(images, keep=keep)
+
+    def test_predictions(self, recorded: bool = True) -> Predictions:
+        """Predictions for every photo of the test split of this model's data, in item order, with
+        the targets: ``predict`` over the split in batches of :data:`TEST_BATCH`. Shipped weights
+        whose record keeps a copy of them (``test_predictions``, written by
+        ``tools/record_test_predictions.py`` from this same method with ``recorded=False``) give that
+        copy instead, the same numbers without the forward passes; ``recorded=False`` always
+        computes them. Introduced in notebooks/09_convnextv2_sgfm."""
+        from aesthetics_lib.course_weights import unpack_predictions
+        from aesthetics_lib.train import build_datasets, predict
+
+        test = build_datasets(self.config, splits=("test",))[2]
+        stored = self.weights.record.get("test_predictions") if recorded and self.weights is not None else None
+        if stored is not None:
+            return unpack_predictions(stored, test, self.attribute_names, self.meta.get("threshold", float("nan")))
+        return predict(self.model, test, batch_size=TEST_BATCH)
 
     def held_out(self) -> dict[str, Any] | None:
         """How the model did on its data's validation split, as a training record keeps it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import warnings
 from pathlib import Path
@@ -15,6 +16,7 @@ from aesthetics_lib import course_weights as cw
 from aesthetics_lib import zoo
 from aesthetics_lib.commands.evaluate import evaluate_checkpoint
 from aesthetics_lib.data.studio import generate_cadb
+from aesthetics_lib.inference import finish
 from aesthetics_lib.train import TrainConfig
 
 
@@ -275,6 +277,60 @@ def test_shipped_weights_are_current_and_reproduce_their_record(name: str, monke
     key = "mean" if "mean" in recorded else "prob_good"  # a binary head records P(good)
     np.testing.assert_allclose(again[key], recorded[key], atol=2e-3,
                                err_msg=f"weights/{name}.pt no longer reproduces its record's test predictions")
+
+
+def _compared() -> tuple[str, ...]:
+    """tools/record_test_predictions.py's models: those notebook 09 compares with the final model,
+    reading their records' copies of their test predictions instead of running them."""
+    spec = importlib.util.spec_from_file_location("record_test_predictions", WEIGHTS.parent / "tools" / "record_test_predictions.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.COMPARED
+
+
+WITH_COPY = _compared()
+
+
+@pytest.mark.parametrize("name", WITH_COPY)
+def test_a_records_copy_of_test_predictions_is_of_its_verified_sample(name: str) -> None:
+    # The copy is read instead of running the model; the sample the test above reproduces from the
+    # weights must be its first photos, with the same predicted means.
+    record = cw.find_weights(name).record
+    stored = record.get("test_predictions")
+    assert stored is not None, f"weights/{name}.json keeps no copy of its test predictions: run make record-predictions MODELS={name}"
+    sample = record["test_sample"]
+    assert stored["n"] == len(stored["image_ids"]) == record["test"]["n"], "the copy covers the whole test split"
+    assert stored["image_ids"][: sample["n"]] == sample["image_ids"], "the copy is of another test split"
+
+    class Split:  # the labels are not needed for the means
+        image_ids = stored["image_ids"]
+        targets = staticmethod(lambda: np.zeros((stored["n"], 5), np.float32))
+        means = staticmethod(lambda: np.zeros(stored["n"], np.float32))
+
+    pred = cw.unpack_predictions(stored, Split())
+    key = "mean" if "mean" in sample else "prob_good"
+    np.testing.assert_allclose(getattr(pred, key)[: sample["n"]], sample[key], atol=2e-3,
+                               err_msg=f"weights/{name}.json: the copy's predictions are not the weights'")
+
+
+def test_packed_predictions_come_back_bit_for_bit_and_refuse_another_split() -> None:
+    rng = np.random.default_rng(0)
+    dist = rng.dirichlet(np.ones(5), 7).astype(np.float32)
+    pred = finish({"dist": dist, "attributes": rng.standard_normal((7, 3)).astype(np.float32)}, ("a", "b", "c"), 3.0,
+                  image_id=np.array([f"{i}.jpg" for i in range(7)]))
+
+    class Split:
+        image_ids = [f"{i}.jpg" for i in range(7)]
+        targets = staticmethod(lambda: dist[::-1].copy())
+        means = staticmethod(lambda: np.arange(7, dtype=np.float32))
+
+    again = cw.unpack_predictions(json.loads(json.dumps(cw.pack_predictions(pred))), Split(), ("a", "b", "c"), 3.0)
+    for key in ("dist", "mean", "std", "attributes"):
+        assert np.array_equal(getattr(again, key), getattr(pred, key)) and getattr(again, key).dtype == np.float32, key
+    assert np.array_equal(again.target_dist, dist[::-1]) and list(again.image_id) == Split.image_ids
+    Split.image_ids = Split.image_ids[::-1]
+    with pytest.raises(ValueError, match="another test split: 7 photos against 7 here, first difference at position 0"):
+        cw.unpack_predictions(cw.pack_predictions(pred), Split())
 
 
 def test_deflating_a_checkpoint_keeps_every_tensor_and_shrinks_it(tmp_path: Path) -> None:

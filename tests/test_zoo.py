@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from aesthetics_lib.course_weights import CourseWeights, pack_predictions
 from aesthetics_lib.zoo import VARIANTS, ZOO_MODELS, config_dir, course_config, course_model, run_key
 
 TINY = {"epochs": 1, "studio_n": 80, "max_steps_per_epoch": 2, "batch_size": 8, "size": 32}
@@ -46,6 +47,15 @@ def test_train_once_then_load(tmp_path, monkeypatch) -> None:
     assert np.allclose(scores["dist"].sum(1), 1, atol=1e-5)
     assert scores["mean"][0] == pytest.approx(scores["mean"][2], abs=1e-6)
     assert np.all((scores["mean"] >= 1) & (scores["mean"] <= 5))
+
+    # its test predictions: computed without a record, read back from a record's copy otherwise
+    computed = again.test_predictions()
+    assert len(computed) == len(computed.target_mean) > 0 and computed.dist.shape[1] == 5
+    again.weights = CourseWeights("spp", again.run_dir / "best.pt", {"test_predictions": pack_predictions(computed)})
+    again.predictor.model = None  # the copy is read without running the model
+    copied = again.test_predictions()
+    assert copied.keys() == computed.keys()
+    assert all(np.array_equal(copied[k], computed[k]) and copied[k].dtype == computed[k].dtype for k in computed.keys())
 
 
 def test_course_configs_take_only_the_cadb_entry_of_the_data_variable(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:

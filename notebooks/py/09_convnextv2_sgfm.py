@@ -836,7 +836,10 @@ if DATA.studio:  # the numbers the text quotes are the studio's
 # Each course model, as trained and selected on validation by its own notebook's config and shipped
 # with the course (`course_model(name)`), predicts the 950 studio test photos; every metric gets a
 # 95 % bootstrap interval (`metrics.evaluate_predictions(ci=True)`). The two SGFM models' predictions
-# come from their stored test maps (section 4: the same numbers as running them on the photos).
+# come from their stored test maps (section 4: the same numbers as running them on the photos). The
+# other six come from `test_predictions()`: their training records keep a copy of exactly what it
+# computes (`predict` over the test split), so it reads the copy instead of running six models;
+# `test_predictions(recorded=False)` runs them (about 50 s on one CPU thread), with the same numbers.
 # Beside them: the naive baseline that predicts the training mean for every photo, and the studio's
 # **noise ceiling**, the SRCC between the raters' mean vote and the true quality the studio knows: a
 # model that predicted the truth perfectly would reach about that, and none can do much better.
@@ -854,7 +857,7 @@ def evaluate_on_test(name, pred=None, meta=None):
     if pred is None:
         c_ = course_model(name)
         assert c_.weights is not None, f"{name}: expected shipped course weights (a notebook never trains a course model)"
-        pred, meta = predict(c_.model, build_datasets(c_.config, splits=("test",))[2], batch_size=BATCH), c_.meta
+        pred, meta = c_.test_predictions(), c_.meta
     order_ = np.argsort(pred["image_id"])  # one order for all models (some views batch by aspect ratio)
     p = {k: v[order_] for k, v in pred.items()}
     ev = metrics.evaluate_predictions(p.get("dist"), p["target_dist"], meta["threshold"], ci=True, n_boot=N_BOOT,
