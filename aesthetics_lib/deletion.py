@@ -39,6 +39,15 @@ N_MOVED = 4
 MAX_OVERLAP = 0.1
 
 
+def _binary(mask: Any, what: str) -> np.ndarray:
+    """The pixels of ``mask`` above 0.5, as a boolean ``[H, W]``; ``ValueError`` naming ``what`` for
+    another number of dimensions."""
+    m = np.asarray(mask, dtype=np.float32) > 0.5
+    if m.ndim != 2:
+        raise ValueError(f"{what}: expected a mask [H, W], found shape {m.shape}")
+    return m
+
+
 def _region(mask: Any, shape: tuple[int, int], what: str) -> np.ndarray:
     m = np.asarray(mask, dtype=np.float32)
     if m.shape != shape:
@@ -49,9 +58,7 @@ def _region(mask: Any, shape: tuple[int, int], what: str) -> np.ndarray:
 def grown(mask: Any, pixels: int = GROW) -> np.ndarray:
     """The pixels of ``mask`` (``[H, W]``, ``> 0.5``) and those within ``pixels`` steps of them (a
     binary dilation), as a boolean ``[H, W]``: the region :func:`removals` removes."""
-    m = np.asarray(mask, dtype=np.float32) > 0.5
-    if m.ndim != 2:
-        raise ValueError(f"grown: expected a mask [H, W], found shape {m.shape}")
+    m = _binary(mask, "grown")
     return ndimage.binary_dilation(m, iterations=pixels) if pixels > 0 and m.any() else m
 
 
@@ -86,9 +93,7 @@ def moved_regions(region: Any, n: int = N_MOVED, seed: int = 0, max_overlap: flo
     region itself. Returns boolean ``[H, W]`` masks; fewer than ``n`` (even none) when a large
     region leaves no such place within ``tries * n`` draws. Deterministic given ``seed``.
     """
-    r = np.asarray(region, dtype=np.float32) > 0.5
-    if r.ndim != 2:
-        raise ValueError(f"moved_regions: expected a mask [H, W], found shape {r.shape}")
+    r = _binary(region, "moved_regions")
     ys, xs = np.nonzero(r)
     if ys.size == 0:
         return []
