@@ -94,9 +94,11 @@ bench:
 	$(PYTHON) benchmarks/bench_train.py
 
 # Train the course weights (MODEL=nima for one; EPOCHS=2 for at most 2 more epochs per model in this
-# call) in resumable run folders under runs/weights/, and export them into weights/ with their records.
+# call) in resumable run folders under runs/weights/, and export them into weights/ with their records;
+# then copy the test predictions into the new records of the models notebook 09 reads them from.
 weights: install
 	env -u AESTHETICS_DATA HF_HUB_OFFLINE=1 $(MALLOC_ENV) $(PYTHON) -m aesthetics_lib zoo --train $(or $(MODEL),all) $(if $(EPOCHS),--epochs $(EPOCHS))
+	env -u AESTHETICS_DATA $(NB_ENV) $(PYTHON) tools/record_test_predictions.py --missing $(or $(MODEL),all)
 
 # Copy shipped models' test predictions into their records (tools/record_test_predictions.py), with
 # the environment the notebooks run in. MODELS= names some; default: those notebook 09 compares.

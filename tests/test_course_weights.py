@@ -279,16 +279,31 @@ def test_shipped_weights_are_current_and_reproduce_their_record(name: str, monke
                                err_msg=f"weights/{name}.pt no longer reproduces its record's test predictions")
 
 
-def _compared() -> tuple[str, ...]:
-    """tools/record_test_predictions.py's models: those notebook 09 compares with the final model,
-    reading their records' copies of their test predictions instead of running them."""
+def _record_tool():
+    """tools/record_test_predictions.py, which writes the records' copies of test predictions."""
     spec = importlib.util.spec_from_file_location("record_test_predictions", WEIGHTS.parent / "tools" / "record_test_predictions.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.COMPARED
+    return module
 
 
-WITH_COPY = _compared()
+RECORD_TOOL = _record_tool()
+#: The models notebook 09 compares with the final model, reading their records' copies of their test
+#: predictions instead of running them.
+WITH_COPY = RECORD_TOOL.COMPARED
+
+
+def test_make_weights_records_only_the_copies_that_are_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    # make weights runs the tool with --missing after exporting: a model outside the comparison, or
+    # whose record keeps its copy, is skipped with the reason; one that needs a copy is not.
+    assert "no copy" in RECORD_TOOL.needs_copy("dcnn_binary")
+    assert all("already keeps a copy" in RECORD_TOOL.needs_copy(name) for name in WITH_COPY)
+    record = dict(cw.find_weights("nima").record)
+    del record["test_predictions"]
+    monkeypatch.setattr(RECORD_TOOL, "shipped_weights", lambda name, config: cw.CourseWeights(name, WEIGHTS / f"{name}.pt", record))
+    assert RECORD_TOOL.needs_copy("nima") is None
+    monkeypatch.setattr(RECORD_TOOL, "shipped_weights", lambda name, config: None)
+    assert "no current weights" in RECORD_TOOL.needs_copy("nima")
 
 
 @pytest.mark.parametrize("name", WITH_COPY)

@@ -9,10 +9,13 @@ array comes back bit for bit; only then does it write them into ``weights/NAME.j
 does not come back the same, is left as it was, and the tool goes on and names it at the end.
 
     python tools/record_test_predictions.py [NAME ...]
+    python tools/record_test_predictions.py --missing [NAME ...|all]
 
 Run it with the Makefile's ``CPU_ENV`` (``make record-predictions``), as the notebooks run: the copy is what a
-notebook computes on such a CPU. A model retrained with ``make weights`` gets a new record without
-the copy, and notebooks then compute its predictions again until this tool is run.
+notebook computes on such a CPU. Exporting retrained weights writes a new record without the copy;
+``make weights`` then runs this tool with ``--missing``, which records only the named models (``all``
+or none: every one) that need a copy, have current weights and keep none yet, and says why it
+skips the others (a run not finished is not a failure).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from aesthetics_lib.course_weights import pack_predictions, unpack_predictions, write_record  # noqa: E402
 from aesthetics_lib.train import build_datasets  # noqa: E402
-from aesthetics_lib.zoo import course_model  # noqa: E402
+from aesthetics_lib.zoo import course_config, course_model, shipped_weights  # noqa: E402
 
 #: The course models notebook 09's comparison table reads from their records.
 COMPARED = ("dcnn", "spp", "nima", "multipatch", "multipatch_layout_lite0", "sampnet")
@@ -57,12 +60,32 @@ def record_one(name: str) -> str:
     return f"{name}: {stored['n']} test photos, {sorted(stored['arrays'])} ({time.perf_counter() - start:.1f} s)"
 
 
+def needs_copy(name: str) -> str | None:
+    """Why ``--missing`` skips ``name`` (None: record it): not compared, weights not current, or a copy kept."""
+    if name not in COMPARED:
+        return f"{name}: notebook 09 runs it itself; its record keeps no copy"
+    shipped = shipped_weights(name, course_config(name))
+    if shipped is None:
+        return f"{name}: no current weights to copy from (its training is not finished or not exported)"
+    if "test_predictions" in shipped.record:
+        return f"{name}: its record already keeps a copy"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("names", nargs="*", default=list(COMPARED), help=f"course models (default: {' '.join(COMPARED)})")
+    parser.add_argument("names", nargs="*", help=f"course models (default, or 'all' with --missing: {' '.join(COMPARED)})")
+    parser.add_argument("--missing", action="store_true",
+                        help="only the named models whose current weights need a copy and keep none (after make weights)")
     args = parser.parse_args(argv)
+    names = list(COMPARED) if not args.names or (args.missing and args.names == ["all"]) else args.names
+    if args.missing:
+        skipped = {name: needs_copy(name) for name in names}
+        for reason in filter(None, skipped.values()):
+            print(f"skipped {reason}")
+        names = [name for name, reason in skipped.items() if reason is None]
     failed = []
-    for name in args.names:
+    for name in names:
         try:
             print(record_one(name), flush=True)
         except Exception as exc:  # noqa: BLE001 (go on with the others, name it at the end)
