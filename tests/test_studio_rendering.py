@@ -9,7 +9,7 @@ from PIL import Image
 
 from aesthetics_lib.data import studio as S
 from aesthetics_lib.data.studio.apps_truth import _clean_row
-from aesthetics_lib.data.studio.rendering import RHYTHM_CYCLES, image_size, render
+from aesthetics_lib.data.studio.rendering import RHYTHM_CYCLES, band_box, image_size, render
 
 
 def _clean(**overrides) -> dict:
@@ -77,6 +77,25 @@ def test_long_side_cue_survives_a_square_warp_only_for_moderate_aspect_ratios():
 
     assert warp_diff(3.0) < 0.6 * warp_diff(4 / 3)
     assert RHYTHM_CYCLES > 0
+
+
+@pytest.mark.parametrize("aspect, side", [(2.5, 0), (1.0, 1), (0.4, 0), (0.4, 1)])
+def test_band_box_is_where_the_fence_is_painted(aspect, side):
+    # A crisp and a smeared fence differ only in the band: every differing pixel lies in the box,
+    # and the box's first and last rows and columns all hold some.
+    row = _clean(aspect=aspect, band=True, band_side=side, noise=0.0, softness=0.0, motion_blur=0.0, dof=0.0)
+    crisp, _ = render({**row, "rhythm": 1.0}, 120)
+    soft, _ = render({**row, "rhythm": 0.0}, 120)
+    differs = (crisp != soft).any(-1)
+    height, width = differs.shape
+    top, left, bottom, right = band_box(row, width, height)
+    assert bottom - top == height or right - left == width, "the band runs along a whole side"
+    inside = np.zeros_like(differs)
+    inside[top:bottom, left:right] = True
+    assert differs.any() and not (differs & ~inside).any()
+    box = differs[top:bottom, left:right]
+    assert box[0].any() and box[-1].any() and box[:, 0].any() and box[:, -1].any()
+    assert band_box({**row, "band": False}, width, height) is None
 
 
 def test_render_names_the_missing_factors():

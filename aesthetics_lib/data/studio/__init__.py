@@ -82,6 +82,7 @@ from aesthetics_lib.data.studio.rendering import (
     RHYTHM_CYCLES,
     RHYTHM_MIN_PERIOD,
     SCENE_STYLE,
+    band_box,
     horizon_rows,
     image_size,
     render,
@@ -96,7 +97,7 @@ __all__ = [
     "SCENE_FREQ", "SCENE_BASE", "SCENE_SHAPES", "SCENE_HUE", "ASPECT_MODES", "EXTREME_FRACTION",
     "QUALITY_TERMS", "FINE_DETAIL_TERMS", "CADB_TARGET", "AVA_TARGET", "StudioConfig", "sample_factors",
     # rendering
-    "render", "image_size", "horizon_rows", "subject_radii", "RENDER_KEYS", "RHYTHM_CYCLES",
+    "render", "image_size", "horizon_rows", "subject_radii", "band_box", "RENDER_KEYS", "RHYTHM_CYCLES",
     "RHYTHM_MIN_PERIOD", "SCENE_STYLE",
     # quality and raters
     "quality_terms", "quality_raw", "true_quality", "expected_mean", "simulate_votes",

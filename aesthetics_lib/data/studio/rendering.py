@@ -245,11 +245,27 @@ def _symmetrise(img: np.ndarray, s: float) -> None:
     img[:, :, w - half :] = s * mirrored + (1.0 - s) * right
 
 
-def _rhythm_band(f: dict[str, Any], img: np.ndarray, rng: np.random.Generator) -> None:
-    """A fence of posts along the long side; crisp when ``rhythm`` is 1, smeared when it is 0."""
+def band_box(f: Mapping[str, Any], width: int, height: int) -> tuple[int, int, int, int] | None:
+    """Where factor row ``f``'s rhythm band lies in a ``width`` x ``height`` rendering, as ``(top,
+    left, bottom, right)`` pixel bounds (bottom and right excluded); None when it has no band.
+
+    The band runs along the long side, 12 % of the short side thick (at least 5 pixels): along the
+    bottom edge of a wide or square photo, along the left (``band_side`` 0) or right edge of a tall one.
+    """
     if not bool(f["band"]):
-        return
+        return None
+    thick = max(5, int(round(0.12 * min(width, height))))
+    if width >= height:
+        return height - thick, 0, height, width
+    return (0, 0, height, thick) if int(f["band_side"]) == 0 else (0, width - thick, height, width)
+
+
+def _rhythm_band(f: dict[str, Any], img: np.ndarray, rng: np.random.Generator) -> None:
+    """A fence of posts along the long side (:func:`band_box`); crisp when ``rhythm`` is 1, smeared when it is 0."""
     h, w = img.shape[1:]
+    box = band_box(f, w, h)
+    if box is None:
+        return
     long_, short = max(w, h), min(w, h)
     period = max(RHYTHM_MIN_PERIOD, short / RHYTHM_CYCLES)
     t = np.arange(long_, dtype=np.float32) + 0.5
@@ -257,14 +273,11 @@ def _rhythm_band(f: dict[str, Any], img: np.ndarray, rng: np.random.Generator) -
     sigma = (1.0 - float(f["rhythm"])) * 0.45 * period
     if sigma > 0.05:
         profile = ndimage.gaussian_filter1d(profile, sigma, mode="wrap")
-    thick = max(5, int(round(0.12 * short)))
     colour = _hsv(float(f["palette_hue"]) + 0.5, 0.35 * float(f["saturation"]), 0.18)
     alpha = (0.9 * profile).astype(np.float32)
-    if w >= h:  # along the bottom edge
-        img[:, h - thick :, :] += (colour - img[:, h - thick :, :]) * alpha[None, :]
-    else:  # along the left or right edge
-        sl = slice(0, thick) if int(f["band_side"]) == 0 else slice(w - thick, w)
-        img[:, :, sl] += (colour - img[:, :, sl]) * alpha[:, None]
+    top, left, bottom, right = box
+    region = img[:, top:bottom, left:right]
+    region += (colour - region) * (alpha[None, :] if w >= h else alpha[:, None])
 
 
 def _subject(f: dict[str, Any], img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
