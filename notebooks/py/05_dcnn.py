@@ -426,9 +426,10 @@ print("regression SRCC - binary SRCC, averaged over 3 seeds:", fmt(target_effect
 # seed luck (0.0144 [6.8e-05, 0.0291] against seed noise of 0.0424; `benchmarks/README.md`, "Seeds
 # of notebook 05's target comparison", quoted, not recomputed): too short a budget hides the effect,
 # and seed 0's interval above 0 alone would have claimed it there. What the binary head cannot give
-# is a score on the rating scale, hence no MSE. The third row compares with section 1, where three
+# is a score on the rating scale, hence no MSE. The third row compares with section 1, where many
 # things changed at once (the target, the amount of data, pooling instead of a big flattened
-# layer), so it cannot say which of them mattered.
+# layer, the input size, the epochs, the optimiser and the augmentation), so it cannot say which of
+# them mattered.
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
 # The claims above, checked against the numbers.
@@ -705,7 +706,8 @@ print("highest test SRCC:", best["name"], metrics.format_ci(best, "srcc"))
 # 0.0172], no clear difference either way. The frozen global + local head ranks the test photos
 # better by 0.05 [0.000898, 0.0999], an interval that only just excludes 0, from one training run of
 # each model: with the backbone's weights in another memory layout (channels-last, which changes the
-# features by about 1e-7) the same head came out 0.0457 [-0.00409, 0.0951] better, no clear
+# features at float rounding, by up to about 2e-5) the same head came out 0.0457 [-0.00409, 0.0951]
+# better, no clear
 # difference (`benchmarks/README.md`). One run cannot settle it; three seeds each (below) can. The
 # course DCNN ranks them better by 0.133 [0.0895, 0.182], but it differs from the one-column model in
 # four things at once (two columns, wider and deeper ones, EMD on the distribution, 72 epochs instead
@@ -857,7 +859,8 @@ if studio:
 # - ImageNet features were learnt on 224 px photos. A 64 px warp of a whole photo keeps its layout
 #   but not its grain; a 64 px crop at native resolution shows real texture, grain and sharpness but
 #   only part of the layout. Here the two frozen views rank the photos about equally well on their
-#   own, follow different parts of the quality (section 3), and do best together. At full scale
+#   own and follow different parts of the quality (section 3); together they rank the test photos
+#   better than the global view alone (section 3) and than the one-column CNN (section 5). At full scale
 #   (`configs/ava_dcnn.yaml`: pretrained columns at 224 px on AVA) both columns see photos at the
 #   scale the backbone knows.
 
@@ -876,13 +879,15 @@ if studio:
 #   the test photos no better than the one-column CNN trained from scratch for 24 epochs; the two
 #   views together do, with three seeds each and beyond the seed noise (SRCC +0.0533 [0.0066,
 #   0.0993]; one run each was too close to 0 to tell), and so does the course DCNN, both
-#   columns trained from scratch for 72 epochs (0.133 [0.0895, 0.182]; it changes four things at once).
+#   columns trained from scratch for 72 epochs (0.133 [0.0895, 0.182], one run of each model; it
+#   changes four things at once).
 # - The course DCNN's first columns (16-32-64) underfit the studio: columns of RAPID's depth
 #   (32-64-64-64, four times the parameters) fit the training photos better and rank the test photos
-#   better by 0.0585 [0.026, 0.0903], paired (0.521 -> 0.579; quoted from `benchmarks/README.md`).
-#   Three wider blocks with as many parameters (32-64-128) rank them worse than the four blocks by
-#   0.0449 [0.0163, 0.0724] (one seed each, same source): the fourth block, not the parameter count,
-#   carries the gain.
+#   better by 0.0585 [0.026, 0.0903], paired (0.521 -> 0.579; one seed each, quoted from
+#   `benchmarks/README.md`). Three wider blocks with as many parameters (32-64-128) rank them worse
+#   than the four blocks by 0.0449 [0.0163, 0.0724] (one seed each, same source). With one seed per
+#   width the seed noise of these comparisons is not measured: they point to the fourth block rather
+#   than the parameter count, without settling it.
 # - RAPID's local column sees the photo at its own resolution, where fine detail survives a warp only
 #   as a blur; whether it helps is a question for a paired interval, not for a single number. Here
 #   both columns together beat the global one alone, with three seeds per head and beyond the seed
@@ -890,7 +895,7 @@ if studio:
 #   column's heads follow the studio's fine-detail terms better than the warp's (a paired SRCC gain
 #   of 0.251 [0.199, 0.3]; one run: 0.25 [0.194, 0.301]).
 # - The trainings run inside a notebook (sections 1 and 3) give identical numbers on one machine
-#   with the course's CPU settings, but end a few thousandths apart on Intel and AMD processors; the
+#   with the course's CPU settings, but end up to 0.013 apart on Intel and AMD processors; the
 #   stored outputs are an Intel Xeon's.
 # - `course_model` trains a configured run once (deterministically) and reloads it; `load_checkpoint`
 #   and `predict` are the pieces underneath.
@@ -980,7 +985,7 @@ check(answer, expected, tol=1e-3, hint="each side is squeezed to the warp's side
 # **Exercise 5 (predict, run, check: pooling against memorisation).** The small CNN of section 1
 # feeds its head the whole flattened 6 x 6 x 64 map. *Before you run anything*, predict: if the head
 # gets only the 64 channel averages instead (global average pooling, as the library's models do),
-# does the generalisation gap (training minus test accuracy, 0.358 in section 1) go up, down or stay
+# does the generalisation gap (training minus test accuracy, 0.362 in section 1) go up, down or stay
 # the same? Write your prediction, then set `NEW_POOLING = "average"` and run the cell: it trains the
 # same CNN on the same 300 photos for the same 14 epochs and seed (about 10 s), and `check_prediction`
 # grades your prediction. Then look at the test accuracy it prints: which part of the gap moved?

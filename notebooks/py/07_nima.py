@@ -481,9 +481,10 @@ print_table(head_pairs)
 # buys: a spread that carries some signal, not yet a reliable one (section 5's flag reaches 0.395).
 #
 # The second paired row puts the fine-tuned NIMA of section 3 above the frozen EMD head at ranking the
-# mean scores (by 0.149 [0.103, 0.197]). That comparison changes two things at once (a fine-tuned
-# backbone, and all 7,692 training photos instead of `HEAD_TRAIN_N`), so it cannot say which of them
-# made the difference.
+# mean scores (by 0.149 [0.103, 0.197]). That comparison changes several things at once (a
+# fine-tuned backbone, all 7,692 training photos instead of `HEAD_TRAIN_N`, and the training recipe:
+# epochs, learning rates, warm-up, gradient clipping, flips), so it cannot say which of them made the
+# difference.
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
 # The claims above, checked against the numbers. The heads train in the notebook, so the numbers
@@ -556,8 +557,9 @@ if studio:
 #   label noise and another scale.
 # - Its predicted SD separates the polarising photos as a group (a gap of 0.442 [0.41, 0.472]) and
 #   tracks the photos' vote SD weakly (SRCC 0.262 [0.195, 0.325], below the yes/no polarising flag's
-#   0.395). It runs wider than the votes: it mixes the raters' disagreement with the model's own
-#   uncertainty.
+#   0.395). It runs wider than the votes (mean predicted SD 1.01 against 0.923 on the polarising
+#   photos, 0.566 against 0.436 on the others); section 5 suggests why (it mixes the raters'
+#   disagreement with the model's own uncertainty), and exercise 4 tests that.
 # - Trained on the mean alone, the same head predicts a spread whose ranking of the vote SD the test
 #   set cannot tell from chance; trained with EMD, its predicted SD follows the true SD weakly (0.178
 #   [0.111, 0.251]), better than the MSE head's by a paired interval, and with three seeds per head

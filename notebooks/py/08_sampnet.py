@@ -539,7 +539,7 @@ if DATA.studio:
 # the thirds grid weighted up when the subject sits on a third) would be the model adapting its
 # pooling to the composition, which is what the pattern weights are for. Compare the spread between
 # patterns with the spread between placements: when the first is the larger, the weights move away
-# from uniform alike for every placement, so they are not a placement detector. Here the weights move
+# from uniform in much the same way for every placement, so they are not a placement detector. Here the weights move
 # away from uniform with a preference shared by all photos: the 2-part patterns get 0.141 on average,
 # the 4- and 9-part ones 0.098, and the thirds grid least of all (0.071). They differ more between
 # patterns than between placements (0.0897 against 0.0458), and the thirds grid gets about 0.07 for
@@ -745,8 +745,8 @@ print("for scale: SD of the predicted means", fmt(normal.std()))
 #
 # Put the two measurements side by side. Retrained without saliency, the model ranks the test photos
 # as well: SRCC 0.601 against 0.600, a paired difference of -0.001 [-0.025, 0.024] for the model with
-# saliency, and no clear difference in EMD either. The trained model with saliency does not read the
-# maps it is given. The two measurements agree: at 128 px, with one mean saliency value per part, the
+# saliency, and no clear difference in EMD either. The trained model with saliency hardly reads the
+# maps it is given (its predictions move by 0.004-0.011 when they change). The two measurements agree: at 128 px, with one mean saliency value per part, the
 # saliency input makes no difference these test photos can detect. Each arm here is one run, so
 # seeds 1 and 2 of both arms were trained outside this notebook (`benchmarks/sampnet_seeds.py`;
 # quoted, not recomputed: four more SAMP-Net models, 7 MB each, do not fit the course weights' size
@@ -812,12 +812,14 @@ print_table([
 # - The course's SAMP-Net (128 px, 3 epochs) ranks the test photos far better than chance and below
 #   the noise ceiling, its MSE and EMD are below the naive baseline's, and its predicted means spread
 #   (their SD is more than half the true SD). The studio's truth lets us check what it learnt: pattern
-#   weights that favour the 2-part patterns alike for every placement (no placement detector), and a
+#   weights that favour the 2-part patterns for every placement, more alike between placements than
+#   between patterns (0.0458 against 0.0897: no placement detector), and a
 #   RuleOfThirds output that follows the true placement term moderately (SRCC 0.372 [0.318, 0.428]).
 # - With vs without saliency (one run each): no clear difference, -0.001 [-0.025, 0.024] of SRCC,
 #   and swapping or emptying the maps at test time changes nothing beyond the luck of the test
 #   photos. Three seeds per arm, trained outside the notebook, agree (SRCC -0.000877 [-0.0136,
-#   0.0129], seed noise 0.0297). At this scale the model does not use its saliency input measurably.
+#   0.0129], seed noise 0.0297). At this scale the model's use of its saliency input makes no
+#   difference to the ranking that these photos can measure.
 
 # %% [markdown]
 # ## Exercises

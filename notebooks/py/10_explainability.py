@@ -426,7 +426,7 @@ for name in models:
 # Read the curves from the left (the grey band is where a method's mean must stay; the test asks the
 # same of its whole interval). On the final model (left), Grad-CAM drops to near 0 as soon as the
 # score head is random (-0.0345 [-0.113, 0.053]) and its interval stays inside the band at every
-# step; with the backbone random too, every map comes out empty. It passes: its map is about the
+# step; with the backbone random too, every one of its maps comes out empty. It passes: its map is about the
 # function the weights compute. Grad-CAM++ drops only to 0.452 [0.376, 0.523] with the head random,
 # and its mean stays between 0.363 and 0.545 until the backbone is random; the upper end of its
 # interval lies above 0.5 at five of the seven steps (up to 0.609), so it fails, narrowly at the
@@ -594,11 +594,12 @@ if deletions:
 # without the subject does not, as far as 60 photos can tell (0.142 [-0.132, 0.403] and 0.021
 # [-0.254, 0.291]): removing the subject took out what the score knew about its placement. A subject
 # on a third lowers the final model's score by 0.466 on average when it goes, a subject at the edge
-# by 0.0564 (SAMP-Net: 0.423 and -0.026; the two symmetric photos are too few to read). So the drop
+# by 0.0564 (SAMP-Net: by 0.423 on a third, while removing a subject at the edge raises its score by
+# 0.026; the two symmetric photos are too few to read). So the drop
 # is not only a reaction to an emptier scene: it is largest where the studio's quality rewards the
 # subject's place most.
 #
-# The Grad-CAM findings of sections 3 and 5 belong to the trained weights, not to the design. Other
+# Section 3's Grad-CAM finding belongs to the trained weights, not to the design. Other
 # training runs of the final model, measured the same way outside this notebook
 # (`benchmarks/lesson_checks.py`, numbers in `benchmarks/README.md`, "The final model at 160 px in
 # the lessons" and "The deletion test across training runs"), do not all agree about Grad-CAM. With
@@ -693,8 +694,8 @@ for i in range(3):
 # [-0.314, 0.156]). On the third photo they do not reach the top three, and both lines say the same.
 # That is a lesson in how the head was trained. In AADB (and CADB, and the studio) an attribute that
 # does not apply is labelled 0, and the attribute loss ignores zero targets (`masked_attribute_mse`),
-# so the head only ever saw, say, `Symmetry` on symmetric photos. It never learnt to say "does not apply"; it
-# predicts the typical value of the photos where it does, for every photo. Feedback from such an
+# so the head only ever saw, say, `Symmetry` on symmetric photos. It never learnt to say "does not apply":
+# nothing in its loss asks it what to predict where an attribute does not apply. Feedback from such an
 # attribute is fluent, confident and worthless: the worst kind of explanation, because it sounds
 # right. Show only attributes whose predictions were checked against held-out labels, and say
 # which ones.
@@ -737,7 +738,7 @@ if DATA.studio:
 #   above it (its Grad-CAM over the 45 photos where it is not empty).
 # - The randomisation check separates maps that depend on the model from maps that reflect the
 #   image. On the final model Grad-CAM passes (its map changes as soon as the score head is random),
-#   Grad-CAM++ fails narrowly (0.452 [0.376, 0.523] alike after the head) and EigenCAM fails
+#   Grad-CAM++ fails, narrowly at the first step (0.452 [0.376, 0.523] alike after the head), and EigenCAM fails
 #   (unchanged until the layers under its map are random); on SAMP-Net all three fail. So the one
 #   recommended map, the final model's Grad-CAM, both depends on the model and points at the
 #   subject; the other maps of the predicted score that point at the subject fail the check. That

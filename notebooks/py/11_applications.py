@@ -659,8 +659,8 @@ if DATA.studio:  # the numbers the text quotes are the studio's
 #   intervals above 0), and close a little more than half the gap to the oracle (0.57).
 # - A score difference means something only against the score's noise: shifting a crop by 3% of its
 #   side moves the score by about 0.03 on real photos (0.026 on average). The best crop beats the
-#   centre crop by more than twice that on seven of the eight photos tried; on the China photo the
-#   two top crops are within it for all three ratios.
+#   centre crop by more than twice that photo's noise on seven of the eight photos tried; on the
+#   China photo the two top crops are within twice their noise for all three ratios.
 # - An `ipywidgets` app over the library turns a model into a tool anyone can try, and handles bad
 #   input with a message; it lets only the attributes checked on held-out photos speak and says how
 #   far to trust the score; Voila serves it as a web page without showing code.
