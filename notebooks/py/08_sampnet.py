@@ -746,7 +746,8 @@ print("for scale: SD of the predicted means", fmt(normal.std()))
 # Put the two measurements side by side. Retrained without saliency, the model ranks the test photos
 # as well: SRCC 0.601 against 0.600, a paired difference of -0.001 [-0.025, 0.024] for the model with
 # saliency, and no clear difference in EMD either. The trained model with saliency hardly reads the
-# maps it is given (its predictions move by 0.004-0.011 when they change). The two measurements agree: at 128 px, with one mean saliency value per part, the
+# maps it is given (another photo's map or an empty one moves its predicted means by 0.004 and 0.011
+# on average). The two measurements agree: at 128 px, with one mean saliency value per part, the
 # saliency input makes no difference these test photos can detect. Each arm here is one run, so
 # seeds 1 and 2 of both arms were trained outside this notebook (`benchmarks/sampnet_seeds.py`;
 # quoted, not recomputed: four more SAMP-Net models, 7 MB each, do not fit the course weights' size
