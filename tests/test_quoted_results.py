@@ -128,3 +128,15 @@ def test_notebook_10_says_where_hirescam_lies_in_the_five_runs() -> None:
     assert verdicts[(128, 1)] == verdicts[(128, 2)] == "not distinguishable"
     assert ("lies above the subject's area in three (the shipped weights and both runs at 160 px) and is not "
             "distinguishable from it in seeds 1 and 2") in text
+
+
+def test_notebook_06_quotes_the_fence_patch_pilot() -> None:
+    result = json.loads((ROOT / "benchmarks" / "results" / "fence_patches.json").read_text())
+    text = _prose("06_aspect_ratio")
+    assert f"random patches hold part of the fence {result['training_share_on_fence']['mean']:.2f} of the time" in text
+    paired = result["paired"]
+    gain = paired["fence patches: fence patches in training minus shipped seed 0"]
+    behind = paired["fence patches of fence patches in training minus the warp"]
+    assert gain[2] == "no clear difference" and behind[2] == "lower"
+    assert f"+{_g(gain[0])} [{_g(gain[1][0])}, {_g(gain[1][1])}]" in text
+    assert f"{_g(behind[0])} [{_g(behind[1][0])}, {_g(behind[1][1])}]" in text
