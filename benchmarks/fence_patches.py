@@ -8,11 +8,11 @@ uniformly random positions, so only about a third of them hold part of a photo's
 one edge, 12 % of the short side thick), and every patch learns from the photo's votes whatever it
 holds.
 
-``train`` trains the course's multi-patch config (``configs/studio_multipatch.yaml``, seed 0, its 48
-epochs) with one change: every training patch of a photo with a fence is cut where it holds part of
+``train`` trains the course's multi-patch config (``configs/studio_multipatch.yaml``, its 48 epochs,
+seed 0 or ``--seed``) with one change: every training patch of a photo with a fence is cut where it holds part of
 the fence (uniformly among those positions; photos without a fence as before). Evaluation is the
-usual grid. ``score`` repeats the notebook's measure for that run beside the shipped seed-0 run and
-the warp: SRCC with the true rhythm of the fence patches, the other patches and the model's score on
+usual grid. ``score`` repeats the notebook's measure for that run beside the shipped run of the same
+seed and the warp: SRCC with the true rhythm of the fence patches, the other patches and the model's score on
 the same photos, paired; and each run's test SRCC on the course studio's 950 test photos.
 
     python benchmarks/fence_patches.py train --out runs/fence_patches
@@ -20,8 +20,8 @@ the same photos, paired; and each run's test SRCC on the course studio's 950 tes
     python benchmarks/fence_patches.py train --seed 1 --out runs/fence_patches_seed1
     python benchmarks/fence_patches.py score runs/fence_patches_seed1/best.pt --seed 1 --out benchmarks/results/fence_patches_seed1.json
 
-A pilot with one seed: its seed noise is not measured here (notebook 06's three-seed rows give the
-scale: 0.02-0.04).
+Run here with seeds 0 and 1 (``--seed``), each paired with the shipped run of the same seed;
+notebook 06's three-seed rows give the scale of the seed noise (0.02-0.04).
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ def train(out: str, overrides: dict | None = None) -> None:
     Trainer(cfg, datasets=(wrapped, val_set)).fit()
 
 
-def fence_scores(model, config, ds, rows, boxes):
+def fence_scores(model, config, ds, rows):
     """Per photo of ``rows``: which evaluation patches hold the fence, and each patch's mean score."""
     ds.transform = eval_transform_for(config)
     sub = torch.utils.data.Subset(ds, rows)
@@ -178,13 +178,13 @@ def score(checkpoint: str, out: str | None, seed: int = 0) -> dict:
     warp = course_model("multipatch", overrides=VARIANTS["multipatch_warp"][1])
     parts = {}
     for name, (model, config) in runs.items():
-        s, ids = fence_scores(model, config, ds, rows, None)
+        s, ids = fence_scores(model, config, ds, rows)
         assert list(ids) == list(np.asarray(ds.image_ids)[rows])
         f_in = in_fence[both]
         parts[name] = {"fence patches": (s[both] * f_in).sum(1) / f_in.sum(1),
                        "other patches": (s[both] * ~f_in).sum(1) / (~f_in).sum(1),
                        "model's score": s[both].mean(1)}
-    w_s, _ = fence_scores(warp.model, warp.config, ds, rows, None)
+    w_s, _ = fence_scores(warp.model, warp.config, ds, rows)
     warp_score = w_s[both, 0]
     r = rhythm[both]
     result = {"photos": int(len(rows)), "both_kinds": int(both.sum()), "training_share_on_fence": training_share(),
