@@ -26,6 +26,7 @@ Introduced in notebooks/05_dcnn (train once, load in class).
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import json
@@ -38,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
+import numpy as np
 import torch
 
 from aesthetics_lib.paths import checkout_root
@@ -389,10 +391,6 @@ def pack_predictions(pred: Any) -> dict[str, Any]:
     the model's own outputs (:data:`STORED_OUTPUTS`), each float32 array as base64 with its shape,
     so that :func:`unpack_predictions` gives back the very same numbers. The targets are left out:
     the split's labels hold them."""
-    import base64
-
-    import numpy as np
-
     arrays = {}
     for key in STORED_OUTPUTS:
         value = getattr(pred, key)
@@ -407,10 +405,6 @@ def unpack_predictions(stored: Mapping[str, Any], dataset: Any, attribute_names:
     """The :class:`~aesthetics_lib.inference.Predictions` that :func:`pack_predictions` stored, with
     the targets of ``dataset`` (the same test split, in the same order; ``ValueError`` naming the
     first photo that differs when it is not)."""
-    import base64
-
-    import numpy as np
-
     from aesthetics_lib.inference import finish
 
     ids = [str(i) for i in dataset.image_ids]

@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch.utils.data import Dataset
+from torchvision import tv_tensors
 from torchvision.transforms.v2 import functional as F
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,8 +91,6 @@ class FencePatches(PatchesView):
                 top = int(torch.randint(t_lo, t_hi + 1, ()).item())
                 left = int(torch.randint(l_lo, l_hi + 1, ()).item())
             positions.append((top, left))
-        from torchvision import tv_tensors
-
         patches = tv_tensors.Image(torch.stack([x[..., t : t + s, l : l + s] for t, l in positions]))
         return self.finish(self.augment(patches))
 
