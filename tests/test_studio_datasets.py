@@ -185,6 +185,26 @@ def test_ensure_studio_generates_once_and_reuses(tmp_path, monkeypatch):
     assert [p.name for p in root.parent.iterdir()] == [root.name]  # no temporary folders left
 
 
+def test_ensure_studio_copies_the_other_layouts_renders_and_writes_the_same_files(tmp_path, monkeypatch):
+    monkeypatch.setenv("AESTHETICS_CACHE", str(tmp_path / "cache"))
+    n, seed, px = 80, 0, 32
+    cadb_rows = S.sample_factors(n, seed, "cadb")
+    ava_rows = S.sample_factors(n, seed, "ava")
+    differ = set(np.flatnonzero((cadb_rows != ava_rows).any(axis=1).to_numpy()).tolist())
+    assert 0 < len(differ) < n  # the two layouts draw a few photos differently (the polarising share)
+    donor = S.ensure_studio("cadb", n=n, seed=seed, long_side=px)
+    gone = min(set(range(n)) - differ)
+    (donor / "images" / f"{gone + 1}.jpg").unlink()  # a donor file that cannot be copied is rendered instead
+    rendered = []
+    real_render = writers.render
+    monkeypatch.setattr(writers, "render", lambda row, side: (rendered.append(int(row["image_index"])),
+                                                             real_render(row, side))[1])
+    cached = S.ensure_studio("ava", n=n, seed=seed, long_side=px)
+    assert sorted(rendered) == sorted(differ | {gone})
+    fresh = S.generate_ava(tmp_path / "fresh", n=n, seed=seed, long_side=px, workers=1)
+    assert _digest(cached) == _digest(fresh)
+
+
 def test_an_interrupted_generation_leaves_nothing_behind(tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise KeyboardInterrupt

@@ -54,7 +54,7 @@ def _same(params: Mapping[str, Any] | None, layout: str, n: int, seed: int, long
 
 
 def _generate(layout: str, out_dir: str | os.PathLike, n: int, seed: int, long_side: int,
-              workers: int | None, config: StudioConfig | None) -> Path:
+              workers: int | None, config: StudioConfig | None, donor: tuple[Path, str] | None = None) -> Path:
     cfg = _config(layout, config)
     if n < 1 or long_side < 16:
         raise ValueError(f"studio: expected n >= 1 and long_side >= 16, found n={n}, long_side={long_side}")
@@ -76,7 +76,7 @@ def _generate(layout: str, out_dir: str | os.PathLike, n: int, seed: int, long_s
     tmp = out.parent / f".{out.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()  # (not mkdtemp: the dataset keeps the user's umask, not mode 0700)
     try:
-        _build(layout, tmp, n, seed, long_side, workers, cfg)
+        _build(layout, tmp, n, seed, long_side, workers, cfg, donor)
         if out.exists():
             out.rmdir()  # empty (checked above); never removes anything a user wrote
         os.rename(tmp, out)
@@ -124,6 +124,13 @@ def studio_cache_dir() -> Path:
     return cache_root() / "studio"
 
 
+def _cache_folder(layout: str, n: int, seed: int, long_side: int) -> Path:
+    """The folder :func:`ensure_studio` keeps the studio of these parameters in."""
+    cfg = StudioConfig.for_layout(layout)
+    tag = hashlib.sha256(f"{STUDIO_VERSION}\n{cfg.key()}".encode()).hexdigest()[:8]
+    return studio_cache_dir() / f"{layout}-n{n}-seed{seed}-px{long_side}-v{STUDIO_VERSION}-{tag}"
+
+
 def ensure_studio(layout: str = "cadb", n: int = STUDIO_N, seed: int = 0, long_side: int = 160,
                   workers: int | None = None) -> Path:
     """Generate the studio dataset once into the cache folder (:func:`studio_cache_dir`) and return it.
@@ -131,14 +138,18 @@ def ensure_studio(layout: str = "cadb", n: int = STUDIO_N, seed: int = 0, long_s
     The folder is named after the parameters and a short hash of the generator's version and
     calibration (``cadb-n9497-seed0-px160-v1-1a2b3c4d``), so a changed generator never reuses an old
     cache; an existing complete one is reused, and an interrupted run never leaves a half dataset.
+    When the cache already holds the other layout's studio with the same ``n``, ``seed`` and
+    ``long_side``, its images are copied instead of rendered again wherever the two draw the same
+    photo (all but the few whose polarising look differs): the files are the same either way.
     Introduced in notebooks/00_welcome.
     """
     if layout not in LAYOUTS:
         raise ValueError(f"ensure_studio: expected layout in {LAYOUTS}, found {layout!r}")
-    cfg = StudioConfig.for_layout(layout)
-    tag = hashlib.sha256(f"{STUDIO_VERSION}\n{cfg.key()}".encode()).hexdigest()[:8]
-    root = studio_cache_dir() / f"{layout}-n{n}-seed{seed}-px{long_side}-v{STUDIO_VERSION}-{tag}"
-    return _generate(layout, root, n, seed, long_side, workers, None)
+    other = next(x for x in LAYOUTS if x != layout)
+    donor_root = _cache_folder(other, n, seed, long_side)
+    donor_ok = _same(studio_params(donor_root), other, n, seed, long_side, StudioConfig.for_layout(other))
+    return _generate(layout, _cache_folder(layout, n, seed, long_side), n, seed, long_side, workers, None,
+                     (donor_root, other) if donor_ok else None)
 
 
 def read_factors(root: str | os.PathLike) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -85,9 +86,42 @@ def _json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, indent=None, separators=(", ", ": ")) + "\n", encoding="utf-8")
 
 
+def _copied_renders(donor: tuple[Path, str], factors: pd.DataFrame, seed: int, cfg: StudioConfig,
+                    out: Path) -> dict[int, tuple[list[int], float]]:
+    """Copy into ``out`` the renders of ``donor`` (the folder and layout of a complete studio dataset
+    with the same ``n``, ``seed`` and long side, in the other layout and its own calibration) whose
+    factor rows equal those of ``factors``; returns ``{image_index: (subject box, mask mean)}``.
+
+    A render depends only on its factor row and the long side, and the two layouts draw the same rows
+    except for the polarising share, so the copies are the files rendering would write. A file that
+    cannot be copied is left out (rendered instead).
+    """
+    root, layout = donor
+    theirs_cfg = StudioConfig.for_layout(layout)
+    if theirs_cfg.jpeg_quality != cfg.jpeg_quality:
+        return {}
+    theirs = sample_factors(len(factors), seed, layout, theirs_cfg)
+    ours = factors[theirs.columns]
+    same = (ours == theirs).all(axis=1).to_numpy()
+    table = pd.read_csv(root / FACTORS_FILE, dtype={"image_id": str})  # exact: pandas reads floats back as written
+    copied = {}
+    for k in np.flatnonzero(same):
+        row = table.iloc[k]
+        i, j = _stem(str(row["image_id"])), _stem(str(factors["image_id"].iat[k]))
+        try:
+            shutil.copyfile(root / "images" / f"{i}.jpg", out / "images" / f"{j}.jpg")
+            shutil.copyfile(root / MASKS_DIR / f"{i}.png", out / MASKS_DIR / f"{j}.png")
+        except OSError:
+            continue
+        box = [int(row[c]) for c in ("subject_x1", "subject_y1", "subject_x2", "subject_y2")]
+        copied[int(factors["image_index"].iat[k])] = (box, float(row["subject_area"]))
+    return copied
+
+
 def _build(layout: str, out: Path, n: int, seed: int, long_side: int, workers: int | None,
-           cfg: StudioConfig) -> None:
-    """Generate a complete studio dataset into the empty folder ``out``."""
+           cfg: StudioConfig, donor: tuple[Path, str] | None = None) -> None:
+    """Generate a complete studio dataset into the empty folder ``out``; with ``donor`` (see
+    :func:`_copied_renders`), the images it already rendered are copied instead of rendered again."""
     factors = sample_factors(n, seed, layout, cfg)
     ids = _ids(layout, n)
     factors.insert(0, "image_id", ids)
@@ -123,9 +157,11 @@ def _build(layout: str, out: Path, n: int, seed: int, long_side: int, workers: i
 
     (out / "images").mkdir(parents=True)
     (out / MASKS_DIR).mkdir()
+    copied = _copied_renders(donor, factors, seed, cfg, out) if donor is not None else {}
     tasks = [(row, long_side, str(out / "images" / f"{_stem(i)}.jpg"), str(out / MASKS_DIR / f"{_stem(i)}.png"),
-              cfg.jpeg_quality) for i, row in zip(ids, factors.to_dict("records"))]
-    results = sorted(_render_all(tasks, workers), key=lambda r: r[0])
+              cfg.jpeg_quality) for i, row in zip(ids, factors.to_dict("records")) if row["image_index"] not in copied]
+    results = sorted(_render_all(tasks, workers) + [(k, box, area) for k, (box, area) in copied.items()],
+                     key=lambda r: r[0])
     failed = [(ids[i], err) for i, box, err in results if box is None]
     if failed:
         listed = "; ".join(f"{i}: {e}" for i, e in failed[:5])
