@@ -34,8 +34,6 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch.utils.data import Dataset
-from torchvision import tv_tensors
-from torchvision.transforms.v2 import functional as F
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -44,7 +42,7 @@ from aesthetics_lib import metrics  # noqa: E402
 from aesthetics_lib.compare import paired_bootstrap  # noqa: E402
 from aesthetics_lib.data import registry, studio  # noqa: E402
 from aesthetics_lib.data.schema import dist_mean  # noqa: E402
-from aesthetics_lib.data.transforms import PatchesView, _as_image, patch_grid  # noqa: E402
+from aesthetics_lib.data.transforms import PatchesView, overlaps_box, short_side_size  # noqa: E402
 from aesthetics_lib.inference import eval_loader  # noqa: E402
 from aesthetics_lib.notebook import fmt  # noqa: E402
 from aesthetics_lib.train import Trainer, build_datasets, eval_transform_for, predict  # noqa: E402
@@ -65,7 +63,8 @@ def band_fractions(root: Path, ds) -> list[tuple[float, float, float, float] | N
 
 
 class FencePatches(PatchesView):
-    """The training patches view, every patch cut where it holds part of ``box`` (set per item)."""
+    """The training patches view, every patch cut where it holds part of ``box`` (set per item, as
+    fractions of the height and width; None: anywhere, as usual)."""
 
     box: tuple[float, float, float, float] | None = None
 
@@ -75,24 +74,15 @@ class FencePatches(PatchesView):
         new.__dict__.update(view.__dict__)
         return new
 
-    def __call__(self, img):
-        x = F.resize(_as_image(img), self.short_side, antialias=True)
-        h, w = x.shape[-2:]
+    def positions(self, height: int, width: int) -> list[tuple[int, int]]:
+        if self.box is None:
+            return super().positions(height, width)
         s = self.patch_size
-        positions = []
-        for _ in range(self.num_patches):
-            if self.box is None:
-                top = int(torch.randint(0, h - s + 1, ()).item())
-                left = int(torch.randint(0, w - s + 1, ()).item())
-            else:  # overlap: top < box bottom and top + s > box top (likewise across)
-                bt, bl, bb, br = self.box[0] * h, self.box[1] * w, self.box[2] * h, self.box[3] * w
-                t_lo, t_hi = max(0, int(np.floor(bt - s)) + 1), min(h - s, int(np.ceil(bb)) - 1)
-                l_lo, l_hi = max(0, int(np.floor(bl - s)) + 1), min(w - s, int(np.ceil(br)) - 1)
-                top = int(torch.randint(t_lo, t_hi + 1, ()).item())
-                left = int(torch.randint(l_lo, l_hi + 1, ()).item())
-            positions.append((top, left))
-        patches = tv_tensors.Image(torch.stack([x[..., t : t + s, l : l + s] for t, l in positions]))
-        return self.finish(self.augment(patches))
+        bt, bl, bb, br = self.box[0] * height, self.box[1] * width, self.box[2] * height, self.box[3] * width
+        tops = np.flatnonzero(overlaps_box(np.arange(height - s + 1), 0, s, (bt, -np.inf, bb, np.inf)))
+        lefts = np.flatnonzero(overlaps_box(0, np.arange(width - s + 1), s, (-np.inf, bl, np.inf, br)))
+        return [(int(tops[torch.randint(0, len(tops), ()).item()]), int(lefts[torch.randint(0, len(lefts), ()).item()]))
+                for _ in range(self.num_patches)]
 
 
 class PerItemBox(Dataset):
@@ -124,10 +114,9 @@ def training_share() -> dict:
     for (h, w), box in zip(train_set.sizes(), band_fractions(Path(train_set.root), train_set)):
         if box is None:
             continue
-        vh, vw = F.resize(torch.zeros(1, int(h), int(w)), view.short_side, antialias=True).shape[-2:]
-        tops, lefts = np.arange(vh - s + 1), np.arange(vw - s + 1)
-        rows = ((tops < box[2] * vh) & (tops + s > box[0] * vh)).mean()
-        cols = ((lefts < box[3] * vw) & (lefts + s > box[1] * vw)).mean()
+        vh, vw = short_side_size(int(h), int(w), view.short_side)
+        rows = overlaps_box(np.arange(vh - s + 1), 0, s, (box[0] * vh, -np.inf, box[2] * vh, np.inf)).mean()
+        cols = overlaps_box(0, np.arange(vw - s + 1), s, (-np.inf, box[1] * vw, np.inf, box[3] * vw)).mean()
         shares.append(rows * cols)
     return {"photos": len(shares), "mean": float(np.mean(shares)), "min": float(np.min(shares)), "max": float(np.max(shares))}
 
@@ -159,16 +148,9 @@ def score(checkpoint: str, out: str | None, seed: int = 0) -> dict:
     rows = np.flatnonzero((elong >= 1.9) & factors["band"].to_numpy(bool))
     rhythm = factors["rhythm"].to_numpy()[rows]
     mp = course_model("multipatch", overrides={"seed": seed} if seed else None)
-    short = eval_transform_for(mp.config).short_side
-    size, n = mp.config.size, mp.config.patches
-    in_fence = []
-    for r in rows:
-        h, w = (int(v) for v in hw[r])
-        vh, vw = F.resize(torch.zeros(1, h, w), short, antialias=True).shape[-2:]
-        t0, l0, b0, r0 = studio.band_box(factors.iloc[r], w, h)
-        sy, sx = vh / h, vw / w
-        in_fence.append([t < b0 * sy and t + size > t0 * sy and l < r0 * sx and l + size > l0 * sx for t, l in patch_grid(vh, vw, size, n)])
-    in_fence = np.array(in_fence)
+    view = eval_transform_for(mp.config)
+    in_fence = np.array([view.grid_patches_on(int(hw[r, 0]), int(hw[r, 1]),
+                                              studio.band_box(factors.iloc[r], int(hw[r, 1]), int(hw[r, 0]))) for r in rows])
     both = in_fence.any(1) & ~in_fence.all(1)
     control = f"shipped seed {seed}"
     runs = {control: (mp.model, mp.config)}

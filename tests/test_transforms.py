@@ -16,7 +16,9 @@ from aesthetics_lib.data.transforms import (
     aspect_bucket,
     build_transform,
     denormalize,
+    overlaps_box,
     patch_grid,
+    short_side_size,
 )
 
 SIZES = [(90, 30), (30, 90), (48, 48), (20, 14)]  # (width, height): 3:1, 1:3, square, smaller than the view
@@ -89,6 +91,43 @@ def test_patches_eval_grid_spans_a_long_image() -> None:
     img[:16] = 255  # top third white, rest black
     out = t(Image.fromarray(img))
     assert float(out[0].mean()) == pytest.approx(1.0) and float(out[2].mean()) == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize("h, w", [(160, 53), (53, 160), (107, 160), (160, 160), (61, 160), (160, 99)])
+def test_short_side_size_is_the_size_torchvision_resizes_to(h: int, w: int) -> None:
+    from torchvision.transforms.v2 import functional as F
+
+    assert short_side_size(h, w, 72) == tuple(F.resize(torch.zeros(1, h, w), 72, antialias=True).shape[-2:])
+
+
+@pytest.mark.parametrize("size, box, want", [
+    ((60, 180), (52, 0, 60, 180), [0, 0, 0, 1, 1, 1]),  # 2 x 4 grid, 6 cells taken: the bottom row holds a bottom band
+    ((180, 60), (0, 0, 180, 8), [0, 0, 0, 0, 0, 0]),  # one centred column misses a band along the left edge
+    ((90, 90), (0, 0, 10, 10), [1, 0, 0, 0, 0, 0]),  # 3 x 2 grid: only the top-left patch reaches the corner
+])
+def test_grid_patches_on_a_box(size: tuple, box: tuple, want: list) -> None:
+    h, w = size
+    t = build_transform("patches", 16, train=False, num_patches=6, short_side=24, normalize=False)
+    on = t.grid_patches_on(h, w, box)
+    assert on.dtype == bool and on.tolist() == [bool(v) for v in want]
+    img = np.zeros((h, w, 3), dtype=np.uint8)
+    img[box[0]:box[2], box[1]:box[3]] = 255
+    patches = t(Image.fromarray(img))
+    assert all(float(patches[k].max()) > 0.5 for k in np.flatnonzero(on))  # each patch said to hold the box shows it
+    assert list(overlaps_box([0, 10, 20], 0, 10, (10, 0, 20, 5))) == [False, True, False]  # bottom and right excluded
+
+
+def test_a_subclass_of_the_patches_view_chooses_where_patches_are_cut() -> None:
+    base = build_transform("patches", 8, train=True, num_patches=2, short_side=16, augment=False, normalize=False)
+
+    class Corners(type(base)):
+        def positions(self, height, width):
+            return [(0, 0), (height - 8, width - 8)]
+
+    view = Corners(8, 2, 16, True, False, 0.0, False)
+    img = torch.randint(0, 256, (3, 16, 32), dtype=torch.uint8)  # shorter side already 16: no resizing
+    out = view(img)
+    assert torch.allclose(out[0], img[:, :8, :8] / 255.0, atol=1e-6) and torch.allclose(out[1], img[:, 8:, 24:] / 255.0, atol=1e-6)
 
 
 @pytest.mark.parametrize("view", ["warp", "double", "patches", "native"])

@@ -82,6 +82,22 @@ def patch_grid(height: int, width: int, patch: int, n: int) -> list[tuple[int, i
     return [cells[i] for i in pick]
 
 
+def short_side_size(height: int, width: int, short_side: int) -> tuple[int, int]:
+    """``(height, width)`` of an image resized so that its shorter side is ``short_side`` with its aspect
+    ratio kept: the size ``torchvision``'s ``resize(img, short_side)`` gives (the longer side truncated)."""
+    if height <= width:
+        return short_side, int(short_side * width / height)
+    return int(short_side * height / width), short_side
+
+
+def overlaps_box(tops: Any, lefts: Any, patch: int, box: tuple[float, float, float, float]) -> np.ndarray:
+    """Whether ``patch x patch`` crops at ``(tops, lefts)`` (arrays broadcast) hold part of ``box``
+    ``(top, left, bottom, right)``, bottom and right excluded, in the same pixel frame."""
+    top, left, bottom, right = box
+    tops, lefts = np.asarray(tops), np.asarray(lefts)
+    return (tops < bottom) & (tops + patch > top) & (lefts < right) & (lefts + patch > left)
+
+
 def _augmentation(train: bool, flip: bool, color_jitter: float) -> v2.Transform:
     steps: list[v2.Transform] = []
     if train and flip:
@@ -211,15 +227,26 @@ class PatchesView:
         self.augment = _augmentation(train, flip, color_jitter)
         self.finish = _finish(normalize)
 
+    def positions(self, height: int, width: int) -> list[tuple[int, int]]:
+        """The ``(top, left)`` of each patch in a resized image of ``height x width``: random in
+        training, :func:`patch_grid` at evaluation. Subclasses that choose patches otherwise override it."""
+        if self.train:
+            return [_crop_position(height, width, self.patch_size, True) for _ in range(self.num_patches)]
+        return patch_grid(height, width, self.patch_size, self.num_patches)
+
+    def grid_patches_on(self, height: int, width: int, box: tuple[float, float, float, float]) -> np.ndarray:
+        """Which evaluation patches (:func:`patch_grid`) of an image of ``height x width`` hold part of
+        ``box`` ``(top, left, bottom, right)``, given in that image's pixels (for example
+        :func:`aesthetics_lib.data.studio.band_box`): ``bool [num_patches]``."""
+        h, w = short_side_size(height, width, self.short_side)
+        sy, sx = h / height, w / width
+        grid = np.array(patch_grid(h, w, self.patch_size, self.num_patches))
+        return overlaps_box(grid[:, 0], grid[:, 1], self.patch_size, (box[0] * sy, box[1] * sx, box[2] * sy, box[3] * sx))
+
     def __call__(self, img: Image.Image | torch.Tensor) -> torch.Tensor:
         x = F.resize(_as_image(img), self.short_side, antialias=True)  # shorter side -> short_side
-        h, w = x.shape[-2:]
         s = self.patch_size
-        if self.train:
-            positions = [_crop_position(h, w, s, True) for _ in range(self.num_patches)]
-        else:
-            positions = patch_grid(h, w, s, self.num_patches)
-        patches = tv_tensors.Image(torch.stack([x[..., t : t + s, l : l + s] for t, l in positions]))
+        patches = tv_tensors.Image(torch.stack([x[..., t : t + s, l : l + s] for t, l in self.positions(*x.shape[-2:])]))
         return self.finish(self.augment(patches))  # one flip / jitter for all patches
 
     def __repr__(self) -> str:
