@@ -62,6 +62,7 @@ from aesthetics_lib.data.transforms import (
     build_transform,
     bucket_shape,
     patch_grid,
+    short_side_size,
 )
 from aesthetics_lib.inference import eval_loader
 from aesthetics_lib.models import SpatialPyramidPool
@@ -506,7 +507,7 @@ print("training view of one photo:", tuple(x.shape), "(patches, channels, height
 def grid_coverage(width, height):
     """The evaluation grid of a `width` x `height` photo in the multi-patch view: its shape, and the
     share of the view and of its bottom 12 % (a wide photo's fence) that the patches cover."""
-    vh, vw = TF.resize(torch.zeros(1, height, width), PATCH_SHORT, antialias=True).shape[-2:]
+    vh, vw = short_side_size(height, width, PATCH_SHORT)
     mask = np.zeros((vh, vw), bool)
     for top, left in patch_grid(vh, vw, PATCH, N_PATCHES):
         mask[top:top + PATCH, left:left + PATCH] = True
@@ -1142,15 +1143,13 @@ if DATA.studio:
     on_idx = np.flatnonzero(on)  # the extreme photos with a fence, positions in `ann`
 
 
+    ada_view = eval_transform_for(seed_models[ADA][0].config)  # section 5's grid on the resized view
+
+
     def fence_patches(row):
-        """Which of photo ``row``'s evaluation patches (section 5's grid, on the resized view) hold
-        part of its fence."""
+        """Which of photo ``row``'s evaluation patches hold part of its fence."""
         height, width = (int(v) for v in hw[row])
-        view_h, view_w = TF.resize(torch.zeros(1, height, width), PATCH_SHORT, antialias=True).shape[-2:]
-        top, left, bottom, right = studio.band_box(eval_factors.iloc[row], width, height)
-        sy, sx = view_h / height, view_w / width  # the box, scaled to the view
-        return np.array([t < bottom * sy and t + PATCH > top * sy and l < right * sx and l + PATCH > left * sx
-                         for t, l in patch_grid(view_h, view_w, PATCH, N_PATCHES)])
+        return ada_view.grid_patches_on(height, width, studio.band_box(eval_factors.iloc[row], width, height))
 
 
     in_fence = np.stack([fence_patches(row) for row in on_idx])  # [photos, patches]
