@@ -233,15 +233,22 @@ def shipped_weights(name: str, config: TrainConfig) -> CourseWeights | None:
 
 def _warn_if_stale(name: str, config: TrainConfig) -> None:
     """Warn when ``name``'s own shipped weights exist for ``config`` but are stale, before the
-    caller trains in their place (which can take many minutes)."""
+    caller trains in their place (which can take many minutes). Under CI (the variable ``CI`` set,
+    as ``make test`` and ``make notebooks`` do) raise instead: CI never trains a course model, and a
+    notebook would otherwise spend its cell time-out training one."""
     own = find_weights(name)
     if own is None or own.record.get("config_hash") != config_hash(config):
         return
     reasons = staleness(own, config)
-    if reasons:
-        warnings.warn(f"course_model({name!r}): the shipped weights {own.checkpoint} are stale ({'; '.join(reasons)}); "
-                      f"training {name} from its config instead. To refresh the shipped weights: make weights MODEL={name}",
-                      stacklevel=3)
+    if not reasons:
+        return
+    stale = f"course_model({name!r}): the shipped weights {own.checkpoint} are stale ({'; '.join(reasons)})"
+    if os.environ.get("CI"):
+        raise RuntimeError(f"{stale}. CI does not train course models: retrain them with `make weights MODEL={name}`, "
+                           "or, after a change of code that changes no weight, re-stamp the records with "
+                           "tools/restamp_code_hash.py")
+    warnings.warn(f"{stale}; training {name} from its config instead. To refresh the shipped weights: "
+                  f"make weights MODEL={name}", stacklevel=3)
 
 
 def course_model(
@@ -258,7 +265,7 @@ def course_model(
     to change (``{"epochs": 2}``; a changed config trains its own run); ``root``: the cache folder
     (default :func:`cache_dir`); ``train=True`` (or the variable ``AESTHETICS_TRAIN=1``) ignores the
     shipped weights and trains. Shipped weights that are stale (their config or the model code
-    changed since they were trained) are not used.
+    changed since they were trained) are not used: a warning, then training (under CI an error).
     """
     cfg = course_config(name, data, overrides)
     if train is None:

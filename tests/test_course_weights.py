@@ -64,6 +64,11 @@ def test_stale_weights_say_why(tiny: TrainConfig, tmp_path: Path, monkeypatch: p
     assert any("code changed" in r for r in cw.staleness(w, tiny))
     # course_model says so before it trains in their place
     monkeypatch.setattr(zoo, "course_config", lambda name, data=None, overrides=None: tiny)
+    monkeypatch.setenv("CI", "true")  # under CI it refuses to train, naming both ways to bring the weights up to date
+    with pytest.raises(RuntimeError, match=r"stale \(the model/data code changed.*make weights MODEL=nima.*restamp_code_hash"):
+        zoo.course_model("nima", root=tmp_path / "cache")
+    assert not (tmp_path / "cache").exists()
+    monkeypatch.delenv("CI")
     with pytest.warns(UserWarning, match=r"stale \(the model/data code changed.*make weights MODEL=nima"):
         cm = zoo.course_model("nima", root=tmp_path / "cache")
     assert cm.weights is None and cm.run_dir is not None
