@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import math
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -203,6 +204,12 @@ def test_ensure_studio_copies_the_other_layouts_renders_and_writes_the_same_file
     assert sorted(rendered) == sorted(differ | {gone})
     fresh = S.generate_ava(tmp_path / "fresh", n=n, seed=seed, long_side=px, workers=1)
     assert _digest(cached) == _digest(fresh)
+    # a donor whose factor table is gone lends nothing: everything is rendered, to the same files
+    (donor / "studio_factors.csv").unlink()
+    shutil.rmtree(cached)
+    rendered.clear()
+    assert S.ensure_studio("ava", n=n, seed=seed, long_side=px) == cached
+    assert len(rendered) == n and _digest(cached) == _digest(fresh)
 
 
 def test_an_interrupted_generation_leaves_nothing_behind(tmp_path, monkeypatch):

@@ -103,7 +103,10 @@ def _copied_renders(donor: tuple[Path, str], factors: pd.DataFrame, seed: int, c
     theirs = sample_factors(len(factors), seed, layout, theirs_cfg)
     ours = factors[theirs.columns]
     same = (ours == theirs).all(axis=1).to_numpy()
-    table = pd.read_csv(root / FACTORS_FILE, dtype={"image_id": str})  # exact: pandas reads floats back as written
+    try:
+        table = pd.read_csv(root / FACTORS_FILE, dtype={"image_id": str})  # exact: pandas reads floats back as written
+    except (OSError, ValueError):  # the donor's table is gone or damaged: render everything
+        return {}
     copied = {}
     for k in np.flatnonzero(same):
         row = table.iloc[k]
