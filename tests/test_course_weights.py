@@ -302,6 +302,7 @@ def test_make_weights_records_only_the_copies_that_are_missing(monkeypatch: pyte
     # make weights runs the tool with --missing after exporting: a model outside the comparison, or
     # whose record keeps its copy, is skipped with the reason; one that needs a copy is not.
     assert "no copy" in RECORD_TOOL.needs_copy("dcnn_binary")
+    assert "not a course model" in RECORD_TOOL.needs_copy("no_such_model")
     assert all("already keeps a copy" in RECORD_TOOL.needs_copy(name) for name in WITH_COPY)
     record = dict(cw.find_weights("nima").record)
     del record["test_predictions"]

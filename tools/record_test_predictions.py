@@ -63,6 +63,10 @@ def record_one(name: str) -> str:
 def needs_copy(name: str) -> str | None:
     """Why ``--missing`` skips ``name`` (None: record it): not compared, weights not current, or a copy kept."""
     if name not in COMPARED:
+        try:
+            course_config(name)
+        except FileNotFoundError as exc:
+            return f"{name}: not a course model ({exc})"
         return f"{name}: notebook 09 runs it itself; its record keeps no copy"
     shipped = shipped_weights(name, course_config(name))
     if shipped is None:
