@@ -55,6 +55,9 @@ def _same(params: Mapping[str, Any] | None, layout: str, n: int, seed: int, long
 
 def _generate(layout: str, out_dir: str | os.PathLike, n: int, seed: int, long_side: int,
               workers: int | None, config: StudioConfig | None, donor: tuple[Path, str] | None = None) -> Path:
+    """Build the dataset at ``out_dir`` unless it is there already; ``donor`` (a folder and its
+    layout) lends its renders when it holds a complete studio of the same ``n``, ``seed`` and long
+    side in that layout's own calibration."""
     cfg = _config(layout, config)
     if n < 1 or long_side < 16:
         raise ValueError(f"studio: expected n >= 1 and long_side >= 16, found n={n}, long_side={long_side}")
@@ -72,6 +75,9 @@ def _generate(layout: str, out_dir: str | os.PathLike, n: int, seed: int, long_s
         raise FileExistsError(
             f"studio: refusing to write into {out}: it holds {what}. Nothing was changed. "
             "Choose an empty or new folder.")
+    if donor is not None and not _same(studio_params(donor[0]), donor[1], n, seed, long_side,
+                                       StudioConfig.for_layout(donor[1])):
+        donor = None  # no complete twin with these parameters to copy from
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.parent / f".{out.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()  # (not mkdtemp: the dataset keeps the user's umask, not mode 0700)
@@ -146,10 +152,8 @@ def ensure_studio(layout: str = "cadb", n: int = STUDIO_N, seed: int = 0, long_s
     if layout not in LAYOUTS:
         raise ValueError(f"ensure_studio: expected layout in {LAYOUTS}, found {layout!r}")
     other = next(x for x in LAYOUTS if x != layout)
-    donor_root = _cache_folder(other, n, seed, long_side)
-    donor_ok = _same(studio_params(donor_root), other, n, seed, long_side, StudioConfig.for_layout(other))
     return _generate(layout, _cache_folder(layout, n, seed, long_side), n, seed, long_side, workers, None,
-                     (donor_root, other) if donor_ok else None)
+                     (_cache_folder(other, n, seed, long_side), other))
 
 
 def read_factors(root: str | os.PathLike) -> pd.DataFrame:
