@@ -131,7 +131,8 @@ def train(out: str, overrides: dict | None = None) -> None:
 
 
 def fence_scores(model, config, ds, rows):
-    """Per photo of ``rows``: which evaluation patches hold the fence, and each patch's mean score."""
+    """Each evaluation patch's predicted mean score for the photos ``rows`` of ``ds`` through
+    ``config``'s evaluation view (``[photos, patches]``; one column for a single view), and their ids."""
     ds.transform = eval_transform_for(config)
     sub = torch.utils.data.Subset(ds, rows)
     p = predict(model, list(eval_loader(sub, batch_size=16)), batch_size=16, keep=("patch_dist",))
