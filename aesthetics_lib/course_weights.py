@@ -42,6 +42,7 @@ from typing import Any, Iterator, Mapping, Sequence
 import numpy as np
 import torch
 
+from aesthetics_lib.numeric_env import CPU_ENV
 from aesthetics_lib.paths import checkout_root
 from aesthetics_lib.training.config import TrainConfig
 
@@ -61,11 +62,9 @@ CODE_DEPENDENCIES: tuple[str, ...] = (
 #: ``cpu``, ``threads``, ``cpu_env``, ``device``, ``started``); the record copies it as ``training_chunks``.
 CHUNKS_FILE = "chunks.jsonl"
 #: The variables that choose the CPU code paths of PyTorch, oneDNN, MKL, OpenBLAS and NumPy (the
-#: Makefile's ``CPU_ENV``). A training call logs those that are set: a run trained with them matches
-#: its record bit for bit only when retrained with them.
-CPU_ENV_KEYS: tuple[str, ...] = (
-    "ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA", "MKL_CBWR", "OPENBLAS_CORETYPE", "NPY_ENABLE_CPU_FEATURES",
-)
+#: Makefile's ``CPU_ENV``, :data:`aesthetics_lib.numeric_env.CPU_ENV`). A training call logs those
+#: that are set: a run trained with them matches its record bit for bit only when retrained with them.
+CPU_ENV_KEYS: tuple[str, ...] = tuple(CPU_ENV)
 #: Test photos whose predictions the record keeps (``test_sample``), for a quick reproduction check.
 SAMPLE_N = 48
 #: Config keys that do not change the trained weights (left out of :func:`config_hash`).

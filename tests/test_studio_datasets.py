@@ -11,6 +11,7 @@ import io
 import json
 import math
 import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -21,11 +22,19 @@ from scipy import stats
 from aesthetics_lib.commands import synth as synth_cmd
 from aesthetics_lib.data import studio as S
 from aesthetics_lib.data.schema import ATTRIBUTES, ELEMENT_CLASSES, SCENES
-from aesthetics_lib.data.studio import writers
+from aesthetics_lib.data.studio import generate, writers
 from aesthetics_lib.data.studio.rendering import render
+from aesthetics_lib.numeric_env import CPU_ENV, in_course_env
 
 N_SMALL = 120
 PX = 64
+
+
+@pytest.fixture
+def builds_here(monkeypatch) -> None:
+    """Builds run in this process (as under ``make test``), where a test can patch the writers."""
+    for key, value in CPU_ENV.items():
+        monkeypatch.setenv(key, value)
 
 
 def _digest(root: Path, pattern: str = "*") -> str:
@@ -186,7 +195,7 @@ def test_ensure_studio_generates_once_and_reuses(tmp_path, monkeypatch):
     assert [p.name for p in root.parent.iterdir()] == [root.name]  # no temporary folders left
 
 
-def test_ensure_studio_copies_the_other_layouts_renders_and_writes_the_same_files(tmp_path, monkeypatch):
+def test_ensure_studio_copies_the_other_layouts_renders_and_writes_the_same_files(tmp_path, monkeypatch, builds_here):
     monkeypatch.setenv("AESTHETICS_CACHE", str(tmp_path / "cache"))
     n, seed, px = 80, 0, 32
     cadb_rows = S.sample_factors(n, seed, "cadb")
@@ -212,7 +221,7 @@ def test_ensure_studio_copies_the_other_layouts_renders_and_writes_the_same_file
     assert len(rendered) == n and _digest(cached) == _digest(fresh)
 
 
-def test_an_interrupted_generation_leaves_nothing_behind(tmp_path, monkeypatch):
+def test_an_interrupted_generation_leaves_nothing_behind(tmp_path, monkeypatch, builds_here):
     def boom(*args, **kwargs):
         raise KeyboardInterrupt
 
@@ -220,6 +229,29 @@ def test_an_interrupted_generation_leaves_nothing_behind(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         S.generate_cadb(tmp_path / "out", n=5, seed=0, long_side=32)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_build_outside_the_course_cpu_settings_runs_in_a_child_that_has_them(tmp_path, monkeypatch, builds_here):
+    here = S.generate_cadb(tmp_path / "here", n=12, seed=3, long_side=40, workers=1)
+    monkeypatch.delenv("NPY_ENABLE_CPU_FEATURES")  # as in a JupyterLab started by hand
+    monkeypatch.setattr(generate, "course_env_supported", lambda: True)
+    assert not in_course_env()
+    children = []
+    real_run = subprocess.run
+    monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: (children.append(kw["env"]), real_run(cmd, **kw))[1])
+    child = S.generate_cadb(tmp_path / "child", n=12, seed=3, long_side=40, workers=1)
+    assert len(children) == 1 and in_course_env(children[0])
+    assert _digest(child) == _digest(here)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["child", "here"]  # no temporary folder left
+    # a failure in the child names the folder and the child's error, and leaves nothing behind
+    failed = subprocess.CompletedProcess([], 1, b"", b"Traceback ...\nMemoryError: out of memory\n")
+    monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: failed)
+    with pytest.raises(RuntimeError, match=r"building \S*failed in a child process .* MemoryError: out of memory"):
+        S.generate_cadb(tmp_path / "failed", n=12, seed=3, long_side=40, workers=1)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["child", "here"]
+    # a CPU that cannot run under the settings (ARM) builds here, with no child
+    monkeypatch.setattr(generate, "course_env_supported", lambda: False)
+    assert S.generate_cadb(tmp_path / "arm", n=12, seed=3, long_side=40, workers=1).is_dir()
 
 
 def _cli(argv: list[str]) -> int:

@@ -8,7 +8,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import shutil
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 from typing import Any, Mapping
@@ -27,6 +30,7 @@ from aesthetics_lib.data.studio.factors import (
     _config,
 )
 from aesthetics_lib.data.studio.writers import _build, _stem
+from aesthetics_lib.numeric_env import CPU_ENV, course_env_supported, in_course_env
 from aesthetics_lib.paths import cache_root
 
 
@@ -51,6 +55,37 @@ def _same(params: Mapping[str, Any] | None, layout: str, n: int, seed: int, long
         return False
     want = {"layout": layout, "n": n, "seed": seed, "long_side": long_side, "studio_version": STUDIO_VERSION}
     return all(params.get(k) == v for k, v in want.items()) and params.get("config") == json.loads(cfg.key())
+
+
+#: What the child process of :func:`_build_in_course_env` runs: ``_build`` on the pickled arguments.
+_CHILD = ("import pickle, sys; from aesthetics_lib.data.studio.writers import _build; "
+          "_build(*pickle.loads(sys.stdin.buffer.read()))")
+
+
+def _build_in_course_env(layout: str, out: Path, n: int, seed: int, long_side: int, workers: int | None,
+                         cfg: StudioConfig, donor: tuple[Path, str] | None, dataset: Path) -> None:
+    """:func:`~aesthetics_lib.data.studio.writers._build`, always in the course's numeric environment
+    (:data:`aesthetics_lib.numeric_env.CPU_ENV`), so that the studio is the same files however Python
+    was started. Outside that environment (a JupyterLab started by hand, for example) NumPy has
+    already chosen its kernels, so the build runs in a child process that has it; this adds the
+    child's start (a few seconds). On a CPU that cannot run it (ARM, x86 without AVX2) the build runs
+    here, and a few photos differ from the course's in the last bits. ``dataset``: the folder the
+    build is for (``out`` is its temporary sibling), named in the error if the child fails.
+    """
+    args = (layout, out, n, seed, long_side, workers, cfg, donor)
+    if in_course_env() or not course_env_supported():
+        _build(*args)
+        return
+    package_parent = str(Path(__file__).resolve().parents[3])  # the folder that holds aesthetics_lib
+    env = {**os.environ, **CPU_ENV, "MPLBACKEND": "Agg",
+           "PYTHONPATH": os.pathsep.join(p for p in (package_parent, os.environ.get("PYTHONPATH")) if p)}
+    done = subprocess.run([sys.executable, "-c", _CHILD], input=pickle.dumps(args), env=env,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if done.returncode != 0:
+        lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise RuntimeError(f"studio: building {dataset} in a child process with the course's CPU settings "
+                           f"({' '.join(f'{k}={v}' for k, v in CPU_ENV.items())}) failed (exit code "
+                           f"{done.returncode}): {lines[-1] if lines else 'no message'}")
 
 
 def _generate(layout: str, out_dir: str | os.PathLike, n: int, seed: int, long_side: int,
@@ -82,7 +117,7 @@ def _generate(layout: str, out_dir: str | os.PathLike, n: int, seed: int, long_s
     tmp = out.parent / f".{out.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()  # (not mkdtemp: the dataset keeps the user's umask, not mode 0700)
     try:
-        _build(layout, tmp, n, seed, long_side, workers, cfg, donor)
+        _build_in_course_env(layout, tmp, n, seed, long_side, workers, cfg, donor, out)
         if out.exists():
             out.rmdir()  # empty (checked above); never removes anything a user wrote
         os.rename(tmp, out)
@@ -147,6 +182,9 @@ def ensure_studio(layout: str = "cadb", n: int = STUDIO_N, seed: int = 0, long_s
     When the cache already holds the other layout's studio with the same ``n``, ``seed`` and
     ``long_side``, its images are copied instead of rendered again wherever the two draw the same
     photo (all but the few whose polarising look differs): the files are the same either way.
+    They are also the same on every x86-64 CPU with AVX2, however Python was started: a studio is
+    always built under the course's CPU settings (:data:`aesthetics_lib.numeric_env.CPU_ENV`), in a
+    child process when this one lacks them.
     Introduced in notebooks/00_welcome.
     """
     if layout not in LAYOUTS:
