@@ -10,8 +10,10 @@ import hashlib
 import io
 import json
 import math
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +30,8 @@ from aesthetics_lib.numeric_env import CPU_ENV, in_course_env
 
 N_SMALL = 120
 PX = 64
+#: Whether pytest itself was started with the course's CPU settings (``make test`` starts it so).
+STARTED_IN_COURSE_ENV = in_course_env()
 
 
 @pytest.fixture
@@ -232,7 +236,13 @@ def test_an_interrupted_generation_leaves_nothing_behind(tmp_path, monkeypatch, 
 
 
 def test_a_build_outside_the_course_cpu_settings_runs_in_a_child_that_has_them(tmp_path, monkeypatch, builds_here):
-    here = S.generate_cadb(tmp_path / "here", n=12, seed=3, long_side=40, workers=1)
+    if STARTED_IN_COURSE_ENV:  # as under make test: this process's NumPy runs the course's code paths
+        here = S.generate_cadb(tmp_path / "here", n=12, seed=3, long_side=40, workers=1)
+    else:  # pytest started by hand: the reference comes from a process started with the settings
+        subprocess.run([sys.executable, "-c", "from aesthetics_lib.data.studio import generate_cadb; "
+                        f"generate_cadb({str(tmp_path / 'here')!r}, n=12, seed=3, long_side=40, workers=1)"],
+                       env={**os.environ, **CPU_ENV}, check=True)
+        here = tmp_path / "here"
     monkeypatch.delenv("NPY_ENABLE_CPU_FEATURES")  # as in a JupyterLab started by hand
     monkeypatch.setattr(generate, "course_env_supported", lambda: True)
     assert not in_course_env()
