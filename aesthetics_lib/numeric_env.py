@@ -38,8 +38,9 @@ def in_course_env(environ: Mapping[str, str] | None = None) -> bool:
 
 
 def course_env_supported() -> bool:
-    """Whether this CPU can run under :data:`CPU_ENV`: an x86-64 CPU with AVX2, FMA3 and F16C (NumPy
-    refuses to import with ``X86_V3`` enabled elsewhere, for example on ARM)."""
+    """Whether this CPU can run under :data:`CPU_ENV`: an x86-64 CPU with AVX2, FMA3 and F16C. On an
+    x86-64 CPU without them NumPy refuses to import with ``X86_V3`` enabled; on other CPUs (ARM) the
+    settings name code paths that do not exist there."""
     if platform.machine().lower() not in ("x86_64", "amd64"):
         return False
     try:
