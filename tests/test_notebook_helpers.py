@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from aesthetics_lib.notebook import (
+    CLAIMS_NOTE,
     SolutionError,
     check,
     check_prediction,
@@ -18,6 +19,7 @@ from aesthetics_lib.notebook import (
     print_table,
     printed_numbers,
     quoted,
+    run_claims,
     run_solution,
     setup_notebook,
     shown,
@@ -114,6 +116,61 @@ def test_solution_cell_magic_under_ipython(capsys) -> None:
         assert good.success and shell.user_ns["answer"] == 4
         bad = shell.run_cell("%%solution\ncheck(5, 4)")
         assert not bad.success and isinstance(bad.error_in_exec, SolutionError)
+    finally:
+        InteractiveShell.clear_instance()
+        torch.use_deterministic_algorithms(False)
+
+
+CLAIMS_CELL = (
+    "gain = 0.0723\n"
+    "assert fmt(gain) == '0.0718', 'the view gain'\n"
+    "def near(v, t):\n"
+    "    assert abs(v - t) < 0.01, f'{v} near {t}'\n"
+    "    return True\n"
+    "near(gain, 0.5)\n"
+    "kept = gain * 2  # a name later cells read\n"
+    "assert kept > 0\n"
+)
+
+
+def test_claims_fail_under_ci_and_print_a_note_in_a_students_run(capsys, monkeypatch) -> None:
+    ns = {"fmt": fmt}
+    with pytest.raises(AssertionError, match="the view gain"):
+        run_claims(CLAIMS_CELL, ns, strict=True)
+    assert "kept" not in ns and capsys.readouterr().out == ""
+    run_claims(CLAIMS_CELL, ns, strict=False)  # every claim checked, the cell runs to its end
+    assert ns["kept"] == pytest.approx(0.1446)
+    out = capsys.readouterr().out
+    assert out == CLAIMS_NOTE.format("the view gain; 0.0723 near 0.5") + "\n"
+    run_claims("for v in (1, 2, 3):\n    assert v == 9\n    assert v == 9, 'the nines'", ns, strict=False)
+    assert capsys.readouterr().out == CLAIMS_NOTE.format("the nines; 3 other claims") + "\n"
+    run_claims("assert fmt(0.0718) == '0.0718', 'the view gain'", ns, strict=False)  # all hold: silent
+    assert capsys.readouterr().out == ""
+    # an error after a failed claim (a check that relied on it) ends the cell with the note
+    run_claims("rows = {}\nassert 'ada' in rows, 'the ada row'\nx = rows['ada']", ns, strict=False)
+    assert "the ada row; the rest of this check, which relied on them" in capsys.readouterr().out
+    with pytest.raises(KeyError):  # with every claim holding, an error is a bug: raised
+        run_claims("rows = {}\nx = rows['ada']", ns, strict=False)
+    monkeypatch.setenv("CI", "true")  # the default follows CI
+    with pytest.raises(AssertionError):
+        run_claims(CLAIMS_CELL, ns)
+    monkeypatch.delenv("CI")
+    run_claims(CLAIMS_CELL, ns)
+    assert capsys.readouterr().out.startswith("Note: some numbers of this run differ")
+
+
+def test_claims_cell_magic_under_ipython(capsys, monkeypatch) -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    monkeypatch.delenv("CI", raising=False)
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_cell("from aesthetics_lib.notebook import setup_notebook, fmt\nsetup_notebook()")
+        soft = shell.run_cell("%%claims\n" + CLAIMS_CELL)
+        assert soft.success and shell.user_ns["kept"] == pytest.approx(0.1446)
+        monkeypatch.setenv("CI", "true")
+        strict = shell.run_cell("%%claims\n" + CLAIMS_CELL)
+        assert not strict.success and isinstance(strict.error_in_exec, AssertionError)
     finally:
         InteractiveShell.clear_instance()
         torch.use_deterministic_algorithms(False)

@@ -107,6 +107,32 @@ def test_instructor_build_fails_on_a_wrong_solution(tmp_path: Path, monkeypatch)
     assert "correct" in "".join(o.get("text", "") for o in nb.cells[3].outputs)  # the right one ran
 
 
+def test_a_students_run_goes_on_past_a_claim_its_numbers_do_not_match(tmp_path: Path, monkeypatch) -> None:
+    """Hidden checks of the text's claims run under %%claims in the student notebook: a student's own
+    run (no CI) prints a note and goes on; under CI the same cell fails."""
+    (tmp_path / "py").mkdir()
+    py = tmp_path / "py" / "99_tiny.py"
+    py.write_text(
+        "# %%\nfrom aesthetics_lib.notebook import setup_notebook\nsetup_notebook()\ngain = 0.0723\n\n"
+        "# %% tags=[\"hide-input\"] jupyter={\"source_hidden\": true}\n"
+        "assert f'{gain:.3g}' == '0.0718', 'the gain the text quotes'\n\n"
+        "# %% tags=[\"hide-input\"] jupyter={\"source_hidden\": true}\nexpected = 4\n\n"
+        "# %%\nassert gain > 0\nprint('after the check')\n"
+    )
+    monkeypatch.setattr(BUILD, "NB_DIR", tmp_path)
+    monkeypatch.setattr(BUILD, "ROOT", tmp_path)
+    cells = BUILD.student_notebook(py).cells
+    assert [c.source.startswith(BUILD.CLAIMS_MAGIC + "\n") for c in cells] == [False, True, False, False]
+    monkeypatch.delenv("CI", raising=False)
+    nb = BUILD.student_notebook(py)
+    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    assert "Not as quoted: the gain the text quotes." in "".join(o.get("text", "") for o in nb.cells[1].outputs)
+    assert "after the check" in "".join(o.get("text", "") for o in nb.cells[3].outputs)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(CellExecutionError, match="the gain the text quotes"):
+        NotebookClient(BUILD.student_notebook(py), timeout=120, kernel_name="python3").execute()
+
+
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.stem)
 def test_stored_with_outputs_and_setup(path: Path) -> None:
     nb = json.loads(path.read_text())

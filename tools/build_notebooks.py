@@ -5,7 +5,9 @@ The sources ``notebooks/py/*.py`` are the one place a notebook is written. Cells
 (``# %% tags=["solution"]``) hold the reference solutions of the exercises:
 
 - the **student notebook** ``notebooks/NN_name.ipynb`` is the source without its solution cells,
-  executed and stored with its outputs (nbval checks them);
+  executed and stored with its outputs (nbval checks them). Its hidden cells that check the text's
+  claims (``assert`` statements) start with the ``%%claims`` magic: under CI a failed claim fails the
+  notebook, in a student's own run it prints a note (``aesthetics_lib.notebook.run_claims``);
 - the **instructor notebook** ``notebooks/instructor/NN_name.ipynb`` is the stored student notebook
   with each solution cell put back after its exercise, run under the ``%%solution`` magic (it fails
   unless every check in the cell prints ``correct``). ``make test`` builds these and runs them under
@@ -22,6 +24,7 @@ Usage (through ``make``, so that the environment matches CI's):
 from __future__ import annotations
 
 import argparse
+import ast
 import copy
 import sys
 import time
@@ -41,6 +44,21 @@ INSTRUCTOR_DIR = NB_DIR / "instructor"
 SOLUTION_TAG = "solution"
 #: The first line of a solution cell in an instructor notebook (see aesthetics_lib.notebook.run_solution).
 SOLUTION_MAGIC = "%%solution"
+#: The tag of a hidden cell (its input collapsed in JupyterLab).
+HIDDEN_TAG = "hide-input"
+#: The first line, in a student notebook, of a hidden cell that checks the text's claims (see
+#: aesthetics_lib.notebook.run_claims: strict under CI, a note in a student's own run).
+CLAIMS_MAGIC = "%%claims"
+
+
+def is_claims(cell) -> bool:
+    """Whether a source cell checks the text's claims: a hidden code cell with an ``assert`` statement."""
+    if cell.cell_type != "code" or HIDDEN_TAG not in cell.metadata.get("tags", []):
+        return False
+    try:
+        return any(isinstance(node, ast.Assert) for node in ast.walk(ast.parse(cell.source)))
+    except SyntaxError:  # IPython syntax: not a claims cell the magic could run
+        return False
 
 
 def is_solution(cell) -> bool:
@@ -57,9 +75,13 @@ def read_source(py: Path):
 
 
 def student_notebook(py: Path):
-    """The source without its solution cells (not executed)."""
+    """The source without its solution cells (not executed), each hidden check of the text's claims
+    under the ``%%claims`` magic (:func:`is_claims`)."""
     nb = read_source(py)
     nb.cells = [c for c in nb.cells if not is_solution(c)]
+    for cell in nb.cells:
+        if is_claims(cell):
+            cell.source = f"{CLAIMS_MAGIC}\n{cell.source}"
     return nb
 
 
