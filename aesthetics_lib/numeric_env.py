@@ -1,10 +1,11 @@
 """The course's numeric environment: the variables that pin every CPU to the same code paths.
 
 NumPy, OpenBLAS, MKL, oneDNN and PyTorch each choose their kernels from the CPU at import time. On a
-CPU with AVX-512, for example, NumPy's ``exp`` and ``sin`` take other code paths than on one with
-AVX2 only, and the results differ in the last bits. The Makefile's ``CPU_ENV`` (:data:`CPU_ENV`
-here; a test keeps the two equal) pins all of them to the AVX2 paths, so the stored notebook
-outputs, the course weights and the studio are the same on every x86-64 CPU.
+CPU with AVX-512, NumPy's own loops take other code paths than on one with AVX2 only, and results
+differ in the last bits. The Makefile's ``CPU_ENV`` (:data:`CPU_ENV` here; a test keeps the two
+equal) pins all of them to the AVX2 paths, so that the studio and the stored notebook outputs are
+the same on x86-64 CPUs with AVX2, Intel or AMD (the Makefile's comment names the few trainings
+inside notebooks that still end a few thousandths apart).
 
 The studio is data, so it must not depend on how Jupyter was started: a studio built outside this
 environment is built in a child process that has it (:func:`aesthetics_lib.data.studio.ensure_studio`).
