@@ -77,7 +77,8 @@ def test_every_exercise_has_a_solution_right_after_it(py: Path) -> None:
 def test_instructor_notebook_puts_the_solutions_back(py: Path) -> None:
     nb = BUILD.instructor_notebook(py)
     source = BUILD.read_source(py).cells
-    assert [c.source.removeprefix(BUILD.SOLUTION_MAGIC + "\n") for c in nb.cells] == [c.source for c in source]
+    want = [f"{BUILD.CLAIMS_MAGIC}\n{c.source}" if BUILD.is_claims(c) else c.source for c in source]
+    assert [c.source.removeprefix(BUILD.SOLUTION_MAGIC + "\n") for c in nb.cells] == want
     for cell in nb.cells:
         if BUILD.is_solution(cell):
             assert cell.source.startswith(BUILD.SOLUTION_MAGIC + "\n")

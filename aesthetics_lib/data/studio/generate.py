@@ -69,7 +69,7 @@ def _build_in_course_env(layout: str, out: Path, n: int, seed: int, long_side: i
     was started. Outside that environment (a JupyterLab started by hand, for example) NumPy has
     already chosen its kernels, so the build runs in a child process that has it; this adds the
     child's start (a few seconds). On a CPU that cannot run it (ARM, x86 without AVX2) the build runs
-    here, and a few photos differ from the course's in the last bits. ``dataset``: the folder the
+    here, and may differ from the course's studio in the last bits. ``dataset``: the folder the
     build is for (``out`` is its temporary sibling), named in the error if the child fails.
     """
     args = (layout, out, n, seed, long_side, workers, cfg, donor)
