@@ -85,20 +85,27 @@ def test_instructor_notebook_puts_the_solutions_back(py: Path) -> None:
             assert "nbval-ignore-output" in cell.metadata["tags"]
 
 
-def test_instructor_build_fails_on_a_wrong_solution(tmp_path: Path, monkeypatch) -> None:
-    """End to end on a two-exercise source: the right solution runs, the wrong one fails the build."""
+def _tiny_source(tmp_path: Path, monkeypatch, text: str) -> Path:
+    """A one-off source ``99_tiny.py`` holding ``text``, with the build tool pointed at ``tmp_path``."""
     (tmp_path / "py").mkdir()
     py = tmp_path / "py" / "99_tiny.py"
-    py.write_text(
+    py.write_text(text)
+    monkeypatch.setattr(BUILD, "NB_DIR", tmp_path)
+    monkeypatch.setattr(BUILD, "ROOT", tmp_path)
+    return py
+
+
+def test_instructor_build_fails_on_a_wrong_solution(tmp_path: Path, monkeypatch) -> None:
+    """End to end on a two-exercise source: the right solution runs, the wrong one fails the build."""
+    py = _tiny_source(
+        tmp_path, monkeypatch,
         "# %%\nfrom aesthetics_lib.notebook import setup_notebook, check\nsetup_notebook()\n\n"
         "# %% tags=[\"hide-input\"] jupyter={\"source_hidden\": true}\nexpected = 4\n\n"
         "# %%\nanswer = ...\ncheck(answer, expected)\n\n"
         "# %% tags=[\"solution\"]\nanswer = 2 + 2\ncheck(answer, expected)\n\n"
         "# %%\nanswer = ...\ncheck(answer, 5)\n\n"
-        "# %% tags=[\"solution\"]\nanswer = 2 + 2\ncheck(answer, 5)\n"
+        "# %% tags=[\"solution\"]\nanswer = 2 + 2\ncheck(answer, 5)\n",
     )
-    monkeypatch.setattr(BUILD, "NB_DIR", tmp_path)
-    monkeypatch.setattr(BUILD, "ROOT", tmp_path)
     BUILD.refresh(py)  # the student notebook, not executed
     student = nbformat.read(tmp_path / "99_tiny.ipynb", as_version=4)
     assert len(student.cells) == 4 and "2 + 2" not in json.dumps(student)
@@ -111,17 +118,14 @@ def test_instructor_build_fails_on_a_wrong_solution(tmp_path: Path, monkeypatch)
 def test_a_students_run_goes_on_past_a_claim_its_numbers_do_not_match(tmp_path: Path, monkeypatch) -> None:
     """Hidden checks of the text's claims run under %%claims in the student notebook: a student's own
     run (no CI) prints a note and goes on; under CI the same cell fails."""
-    (tmp_path / "py").mkdir()
-    py = tmp_path / "py" / "99_tiny.py"
-    py.write_text(
+    py = _tiny_source(
+        tmp_path, monkeypatch,
         "# %%\nfrom aesthetics_lib.notebook import setup_notebook\nsetup_notebook()\ngain = 0.0723\n\n"
         "# %% tags=[\"hide-input\"] jupyter={\"source_hidden\": true}\n"
         "assert f'{gain:.3g}' == '0.0718', 'the gain the text quotes'\n\n"
         "# %% tags=[\"hide-input\"] jupyter={\"source_hidden\": true}\nexpected = 4\n\n"
-        "# %%\nassert gain > 0\nprint('after the check')\n"
+        "# %%\nassert gain > 0\nprint('after the check')\n",
     )
-    monkeypatch.setattr(BUILD, "NB_DIR", tmp_path)
-    monkeypatch.setattr(BUILD, "ROOT", tmp_path)
     cells = BUILD.student_notebook(py).cells
     assert [c.source.startswith(BUILD.CLAIMS_MAGIC + "\n") for c in cells] == [False, True, False, False]
     monkeypatch.delenv("CI", raising=False)
