@@ -12,6 +12,7 @@ notebooks/10_explainability (``plot_cam_grid``, ``plot_mass_in_mask``, ``plot_sa
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
@@ -19,6 +20,7 @@ import numpy as np
 from PIL import Image
 
 from aesthetics_lib.data.schema import ELEMENT_CLASSES
+from aesthetics_lib.paths import checkout_root
 
 if TYPE_CHECKING:  # only for the annotations: viz itself never imports torch
     from aesthetics_lib.explain import CascadingRandomization
@@ -401,12 +403,14 @@ def plot_sanity_check(
 
 
 def figures_dir() -> Path:
-    """The repository's ``figures/`` folder (next to the ``aesthetics_lib`` package when it is run
-    from a checkout; ``./figures`` when the package is installed elsewhere). Not created here."""
-    root = Path(__file__).resolve().parent.parent
-    if (root / "pyproject.toml").is_file() and (root / "aesthetics_lib").is_dir():
-        return root / "figures"
-    return Path.cwd() / "figures"
+    """The folder :func:`save_figure` writes to: ``$AESTHETICS_FIGURES`` when set; else the
+    checkout's ``figures/`` folder when the library runs from a checkout; else ``./figures``. Not
+    created here."""
+    env = os.environ.get("AESTHETICS_FIGURES")
+    if env:
+        return Path(env).expanduser()
+    repo = checkout_root()
+    return (repo if repo is not None else Path.cwd()) / "figures"
 
 
 def save_figure(fig, name: str, folder: str | Path | None = None, dpi: int = FIGURE_DPI) -> Path:

@@ -113,12 +113,22 @@ def test_save_figure_is_deterministic_and_strips_software(tmp_path) -> None:
         viz.save_figure(make(), "demo.jpg", folder=tmp_path)
 
 
-def test_figures_dir_is_next_to_the_package() -> None:
+def test_figures_dir_is_next_to_the_package(monkeypatch) -> None:
     import aesthetics_lib
     from pathlib import Path
 
+    monkeypatch.delenv("AESTHETICS_FIGURES", raising=False)
     root = Path(aesthetics_lib.__file__).resolve().parent.parent
     assert viz.figures_dir() == root / "figures"
+
+
+def test_aesthetics_figures_moves_the_saved_figures_out_of_the_checkout(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("AESTHETICS_FIGURES", str(tmp_path / "mine"))
+    assert viz.figures_dir() == tmp_path / "mine"
+    fig, ax = plt.subplots(figsize=(2, 2))
+    ax.plot([0, 1], [1, 0])
+    assert viz.save_figure(fig, "05_results") == tmp_path / "mine" / "05_results.png"
+    assert (tmp_path / "mine" / "05_results.png").is_file()
 
 
 def test_plot_cam_grid_draws_a_row_per_photo() -> None:
