@@ -28,7 +28,7 @@ ROOT_FLAGS := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 HEADLESS := $(and $(filter Linux,$(shell uname -s 2>/dev/null)),$(if $(DISPLAY)$(WAYLAND_DISPLAY),,yes))
 SERVER_FLAGS := $(ROOT_FLAGS) $(if $(HEADLESS),--no-browser)
 
-.PHONY: install lab test test-unit test-notebooks notebooks notebook-sources instructor demo test-demo site test-site grade grade-check bench weights record-predictions clean-data
+.PHONY: install lab test test-unit test-notebooks notebooks notebook-sources instructor demo test-demo site test-site grade grade-check student-run bench weights record-predictions clean-data
 
 install:
 	$(PIP) install -q -r requirements.txt
@@ -91,6 +91,13 @@ grade:
 # The reference solutions get full marks and the starters zero, at the full budget (~1.5 min cold).
 grade-check:
 	env -u AESTHETICS_DATA HF_HUB_OFFLINE=1 $(PYTHON) -m assignments.grade --self-check --out $(or $(OUT),grades-self-check)
+
+# Before a release: run the stored student notebooks (NB=05 for some) as a student's own JupyterLab
+# does (no CI, no CPU settings, default threads, a fresh cache) and report the cells that raise, the
+# hidden checks whose claims did not hold, and the cells that printed other text (tools/student_run.py).
+# Writes only under OUT (default runs/student_run, which must not hold an earlier report).
+student-run:
+	$(PYTHON) tools/student_run.py --out $(or $(OUT),runs/student_run) $(NB)
 
 bench:
 	$(PYTHON) benchmarks/bench_train.py
