@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -68,7 +68,7 @@ print("your feature:", SUB.NAME, "· direction:", SUB.DIRECTION, "· range:", SU
 
 # %%
 practice = studio_set("practice")
-order = np.argsort(practice.mean)
+order = np.argsort(practice.mean, kind="stable")  # ties in file order: the same photos on every CPU
 pick = order[np.linspace(0, len(order) - 1, 8).astype(int)]
 images = practice.images()
 fig = show_images([images[i] for i in pick], titles=[f"score {fmt(practice.mean[i])}" for i in pick], ncols=8, size=1.5)

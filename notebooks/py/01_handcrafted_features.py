@@ -296,7 +296,7 @@ y = used.set_index("image_id").loc[X.index, "mean"]
 split = used.set_index("image_id").loc[X.index, "split"]
 
 # %%
-examples = used.sort_values("mean").iloc[np.linspace(0, len(used) - 1, 6).astype(int)]
+examples = used.sort_values(["mean", "image_id"]).iloc[np.linspace(0, len(used) - 1, 6).astype(int)]  # ties by name: the same photos on every CPU
 fig = show_images([load_image(p) for p in examples["path"]],
                   titles=[f"mean {fmt(m)}" for m in examples["mean"]], ncols=6, size=2.2)
 plt.show()

@@ -414,7 +414,7 @@ tags = pd.concat([ava[["tag1_name", "mean", "std"]].rename(columns={"tag1_name":
                   ava[["tag2_name", "mean", "std"]].rename(columns={"tag2_name": "tag"})])
 tags = tags.dropna()
 per_tag = (tags.groupby("tag").agg(images=("mean", "size"), mean_score=("mean", "mean"), vote_sd=("std", "mean"))
-           .sort_values("images", ascending=False))
+           .sort_values("images", ascending=False, kind="stable"))  # ties in name order, on every CPU
 print("images without any tag:", int(((ava["tag1"] == 0) & (ava["tag2"] == 0)).sum()), "of", len(ava))
 per_tag.round(3)
 

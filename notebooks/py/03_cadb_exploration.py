@@ -328,7 +328,7 @@ def scene_stats(frame):
 
 
 real_scenes, this_scenes = scene_stats(real), scene_stats(cadb)
-scene_order = list(real_scenes.sort_values("share", ascending=False).index)
+scene_order = list(real_scenes.sort_values("share", ascending=False, kind="stable").index)
 mean_ci = lambda t, sc: f"{fmt(t.loc[sc, 'mean'])} [{fmt(t.loc[sc, 'low'])}, {fmt(t.loc[sc, 'high'])}]"
 print_table([{"scene": sc, "real: share": real_scenes.loc[sc, "share"], "this data: share": this_scenes.loc[sc, "share"],
               "real: mean score [95 % CI]": mean_ci(real_scenes, sc), "this data: mean score [95 % CI]": mean_ci(this_scenes, sc)}
@@ -441,7 +441,7 @@ assert min(_w[1.0], _w[5.0]) > max(_w[2.0], _w[3.0]), "the EMD weights no longer
 # %%
 has = pd.DataFrame([{c: True for c in e} for e in cadb["elements"]], index=cadb.index).fillna(False).astype(bool)
 element_table = pd.DataFrame({"images": has.sum(), "mean score": [means[has[c].to_numpy()].mean() for c in has.columns]})
-element_table.sort_values("images", ascending=False).round(3)
+element_table.sort_values("images", ascending=False, kind="stable").round(3)  # ties in class order, on every CPU
 
 # %% [markdown]
 # The composition elements are in the published labels too. The share of real images that show each
@@ -450,7 +450,7 @@ element_table.sort_values("images", ascending=False).round(3)
 # %%
 real_has = pd.DataFrame([{c: True for c in e} for e in real["elements"]], index=real.index).fillna(False).astype(bool)
 element_mix = pd.DataFrame({"real CADB": real_has.mean(), "this data set": has.mean()}).reindex(ELEMENT_CLASSES).fillna(0.0)
-element_mix = element_mix.sort_values("real CADB", ascending=False)
+element_mix = element_mix.sort_values("real CADB", ascending=False, kind="stable")
 print_table([{"class": c, "real: share of images": r["real CADB"], "this data: share of images": r["this data set"]}
              for c, r in element_mix.iterrows()])
 tv_elements = 0.5 * (element_mix / element_mix.sum()).diff(axis=1).iloc[:, 1].abs().sum()

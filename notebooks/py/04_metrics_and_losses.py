@@ -278,12 +278,15 @@ print_table(rows)
 # SAMP-Net's public evaluation code uses `> 2.6`; `aesthetics_lib.metrics` uses `>=` (Murray et al.'s
 # convention for AVA) with a tiny tolerance, and `strict=True` (in `binarize` and `accuracy`) gives
 # SAMP-Net's `>`. The tolerance matters because computing a mean as
-# $\sum_k k\,p_k$ does not always give exactly 2.6:
+# $\sum_k k\,p_k$ does not always give exactly 2.6. Below, the terms are added one by one in Python,
+# which gives the same result on every computer. NumPy's `d @ bins` adds them in an order its code
+# for the CPU chooses: on the machine that stored this notebook it gave the same number under the
+# course's fixed CPU settings (the Makefile's), and exactly 2.6 without them.
 
 # %%
-d = np.array([0.0, 0.4, 0.6, 0.0, 0.0])  # votes [2, 2, 3, 3, 3]: mean 2.6
-m = d @ bins
-print("sum k * p_k =", repr(float(m)), "· >= 2.6:", bool(m >= 2.6), "· metrics.binarize:", bool(metrics.binarize([m], 2.6)[0]))
+d = [0.0, 0.4, 0.6, 0.0, 0.0]  # votes [2, 2, 3, 3, 3]: mean 2.6
+m = sum(k * p for k, p in zip(range(1, 6), d))  # sum_k k p_k, term by term
+print("sum k * p_k =", repr(m), "· >= 2.6:", m >= 2.6, "· metrics.binarize:", bool(metrics.binarize([m], 2.6)[0]))
 print_table(
     [
         {"data": name, "share exactly 2.6": np.isclose(means, CADB_THRESHOLD).mean(),
@@ -299,6 +302,7 @@ print_table(
 assert round(np.isclose(y_real, CADB_THRESHOLD).mean(), 2) == 0.14
 assert np.isclose(np.median(y_real), CADB_THRESHOLD), "2.6 is no longer CADB's median mean: update the text"
 assert metrics.binarize(y_real, CADB_THRESHOLD).mean() > 0.5 > metrics.binarize(y_real, CADB_THRESHOLD, strict=True).mean()
+assert m < 2.6 and metrics.binarize([m], 2.6)[0], "the text says the sum misses 2.6 and binarize's tolerance still counts it"
 
 # %% [markdown]
 # On real CADB 14 % of the images have a mean of exactly 2.6 (the table), and the convention decides

@@ -314,7 +314,7 @@ agreed = np.flatnonzero(~pol_test & (sd_test <= np.quantile(sd_test, 0.2)))  # t
 consensus = [int(agreed[np.argmin(np.abs(test_means[agreed] - q))])
              for q in np.quantile(test_means[agreed], [0.05, 0.5, 0.95])]  # low, middle and high scores
 peaked = np.flatnonzero(pol_test & two_peaked(test_dists))
-controversial = (peaked if len(peaked) >= 3 else np.argsort(-sd_test))[:3]
+controversial = (peaked if len(peaked) >= 3 else np.argsort(-sd_test, kind="stable"))[:3]
 fig, axes = plt.subplots(2, 6, figsize=(13, 4.6), gridspec_kw={"width_ratios": [1, 1.3] * 3})
 for row, (title, idx) in enumerate((("consensus", consensus), ("polarising, two-peaked votes", controversial))):
     for j, i in enumerate(idx):

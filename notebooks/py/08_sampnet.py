@@ -351,7 +351,7 @@ if DATA.studio:
 by_scene = (train_ann.assign(rare=~np.isin(bins, (2, 3)))
             .groupby("scene").agg(images=("mean", "size"), mean_score=("mean", "mean"),
                                   share_rare=("rare", "mean"), average_weight=("weight", "mean"))
-            .sort_values("mean_score"))
+            .sort_values("mean_score", kind="stable"))
 by_scene.round(3)
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
