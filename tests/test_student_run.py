@@ -35,6 +35,7 @@ def test_a_students_environment_has_none_of_the_builds_settings(tmp_path: Path) 
     assert env["AESTHETICS_CACHE"] == str(tmp_path / "cache") and env["AESTHETICS_FIGURES"] == str(tmp_path / "figures")
     assert env["PYTHONPATH"].split(":") == [str(ROOT), "/elsewhere"]  # this checkout's library first
     assert base["CI"] == "true"  # the caller's mapping is not changed
+    assert RUN.student_env(base, tmp_path, tmp_path, installed=True)["PYTHONPATH"] == "/elsewhere"  # a lab machine's package
 
 
 def test_the_summary_finds_errors_claim_notes_and_changed_text() -> None:
@@ -54,13 +55,15 @@ def test_the_summary_finds_errors_claim_notes_and_changed_text() -> None:
     executed.cells[4].outputs.append(new_output("display_data", data={  # a progress bar: not text either
         "application/vnd.jupyter.widget-view+json": {"model_id": "1"}, "text/plain": "features:   0%|  | 0/1750"}))
     executed.cells[5].outputs = [new_output("stream", name="stdout", text="0.51\n")]  # a training in the notebook
+    executed.cells[5].outputs.append(new_output("stream", name="stderr", text="UsageError: Cell magic `%%claims` not found.\n"))
     summary = RUN.summarize(stored, executed)
-    assert summary["errors"] == [{"cell": 4, "error": "ValueError", "message": "bad photo"}]
+    assert summary["errors"] == [{"cell": 4, "error": "ValueError", "message": "bad photo"},
+                                 {"cell": 6, "error": "UsageError", "message": "Cell magic `%%claims` not found."}]
     assert summary["claim_notes"] == [{"cell": 3, "claims": "the gain; 2 other claims"}]
     assert (summary["cells_changed"], summary["code_cells"]) == (3, 5)  # the number, the note, the training
     assert summary["unexpected"] == [{"cell": 2, "source": "print(1)"}]  # the note and the training may differ
     lines = RUN.report_lines([{"notebook": "05_dcnn.ipynb", "seconds": 12.3, "stopped": None, **summary}])
-    assert lines[0].startswith("05_dcnn.ipynb: 1 cell(s) raised · 12 s · claim notes 1")
+    assert lines[0].startswith("05_dcnn.ipynb: 2 cell(s) raised · 12 s · claim notes 1")
     assert lines[0].endswith("code cells with other text 3 of 5, 1 of them unexpected")
     assert "    cell 4: ValueError: bad photo" in lines and "    cell 3, not as quoted: the gain; 2 other claims" in lines
     assert "    cell 2, other text than the stored run: print(1)" in lines

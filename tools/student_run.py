@@ -9,7 +9,8 @@ executes every stored student notebook (``notebooks/NN_*.ipynb`` and the demo) a
 - in the caller's environment without ``CI``, the CPU settings, the thread pins, ``PYTHONHASHSEED``,
   the Makefile's allocator settings and ``AESTHETICS_DATA`` (so the course's studio, the default
   number of threads, and the notebooks' progress bars and inline figures);
-- with this checkout's library first on ``PYTHONPATH`` (not whichever one is installed);
+- with this checkout's library first on ``PYTHONPATH`` (not whichever one is installed), or with
+  ``--installed`` the library installed in the Python that runs the tool (a lab machine's package);
 - with a fresh cache in ``OUT/cache`` (the first notebook that needs a studio draws it, as in a
   first run; ``--cache DIR`` reuses one) and the figures saved into ``OUT/figures``;
 - one notebook after another, going on past a cell that raises (as "Run All" does not).
@@ -54,13 +55,16 @@ BUILD_ONLY = ("CI", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "PYTHONHASHSEED", "TQD
 NOTE_START, NOTE_LIST = "Note: some numbers of this run differ", "Not as quoted: "
 
 
-def student_env(base: Mapping[str, str], cache: Path, figures: Path) -> dict[str, str]:
+def student_env(base: Mapping[str, str], cache: Path, figures: Path, installed: bool = False) -> dict[str, str]:
     """``base`` as a student's own session would have it (see the module docstring), with the cache
-    and the figures folder set and this checkout's library first on ``PYTHONPATH``."""
+    and the figures folder set and this checkout's library first on ``PYTHONPATH`` (``installed``:
+    leave ``PYTHONPATH`` as it is, so that the notebooks import the library installed in the
+    environment, as on a lab machine where it is installed as a package)."""
     env = {k: v for k, v in base.items() if k not in BUILD_ONLY and k not in CPU_ENV}
     env["AESTHETICS_CACHE"] = str(cache)
     env["AESTHETICS_FIGURES"] = str(figures)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in [base.get("PYTHONPATH")] if p])
+    if not installed:
+        env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in [base.get("PYTHONPATH")] if p])
     return env
 
 
@@ -102,6 +106,11 @@ def summarize(stored: Any, executed: Any) -> dict[str, Any]:
             if o.get("output_type") == "error":
                 message = str(o.get("evalue") or "").strip()
                 errors.append({"cell": number, "error": o.get("ename", ""), "message": message.splitlines()[0][:300] if message else ""})
+            elif o.get("output_type") == "stream" and o.get("name") == "stderr":
+                # IPython reports a usage error (such as a cell magic an older installed library does not
+                # define) on stderr only, yet the cell failed: "Run All" stops there
+                errors += [{"cell": number, "error": "UsageError", "message": line[len("UsageError: "):][:300]}
+                           for line in o.get("text", "").splitlines() if line.startswith("UsageError: ")]
         text = cell_text(new)
         for line in text.splitlines():
             if line.startswith(NOTE_START) and NOTE_LIST in line:
@@ -163,6 +172,8 @@ def main(argv: list[str]) -> int:
                         help="where the executed notebooks, the figures, the cache and report.json go")
     parser.add_argument("--cache", type=Path, default=None,
                         help="a cache to use instead of a fresh OUT/cache (its studios are reused)")
+    parser.add_argument("--installed", action="store_true",
+                        help="import the library installed in this Python, not this checkout's (a lab machine)")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds a cell may run")
     parser.add_argument("prefixes", nargs="*", help="run only the notebooks whose name starts with one of these")
     args = parser.parse_args(argv)
@@ -174,7 +185,7 @@ def main(argv: list[str]) -> int:
     if (out / "report.json").exists():
         print(f"{out} holds an earlier run (report.json): choose another --out or remove it", file=sys.stderr)
         return 2
-    env = student_env(os.environ, (args.cache or out / "cache").resolve(), out / "figures")
+    env = student_env(os.environ, (args.cache or out / "cache").resolve(), out / "figures", args.installed)
     print(f"{len(found)} notebooks as a student runs them; output in {out}", flush=True)
     results = []
     for path in found:
