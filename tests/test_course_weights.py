@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import warnings
 from pathlib import Path
@@ -11,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
+from tool_support import load_tool
 
 from aesthetics_lib import course_weights as cw
 from aesthetics_lib import zoo
@@ -191,22 +191,13 @@ def test_code_hash_follows_the_code_each_model_depends_on(tmp_path: Path) -> Non
     assert cw.code_hash("nima", base) == now
 
 
-def _restamp_tool():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("restamp_code_hash", Path(__file__).resolve().parents[1] / "tools" / "restamp_code_hash.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_restamp_rewrites_only_records_whose_files_are_unchanged(tmp_path: Path) -> None:
     record = json.loads((Path(__file__).resolve().parents[1] / "weights" / "nima.json").read_text(encoding="utf-8"))
     legacy = cw.hash_files([*cw.code_files("nima"), "models/__init__.py"])
     good, bad = tmp_path / "nima.json", tmp_path / "nima_old.json"
     good.write_text(json.dumps({**record, "code_hash": legacy}, indent=1) + "\n", encoding="utf-8")
     bad.write_text(json.dumps({**record, "code_hash": "0123456789ab"}, indent=1) + "\n", encoding="utf-8")
-    tool = _restamp_tool()
+    tool = load_tool("restamp_code_hash")
     assert tool.restamp(tmp_path, ["models/__init__.py"], write=True) == 1  # one record was trained with other code
     assert json.loads(good.read_text(encoding="utf-8"))["code_hash"] == legacy, "nothing is written when a record is refused"
     bad.unlink()
@@ -228,7 +219,7 @@ def test_restamp_after_a_change_needs_the_record_to_match_the_files_as_they_were
     good, bad = tmp_path / "nima.json", tmp_path / "nima_old.json"
     good.write_text(json.dumps({**record, "code_hash": trained}, indent=1) + "\n", encoding="utf-8")
     bad.write_text(json.dumps({**record, "code_hash": cw.hash_files(cw.code_files("nima"), contents={name: b"other"})}), encoding="utf-8")
-    tool = _restamp_tool()
+    tool = load_tool("restamp_code_hash")
     note = {"since": "abc1234", "why": "checked"}
     assert tool.restamp(tmp_path, changed=old, note=note) == 1  # the other was trained with another version of it
     assert json.loads(good.read_text(encoding="utf-8"))["code_hash"] == trained, "nothing is written when a record is refused"
@@ -284,15 +275,7 @@ def test_shipped_weights_are_current_and_reproduce_their_record(name: str, monke
                                err_msg=f"weights/{name}.pt no longer reproduces its record's test predictions")
 
 
-def _record_tool():
-    """tools/record_test_predictions.py, which writes the records' copies of test predictions."""
-    spec = importlib.util.spec_from_file_location("record_test_predictions", WEIGHTS.parent / "tools" / "record_test_predictions.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-RECORD_TOOL = _record_tool()
+RECORD_TOOL = load_tool("record_test_predictions")  # writes the records' copies of test predictions
 #: The models notebook 09 compares with the final model, reading their records' copies of their test
 #: predictions instead of running them.
 WITH_COPY = RECORD_TOOL.COMPARED

@@ -7,7 +7,6 @@ command: `make test`.)
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+from tool_support import load_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 NB_DIR = ROOT / "notebooks"
@@ -24,14 +24,7 @@ ALL_NOTEBOOKS = sorted(NB_DIR.glob("*.ipynb"))  # the course and the Voila page 
 SOURCES = sorted((NB_DIR / "py").glob("[0-9][0-9]_*.py"))
 
 
-def _build_tool():
-    spec = importlib.util.spec_from_file_location("build_notebooks", ROOT / "tools" / "build_notebooks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-BUILD = _build_tool()
+BUILD = load_tool("build_notebooks")
 
 
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.stem)

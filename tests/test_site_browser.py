@@ -19,16 +19,15 @@ from __future__ import annotations
 
 import functools
 import http.server
-import importlib.util
 import json
 import re
-import sys
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from browser_support import chromium, free_port, wait
+from tool_support import load_tool
 import yaml
 
 pytestmark = pytest.mark.browser
@@ -45,14 +44,9 @@ SEARCH_WORD = "SRCC"  # on the landing page, in notebooks 04 and 09, and in the 
 FIGURE_MIMES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
 
 
-@functools.cache
 def _build_site_module():
     """tools/build_site.py, whose TOC walker and README reader the test shares with the build."""
-    spec = importlib.util.spec_from_file_location("build_site", ROOT / "tools" / "build_site.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("build_site")
 
 
 def _toc_files(path: Path) -> list[str]:

@@ -3,12 +3,12 @@ with a report of what broke, and nothing written into the checkout."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from tool_support import load_tool
 
 from aesthetics_lib.notebook import CLAIMS_NOTE
 from aesthetics_lib.numeric_env import CPU_ENV
@@ -16,14 +16,7 @@ from aesthetics_lib.numeric_env import CPU_ENV
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _tool():
-    spec = importlib.util.spec_from_file_location("student_run", ROOT / "tools" / "student_run.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-RUN = _tool()
+RUN = load_tool("student_run")
 
 
 def test_a_students_environment_has_none_of_the_builds_settings(tmp_path: Path) -> None:
