@@ -1274,6 +1274,35 @@ if DATA.studio:
 # weighs in the vote means decides what these differences cost: that is the MSE and SRCC gap of the
 # three-seed table above.
 #
+# How much does not seeing placement cost? The studio knows every photo's quality terms, so part of
+# the answer needs no model. Rank the course studio's 950 test photos by their true quality (this is
+# the noise ceiling) and by the true quality less its placement term: the second is how a model
+# that got every other term exactly right, and knew nothing of placement, would rank them.
+
+# %%
+if DATA.studio:
+    course_test = registry.open_dataset(DATA, "test").annotations.set_index("image_id")
+    course_terms = factors.loc[course_test.index]
+    vote_means = course_test["mean"].to_numpy(float)
+    blind = {"the true quality (noise ceiling)": course_terms["true_quality"].to_numpy(float),
+             "the true quality less its placement term": (course_terms["quality_raw"] - course_terms["term_placement"]).to_numpy(float)}
+    blind_srcc, blind_ci = {}, {}
+    for name, score in blind.items():
+        blind_srcc[name] = metrics.srcc(score, vote_means)
+        blind_ci[name] = metrics.bootstrap_ci(metrics.srcc, score, vote_means, n_boot=N_BOOT)
+        print(f"ranked by {name}: SRCC with the vote means {fmt(blind_srcc[name])} {fmt(list(blind_ci[name]))}")
+    blind_share = blind_srcc["the true quality less its placement term"] / blind_srcc["the true quality (noise ceiling)"]
+    print("blind to placement / noise ceiling:", fmt(blind_share, 2), "· the 6-patch run (seed 0, test SRCC):", fmt(test_srcc[ADA]),
+          "· 0.65 of the ceiling:", fmt(0.65 * blind_srcc["the true quality (noise ceiling)"]))
+
+# %% [markdown]
+# A ranking that knows every term but placement reaches 0.791 [0.76, 0.816] with the vote means,
+# 0.91 of the noise ceiling (0.874 [0.854, 0.89]). That is well above the six-patch run's 0.433, and
+# above 0.65 of the ceiling (0.568). So not seeing where the subject sits accounts for only part of
+# what the multi-patch runs miss; the rest lies in how closely they follow the other terms, which
+# they follow less than SPP does (against the raw quality less placement, above: -0.068 [-0.105,
+# -0.030]).
+#
 # The linear layout column has been trained as `multipatch_layout`, three seeds of 12 epochs, and
 # ships with the course weights. Their records:
 
@@ -1309,6 +1338,11 @@ if DATA.studio:
     assert [fmt(_cue["placement"]["warp, mean SRCC"]), fmt(_cue["placement"]["multi-patch, mean SRCC"])] == ["0.000415", "-0.0137"], "placement"
     _margins = {t: abs(_cue[t]["multi-patch minus warp"]) / _cue[t]["seed noise"] for t in _resolved}
     assert min(_margins, key=_margins.get) == "softness" and fmt(_margins["softness"], 2) == "2.1", "the weakest margin over the seed noise"
+    assert [fmt(v) for v in blind_srcc.values()] == ["0.874", "0.791"], "the noise ceiling and the placement-blind ranking"
+    assert [fmt(list(v)) for v in blind_ci.values()] == ["[0.854, 0.89]", "[0.76, 0.816]"], "their intervals"
+    assert fmt(blind_share, 2) == "0.91" and fmt(test_srcc[ADA]) == "0.433", "their ratio, the 6-patch run"
+    assert blind_srcc["the true quality less its placement term"] > 0.65 * blind_srcc["the true quality (noise ceiling)"] > test_srcc[ADA], \
+        "the text says the placement-blind ranking lies above 0.65 of the ceiling, the 6-patch run below"
     assert [fmt(cm.weights.record["test"]["srcc"]) for cm in layout_models] == ["0.552", "0.519", "0.545"], "the layout runs' test SRCC"
     assert [fmt(cm.weights.record["test"]["srcc"] / cm.weights.record["test"]["noise_ceiling_srcc"], 2) for cm in layout_models] \
         == ["0.63", "0.59", "0.62"], "the layout runs' share of the ceiling"
@@ -1490,7 +1524,9 @@ if DATA.studio:
 #   photos.
 # - Over the course studio's 950 test photos the multi-patch runs do not follow the subject's
 #   placement, the term the true quality follows most, where SPP does; all twelve multi-patch runs
-#   stay at 0.46-0.54 of the noise ceiling, SPP reaches 0.66. Moving a test photo's subject from the
+#   stay at 0.46-0.54 of the noise ceiling, SPP reaches 0.66. A ranking that knows every other term
+#   exactly and nothing of placement reaches 0.91 of the ceiling, so placement accounts for only part
+#   of that shortfall. Moving a test photo's subject from the
 #   centre to a third, everything else unchanged, raises every whole-image course model's score by
 #   0.35-0.85 of its SD and changes the seed-0 multi-patch and warp runs' by -0.01 to -0.05 SD: their
 #   scores hardly depend on where the subject sits. Larger patches, the photo's votes as the only
