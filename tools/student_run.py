@@ -7,8 +7,8 @@ little apart from the stored numbers, or fail where the build passes. Before a r
 executes every stored student notebook (``notebooks/NN_*.ipynb`` and the demo) as a student would:
 
 - in the caller's environment without ``CI``, the CPU settings, the thread pins, ``PYTHONHASHSEED``,
-  the Makefile's allocator settings and ``AESTHETICS_DATA`` (so the course's studio, the default
-  number of threads, and the notebooks' progress bars and inline figures);
+  the Makefile's allocator settings and ``AESTHETICS_DATA`` (so: the course's studio, the default
+  number of threads, progress bars and inline figures);
 - with this checkout's library first on ``PYTHONPATH`` (not whichever one is installed), or with
   ``--installed`` the library installed in the Python that runs the tool (a lab machine's package);
 - with a fresh cache in ``OUT/cache`` (the first notebook that needs a studio draws it, as in a
@@ -152,7 +152,7 @@ def notebooks(prefixes: list[str]) -> list[Path]:
 
 
 def report_lines(results: list[dict[str, Any]]) -> list[str]:
-    """The printed report: a line per notebook, then each error and claim note under it."""
+    """The printed report: a line per notebook, then its errors, unexpected changes and claim notes."""
     lines = []
     for r in results:
         status = ("STOPPED: " + r["stopped"]) if r["stopped"] else (
