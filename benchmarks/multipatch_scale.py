@@ -23,6 +23,12 @@ studio's fine-detail terms (noise, softness, texture), clutter and placement.
     python benchmarks/multipatch_scale.py train --arm native --out runs/mp_scale/native
     python benchmarks/multipatch_scale.py score runs/mp_scale/scaled/best.pt runs/mp_scale/native/best.pt \\
         --out benchmarks/results/multipatch_scale.json
+
+At the course budget, against the shipped run (its own checkpoint is the scaled arm):
+
+    python benchmarks/multipatch_scale.py train --arm native --epochs 48 --out runs/mp_scale/native48
+    python benchmarks/multipatch_scale.py score weights/multipatch.pt runs/mp_scale/native48/best.pt \\
+        --out benchmarks/results/multipatch_scale48.json
 """
 
 from __future__ import annotations
