@@ -4,6 +4,8 @@ with a report of what broke, and nothing written into the checkout."""
 from __future__ import annotations
 
 import json
+import os
+import re
 from pathlib import Path
 
 import nbformat
@@ -29,6 +31,17 @@ def test_a_students_environment_has_none_of_the_builds_settings(tmp_path: Path) 
     assert env["PYTHONPATH"].split(":") == [str(ROOT), "/elsewhere"]  # this checkout's library first
     assert base["CI"] == "true"  # the caller's mapping is not changed
     assert RUN.student_env(base, tmp_path, tmp_path, installed=True)["PYTHONPATH"] == "/elsewhere"  # a lab machine's package
+
+
+def test_every_setting_of_the_builds_environment_is_taken_away_or_replaced() -> None:
+    """The Makefile's NB_ENV (CI's notebook environment), variable by variable: a student's session
+    has none of them, except the offline switch that `make lab` sets too and the library's path,
+    which the tool sets itself."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    lines = dict(re.findall(r"^(\w+) := (.*)$", makefile, flags=re.M))
+    nb_env = lines["NB_ENV"].replace("$(CPU_ENV)", lines["CPU_ENV"]).replace("$(MALLOC_ENV)", lines["MALLOC_ENV"])
+    names = set(re.findall(r"(\w+)=", nb_env))
+    assert names - set(RUN.BUILD_ONLY) - set(CPU_ENV) == {"PYTHONPATH", "HF_HUB_OFFLINE"}
 
 
 def test_the_summary_finds_errors_claim_notes_and_changed_text() -> None:
@@ -79,7 +92,7 @@ def test_a_run_goes_on_past_errors_and_writes_only_into_its_folder(tmp_path: Pat
     before = path.read_bytes()
     monkeypatch.setenv("CI", "true")  # as under make: the tool takes it away
     out = tmp_path / "run"
-    result = RUN.run_notebook(path, out, RUN.student_env(dict(__import__("os").environ), out / "cache", out / "figures"))
+    result = RUN.run_notebook(path, out, RUN.student_env(dict(os.environ), out / "cache", out / "figures"))
     assert result["stopped"] is None
     assert result["errors"] == [{"cell": 3, "error": "ValueError", "message": "a cell that fails"}]
     assert result["claim_notes"] == [{"cell": 2, "claims": "the gain the text quotes"}]

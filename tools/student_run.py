@@ -33,6 +33,7 @@ Usage: ``make student-run`` (all notebooks, ``OUT=runs/student_run``) or
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import sys
@@ -45,14 +46,15 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # this checkout's library, whichever one is installed
+from aesthetics_lib.notebook import CLAIMS_NOTE  # noqa: E402
 from aesthetics_lib.numeric_env import CPU_ENV  # noqa: E402
 
 NB_DIR = ROOT / "notebooks"
 #: Variables of the course's build (the Makefile's NB_ENV) that a student's own session does not have.
 BUILD_ONLY = ("CI", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "PYTHONHASHSEED", "TQDM_DISABLE", "MPLBACKEND",
               "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "AESTHETICS_DATA")
-#: How a printed note of a failed claim starts (aesthetics_lib.notebook.CLAIMS_NOTE) and where its list begins.
-NOTE_START, NOTE_LIST = "Note: some numbers of this run differ", "Not as quoted: "
+#: What a printed note of failed claims says before its list of claims (aesthetics_lib.notebook.CLAIMS_NOTE).
+NOTE_PREFIX = CLAIMS_NOTE.split("{}")[0]
 
 
 def student_env(base: Mapping[str, str], cache: Path, figures: Path, installed: bool = False) -> dict[str, str]:
@@ -113,8 +115,8 @@ def summarize(stored: Any, executed: Any) -> dict[str, Any]:
                            for line in o.get("text", "").splitlines() if line.startswith("UsageError: ")]
         text = cell_text(new)
         for line in text.splitlines():
-            if line.startswith(NOTE_START) and NOTE_LIST in line:
-                notes.append({"cell": number, "claims": line.split(NOTE_LIST, 1)[1].rstrip(".")})
+            if line.startswith(NOTE_PREFIX):
+                notes.append({"cell": number, "claims": line[len(NOTE_PREFIX):].rstrip(".")})
         if text != cell_text(old):
             changed += 1
             if not may_differ(old):
@@ -127,7 +129,7 @@ def run_notebook(path: Path, out: Path, env: Mapping[str, str], timeout: int = 1
     past errors; write it to ``out/notebooks/``; return its summary with the seconds it took and, when
     the notebook could not run to its end (a kernel that died, a cell that timed out), ``stopped``."""
     stored = nbformat.read(path, as_version=4)
-    executed = nbformat.from_dict(json.loads(json.dumps(stored)))
+    executed = copy.deepcopy(stored)
     for cell in executed.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
