@@ -194,7 +194,10 @@ def sgfm_effect(model: nn.Module, maps: StoredMaps, chunk: int = 190) -> SGFMEff
     The saliency-dependent share is ``||x (g - g_c) + (b - b_c)|| / ||x (1 + g) + b||`` over all
     photos, channels and positions, with ``x`` the fused map, ``g``, ``b`` SGFM's gamma and beta and
     ``g_c``, ``b_c`` each channel's average of them: the part of the output a saliency-blind module
-    with the average gamma and beta would not produce. In float64, in chunks of ``chunk`` photos.
+    with the average gamma and beta would not produce. It is an upper bound on the part that depends
+    on the saliency: SGFM's 3 x 3 convolutions pad with zeros, so even a uniform saliency gives the
+    border positions other gammas and betas than the inner ones. Giving each photo another photo's
+    saliency measures the dependence itself. In float64, in chunks of ``chunk`` photos.
     Introduced in notebooks/09_convnextv2_sgfm.
     """
     head = on_maps(model)

@@ -251,8 +251,8 @@ plt.show()
 # This run trains inside the notebook, and its last digits depend on the processor: with the
 # course's fixed CPU settings (the Makefile's `CPU_ENV`) it is identical from run to run on one
 # machine, but an Intel Xeon (which printed the outputs above) and an AMD EPYC part ways from the
-# fourth epoch on and end up to 0.013 apart (training accuracy 0.953 against 0.947, generalisation
-# gap 0.362 against 0.355). On your machine the numbers may differ too; the conclusions were the
+# fourth epoch on and end up to 0.013 apart (for example training accuracy 0.953 against 0.947,
+# generalisation gap 0.362 against 0.355). On your machine the numbers may differ too; the conclusions were the
 # same on both of these.
 #
 # A binary label also throws information away: a photo at 2.6 and one at 4.0 are both just "good",
@@ -284,7 +284,7 @@ if studio:
 # regularised design: the feature map is *averaged* (global average pooling) instead of flattened, and
 # the head has dropout. The run is the course DCNN's config with one column of section 1's small CNN
 # (widths 16-32-64; the course DCNN of section 4 has deeper, wider columns), the regression head, and
-# 24 epochs (7 to 9 minutes on one CPU thread). Like every course model, it was trained once from
+# 24 epochs (about 7 minutes on one CPU thread). Like every course model, it was trained once from
 # exactly these settings and its weights ship with the course (`weights/dcnn_regression.pt`, with its
 # training record), so `course_model` loads them; to watch it train, call
 # `course_model(..., train=True)` (or set `AESTHETICS_TRAIN=1`): it trains in deterministic mode into
@@ -495,7 +495,8 @@ plt.show()
 # %% [markdown]
 # On the studio, the columns go from the most to the least sensor noise: the grain is plain in the
 # local crops and mostly averaged away by the 64 px warps, and the same goes for fine texture on a
-# subject and for lens softness. The warp, in exchange, is the only view that shows the whole layout.
+# subject and for lens softness, which these photos were not chosen to show. The warp, in exchange,
+# is the only view that shows the whole layout.
 
 # %%
 torch.manual_seed(0)  # the random training crops
@@ -592,8 +593,8 @@ if studio:
 # first paired table; whether they also beat the local view alone is exercise 3). On the fine-detail
 # part of the quality the local crop's model is ahead of the warp's: SRCC 0.589 [0.543, 0.626]
 # against 0.339 [0.284, 0.396], a paired gain of 0.25 [0.194, 0.301] (the second pair of tables).
-# The warp keeps the layout, the native crop keeps the grain, which is RAPID's argument for two
-# columns. Each head here is one run; section 5 trains each again with two more seeds, and the
+# RAPID's argument for two columns is that the warp keeps the layout and the native crop the grain;
+# here the grain half is measured (the fine-detail terms), the layout half is not. Each head here is one run; section 5 trains each again with two more seeds, and the
 # verdicts hold. (The heads train in the notebook: on an AMD EPYC the global head's numbers come out
 # up to 0.001 apart from these Intel Xeon ones, e.g. a gain of 0.0723 [0.0321, 0.115]; no verdict
 # changes.)
@@ -619,8 +620,8 @@ if studio:
 # ## 4. RAPID's double column, trained end to end: the course DCNN
 # RAPID trained both columns from scratch, end to end. The course's main DCNN does the same at small
 # scale (`configs/studio_dcnn.yaml`): two ShallowCNN columns with their own weights, each of four blocks
-# of widths 32-64-64-64 (RAPID's columns had four convolutional layers of 64 filters; 187,589 parameters
-# in all), the global one on the 64 px warp and the local one on a random 64 px crop at native
+# of widths 32-64-64-64 (RAPID's columns had four convolutional layers of 64 filters), 187,589
+# parameters in all, the global one on the 64 px warp and the local one on a random 64 px crop at native
 # resolution, features concatenated, a head predicting the 5-bin vote distribution (its mean is the
 # score), trained with EMD (r=2, notebook 04) for 72 epochs on all 7,692 training photos.
 # `course_model("dcnn")` loads the course weights trained from that config (the history below is their
@@ -629,8 +630,10 @@ if studio:
 # from epoch 34 on stays between 0.58 and 0.62 (the table below; the weights kept are epoch 46's, 0.62).
 # The course's earlier weights had columns of widths 16-32-64 (48,037 parameters): after 72 epochs their
 # training loss had fallen only to 0.147 (this run's: 0.122) and they ranked the test photos with SRCC
-# 0.521 [0.473, 0.565]; these are +0.0585 [0.026, 0.0903] above them, paired (`benchmarks/README.md`;
-# quoted, not measured here). Notebook 09's comparison table uses the same weights.
+# 0.521 [0.473, 0.565]; these are +0.0585 [0.026, 0.0903] above them, paired. Columns of three wider
+# blocks with as many parameters (32-64-128) ranked them worse than the four blocks, by 0.0449
+# [0.0163, 0.0724], paired (both comparisons one seed per arm, from `benchmarks/README.md`; quoted, not
+# measured here). Notebook 09's comparison table uses the same weights.
 
 # %%
 dcnn = course_model("dcnn")
@@ -707,13 +710,14 @@ print("highest test SRCC:", best["name"], metrics.format_ci(best, "srcc"))
 # better by 0.05 [0.000898, 0.0999], an interval that only just excludes 0, from one training run of
 # each model: with the backbone's weights in another memory layout (channels-last, which changes the
 # features at float rounding, by up to about 2e-5) the same head came out 0.0457 [-0.00409, 0.0951]
-# better, no clear
+# (+0.0457), no clear
 # difference (`benchmarks/README.md`). One run cannot settle it; three seeds each (below) can. The
 # course DCNN ranks them better by 0.133 [0.0895, 0.182], but it differs from the one-column model in
 # four things at once (two columns, wider and deeper ones, EMD on the distribution, 72 epochs instead
 # of 24), so this row cannot say which of them mattered. So on the studio, frozen ImageNet features
-# do not beat a small CNN trained from scratch on 7,692 photos by themselves; the two views together
-# do (three seeds below). The DCNN's EMD on the test photos is 0.145 [0.139, 0.15] against the naive
+# of one view do not beat the one-column CNN trained from scratch for 24 epochs on 7,692 photos; the
+# two views together do (three seeds below). The deeper two-column DCNN is a small CNN trained from
+# scratch too, and the table below has it ahead of every frozen head. The DCNN's EMD on the test photos is 0.145 [0.139, 0.15] against the naive
 # baseline's 0.173 [0.168, 0.179] (section 4). The highest test SRCC is the course DCNN's (0.579
 # [0.534, 0.624], against the frozen pretrained global + local head's 0.496 [0.443, 0.544]; this
 # table does not pair the two, and their intervals overlap).
@@ -786,8 +790,8 @@ print(f"{FROZEN_NAME} SRCC - regression SRCC, averaged over 3 seeds:", fmt(froze
 # model's: 0.446, 0.438, 0.426). The lead clears both the test photos' luck and the seeds' luck, but
 # the lower end of its interval is still close to 0, so its size is uncertain: between about 0.01 and
 # 0.1 of SRCC. Frozen ImageNet features of both
-# views beat a small CNN trained from scratch on 7,692 photos; either view alone does not (the paired
-# table above, one run each).
+# views beat the one-column CNN trained from scratch for 24 epochs on 7,692 photos; either view alone
+# does not (the paired table above, one run each).
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
 # The claims above, checked against the numbers. The heads train in the notebook (FROZEN_SPREAD).
@@ -858,8 +862,9 @@ if studio:
 #   column with it.
 # - ImageNet features were learnt on 224 px photos. A 64 px warp of a whole photo keeps its layout
 #   but not its grain; a 64 px crop at native resolution shows real texture, grain and sharpness but
-#   only part of the layout. Here the two frozen views rank the photos about equally well on their
-#   own and follow different parts of the quality (section 3); together they rank the test photos
+#   only part of the layout. Here the overall SRCCs of the two frozen views alone cannot be told
+#   apart (-0.0195 [-0.0794, 0.0404]), and the local view follows the fine-detail terms better
+#   (+0.25 [0.194, 0.301]; section 3); together they rank the test photos
 #   better than the global view alone (section 3) and than the one-column CNN (section 5). At full scale
 #   (`configs/ava_dcnn.yaml`: pretrained columns at 224 px on AVA) both columns see photos at the
 #   scale the backbone knows.
@@ -876,9 +881,11 @@ if studio:
 #   that seed luck alone can give (with 2 epochs per run the same comparison was within seed luck).
 # - A frozen pretrained backbone turns a few thousand photos into a workable training set: compute
 #   its features once, train a small head with the same trainer. On the studio one frozen view ranks
-#   the test photos no better than the one-column CNN trained from scratch for 24 epochs; the two
+#   the test photos no better than the one-column CNN trained from scratch for 24 epochs (one run
+#   each, no clear difference); the two
 #   views together do, with three seeds each and beyond the seed noise (SRCC +0.0533 [0.0066,
-#   0.0993]; one run each was too close to 0 to tell), and so does the course DCNN, both
+#   0.0993]; one run each: +0.05 [0.000898, 0.0999], an interval that only just excludes 0 and
+#   that crossed 0 with the features in another memory layout), and so does the course DCNN, both
 #   columns trained from scratch for 72 epochs (0.133 [0.0895, 0.182], one run of each model; it
 #   changes four things at once).
 # - The course DCNN's first columns (16-32-64) underfit the studio: columns of RAPID's depth
@@ -889,12 +896,14 @@ if studio:
 #   width the seed noise of these comparisons is not measured: they point to the fourth block rather
 #   than the parameter count, without settling it.
 # - RAPID's local column sees the photo at its own resolution, where fine detail survives a warp only
-#   as a blur; whether it helps is a question for a paired interval, not for a single number. Here
-#   both columns together beat the global one alone, with three seeds per head and beyond the seed
+#   as a blur; whether it helps is a question for a paired interval, not for a single number. Here,
+#   with frozen Lite0 features standing in for the two columns, heads on both views beat the head on
+#   the global warp alone, with three seeds per head and beyond the seed
 #   noise, by an SRCC of 0.0741 [0.0417, 0.109] (one run: 0.0718 [0.0324, 0.114]), and the local
 #   column's heads follow the studio's fine-detail terms better than the warp's (a paired SRCC gain
-#   of 0.251 [0.199, 0.3]; one run: 0.25 [0.194, 0.301]).
-# - The trainings run inside a notebook (sections 1 and 3) give identical numbers on one machine
+#   of 0.251 [0.199, 0.3]; one run: 0.25 [0.194, 0.301]). The course DCNN's own local column, trained
+#   end to end, was not tested on its own here.
+# - The trainings run inside a notebook (sections 1, 3 and 5) give identical numbers on one machine
 #   with the course's CPU settings, but end up to 0.013 apart on Intel and AMD processors; the
 #   stored outputs are an Intel Xeon's.
 # - `course_model` trains a configured run once (deterministically) and reloads it; `load_checkpoint`

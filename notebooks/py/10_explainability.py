@@ -90,7 +90,8 @@ for name, cm in models.items():
 # %% [markdown]
 # ## 1. A CAM for a score
 # Grad-CAM (Selvaraju et al. 2017) explains one output number $y$ through one feature map $A$
-# (here the last map before pooling, which each model names in `cam_target_layers()`): each
+# (a late feature map, which each model names in `cam_target_layers()`: for the final model the map
+# its pooling reads, for SAMP-Net the backbone's map before its 1 x 1 reduction): each
 # channel $k$ gets the weight $\alpha_k = \frac{1}{hw}\sum_{i,j} \partial y / \partial A^k_{ij}$, and the
 # map is $\mathrm{ReLU}(\sum_k \alpha_k A^k)$, upsampled to the image. Grad-CAM++ (Chattopadhay et
 # al. 2018) weighs the positive gradients pixel by pixel, which helps when several regions matter.
@@ -286,7 +287,8 @@ if len(mask_df):
 # (-0.0257 [-0.0439, -0.00602]) and Grad-CAM++ is not distinguishable from it
 # (+0.00615 [-0.0126, 0.0258]). EigenCAM is above the bar on the subject too (+0.036
 # [0.0198, 0.0546], beating the random 95th percentile on 0.117 of the photos) and on the horizon
-# band (+0.0475 [0.0224, 0.0715]); section 5 shows why that says nothing about the model. The map of
+# band (+0.0475 [0.0224, 0.0715]); section 5 shows why that says nothing about what the model learnt
+# about the score. The map of
 # what *lowers* the score lies *below* the subject's area (-0.0247 [-0.0409, -0.00961]) and *above*
 # the band's area (+0.0425 [0.0153, 0.0713]).
 #
@@ -339,8 +341,9 @@ if DATA.studio:
 # %% [markdown]
 # ## 4. Real photos
 # The same maps on photos that ship with scikit-image (public domain or CC0, see
-# `photos.list_photos()`). The models never saw a real photo: they were trained on the studio's
-# renderings, so read these as "what this studio-trained model reacts to", not as a verdict on the
+# `photos.list_photos()`). The models never learnt a score from a real photo: their backbone was
+# pre-trained on ImageNet's photos, but they were fine-tuned on the studio's renderings only, so read
+# these as "what this studio-trained model reacts to", not as a verdict on the
 # photos.
 
 # %%
@@ -364,8 +367,8 @@ plt.show()
 # explanation claims to explain are replaced by random ones, does the explanation change? If not,
 # it was never about the model, only about the image (edge detectors pass many "explanations" off
 # as insight). We randomise each model **cascading** from the output back to the input,
-# one block at a time (`explain.randomize_model(model, modules=...)` re-draws their weights from
-# their initialisation), and measure how alike each CAM stays to the trained model's (Spearman rank
+# one block at a time (`explain.randomize_model(model, modules=...)` re-draws their weights at random:
+# each layer's default PyTorch initialisation, or N(0, 0.02) where it has none), and measure how alike each CAM stays to the trained model's (Spearman rank
 # correlation between the maps: 1 = the same ranking of pixels, 0 = unrelated). A trustworthy method
 # should lose its similarity as soon as the score head is random.
 #
@@ -432,9 +435,10 @@ for name in models:
 # interval lies above 0.5 at five of the seven steps (up to 0.609), so it fails, narrowly at the
 # first step: with a random score head its map still keeps part of the trained map's ranking of the
 # pixels. EigenCAM cannot drop at first: it never looks at the score, only at the target map, so
-# randomising the head, the stage statistics (step 4b of notebook 09), the pooling or SGFM leaves it
-# as it was (1, 1, 1, 0.997); it moves only when the layers under the map are random, and even with
-# both projections random it is still 0.82 [0.643, 0.921] alike to its trained map. It fails, which is
+# randomising the head, the stage statistics (step 4b of notebook 09) or the pooling leaves it
+# exactly as it was (1, 1, 1). SGFM, which computes the map from the fused stages, barely moves it
+# (0.997 [0.996, 0.998]); it drops once the projections under SGFM are random (0.809 [0.636, 0.917]),
+# and even with both projections random it is still 0.82 [0.643, 0.921] alike to its trained map. It fails, which is
 # precisely the failure Adebayo et al. warned about: EigenCAM shows what the features respond to in
 # the image, not what the model learnt about the score. Never caption an EigenCAM "what makes this
 # photo good".
@@ -499,8 +503,8 @@ if DATA.studio:
 # ROAD (Rong et al. 2022), which ships with the `grad-cam` package. Removing *anything* changes a
 # photo, so the test needs a control: the same shape removed somewhere else.
 # `deletion.removals` grows each subject mask by `deletion.GROW` pixels (its soft rim goes too),
-# removes it, and removes `deletion.N_MOVED` copies of it moved to random places inside the photo and
-# off the subject, one at a time; `deletion.deletion_test` scores all of them with a model. Per photo:
+# removes it, and removes `deletion.N_MOVED` copies of it moved to random places inside the photo,
+# each with at most a tenth of its area on the subject, one at a time; `deletion.deletion_test` scores all of them with a model. Per photo:
 # - **drop**: the score minus the score without the subject (positive: the subject raised it);
 # - **drop elsewhere**: the mean absolute change when a moved copy is removed instead;
 # - **lift** = |drop| - drop elsewhere: above 0 when the score depends on the subject more than on
@@ -546,7 +550,8 @@ print_table(removal)
 # %% [markdown]
 # Both models' scores depend on the subject. Without it, the final model's score falls by 0.327
 # [0.262, 0.393] on average, and it fell on 0.95 of the 60 photos; removing the same shape elsewhere
-# changes it by 0.0415. That is a lift of +0.302 [0.241, 0.363], above 0. SAMP-Net's score falls by
+# changes it by 0.0415. The lift, |drop| minus drop elsewhere photo by photo, averages +0.302 [0.241,
+# 0.363], above 0. SAMP-Net's score falls by
 # 0.308 [0.22, 0.398] (on 0.85 of the photos) and changes by 0.0242 elsewhere: a lift of +0.302
 # [0.228, 0.389]. The lifts are over 59 photos: no moved copy of one photo's large subject fits off
 # it. Look at the figure before you trust the numbers: the fill is smooth where the studio's photos
@@ -592,12 +597,12 @@ if deletions:
 # term: SRCC 0.579 [0.389, 0.738] for the final model, 0.534 [0.289, 0.709] for SAMP-Net. The
 # score itself follows the term too (0.446 [0.214, 0.644] and 0.319 [0.0563, 0.534]), but the score
 # without the subject does not, as far as 60 photos can tell (0.142 [-0.132, 0.403] and 0.021
-# [-0.254, 0.291]): removing the subject took out what the score knew about its placement. A subject
-# on a third lowers the final model's score by 0.466 on average when it goes, a subject at the edge
-# by 0.0564 (SAMP-Net: by 0.423 on a third, while removing a subject at the edge raises its score by
-# 0.026; the two symmetric photos are too few to read). So the drop
-# is not only a reaction to an emptier scene: it is largest where the studio's quality rewards the
-# subject's place most.
+# [-0.254, 0.291]), though these intervals still allow a sizeable relation, and the difference from
+# the score's own SRCC was not tested. The mean drops by placement (the table; without intervals, and
+# 12 or fewer photos in every group but the thirds): a subject on a third lowers the final model's
+# score by 0.466 on average when it goes, a subject at the edge by 0.0564 (SAMP-Net: 0.423 on a
+# third, -0.026 at the edge; the two symmetric photos are too few to read). The evidence that the
+# drop is not only a reaction to an emptier scene is its SRCC with the placement term above.
 #
 # Section 3's Grad-CAM finding belongs to the trained weights, not to the design. Other
 # training runs of the final model, measured the same way outside this notebook
@@ -663,9 +668,9 @@ print_table([{"attribute": r["attribute"], "labelled photos": r["labelled photos
 # %% [markdown]
 # The head is far from uniform. Content, RuleOfThirds, VividColor, DoF, ColorHarmony, Object,
 # BalacingElements and Light follow their labels clearly (from Content's 0.929 [0.916, 0.94] down
-# to Light's 0.729 [0.692, 0.763]); MotionBlur and Repetition only weakly (0.15 to 0.25, with
-# intervals whose lower ends lie between 0.02 and 0.1); Symmetry, labelled on only 75 test photos,
-# not at all: -0.07 [-0.314, 0.156].
+# to Light's 0.729 [0.692, 0.763]); MotionBlur (0.227 [0.097, 0.355]) and Repetition (0.155 [0.0227,
+# 0.286]) only weakly; Symmetry, labelled on only 75 test photos, is not distinguishable from 0:
+# -0.07 [-0.314, 0.156].
 #
 # Now the sentences for three test photos, first from every attribute, then only from the
 # attributes whose predictions follow their labels (the lower end of the SRCC's interval at least
@@ -694,8 +699,9 @@ for i in range(3):
 # [-0.314, 0.156]). On the third photo they do not reach the top three, and both lines say the same.
 # That is a lesson in how the head was trained. In AADB (and CADB, and the studio) an attribute that
 # does not apply is labelled 0, and the attribute loss ignores zero targets (`masked_attribute_mse`),
-# so the head only ever saw, say, `Symmetry` on symmetric photos. It never learnt to say "does not apply":
-# nothing in its loss asks it what to predict where an attribute does not apply. Feedback from such an
+# so the head only ever saw, say, `Symmetry` on symmetric photos. Nothing in its training taught it
+# to say "does not apply": its loss never asks what to predict where an attribute does not apply
+# (and this notebook does not measure what it predicts there). Feedback from such an
 # attribute is fluent, confident and worthless: the worst kind of explanation, because it sounds
 # right. Show only attributes whose predictions were checked against held-out labels, and say
 # which ones.
@@ -739,7 +745,7 @@ if DATA.studio:
 # - The randomisation check separates maps that depend on the model from maps that reflect the
 #   image. On the final model Grad-CAM passes (its map changes as soon as the score head is random),
 #   Grad-CAM++ fails, narrowly at the first step (0.452 [0.376, 0.523] alike after the head), and EigenCAM fails
-#   (unchanged until the layers under its map are random); on SAMP-Net all three fail. So the one
+#   (unchanged until the layers that compute its map are random); on SAMP-Net all three fail. So the one
 #   recommended map, the final model's Grad-CAM, both depends on the model and points at the
 #   subject; the other maps of the predicted score that point at the subject fail the check. That
 #   holds for the shipped weights: two other seeds of their config and two runs at 160 px do not
@@ -748,13 +754,14 @@ if DATA.studio:
 #   again, and compare with the same shape removed elsewhere. Both models' scores depend on the
 #   subject (lift +0.302 [0.241, 0.363] for the final model, +0.302 [0.228, 0.389] for SAMP-Net), the
 #   drop follows the studio's placement term (0.579 [0.389, 0.738] and 0.534 [0.289, 0.709]), and
-#   so do the scores of all five training runs of the final model measured outside this notebook,
-#   including the four whose Grad-CAM is not on the subject. Photo by photo, the shipped weights'
+#   in all five training runs of the final model measured outside this notebook the score depends
+#   on the subject and the drop follows the term, including the four whose Grad-CAM is not on the
+#   subject. Photo by photo, the shipped weights'
 #   Grad-CAM agrees with the test (SRCC 0.494 [0.284, 0.665]); not every run's does.
 # - Attribute predictions turn into feedback sentences, but only attributes whose predictions agree
 #   with held-out labels deserve to be shown: 8 of the 11 clear the bar with their whole interval,
 #   and the sentences that repeat over the first two photos shown come from attributes that do not
-#   (MotionBlur, Symmetry); a head trained with a masked loss never learns "does not apply".
+#   (MotionBlur, Symmetry); a head trained with a masked loss is never taught "does not apply".
 
 # %% [markdown]
 # ## Exercises
