@@ -139,3 +139,20 @@ def test_notebook_06_quotes_the_fence_patch_pilot() -> None:
         gain = result["paired"][f"fence patches: fence patches in training minus shipped seed {seed}"]
         assert gain[2] == "no clear difference", f"seed {seed}: the pilot's fence patches now differ"
         assert f"+{_g(gain[0])} [{_g(gain[1][0])}, {_g(gain[1][1])}]" in text, f"notebook 06 should quote seed {seed}'s gain"
+
+
+def test_notebook_06_quotes_the_spp_seeds_it_names() -> None:
+    """06's three-seed SPP-against-warp verdicts come from the SPP seeds that exist now (retrained in
+    session 38; session 23's exports were lost), the result file the notebook names."""
+    text = _prose("06_aspect_ratio")
+    assert "spp_seeds_160_s38.json" in text
+    rows = {(r["bucket"], r["metric"]): r for r in json.loads(
+        (ROOT / "benchmarks" / "results" / "spp_seeds_160_s38.json").read_text())["rows"]}
+    assert all(r["B_is"] == "better" for r in rows.values()), "SPP is no longer better in every bucket"
+    for bucket, metric in (("all", "srcc"), ("near square (<1.4)", "srcc"), ("moderate (1.4-1.9)", "srcc"),
+                           ("extreme (>=1.9)", "srcc"), ("extreme (>=1.9)", "mse")):
+        r = rows[(bucket, metric)]
+        quote = f"{_g(r['B_better_by'])} [{_g(r['ci'][0])}, {_g(r['ci'][1])}]"
+        assert quote in text, f"notebook 06 should quote {bucket} {metric} {quote}"
+    for bucket in ("all", "extreme (>=1.9)"):
+        assert f"seed noise {_g(rows[(bucket, 'srcc')]['seed_noise'])}" in text
