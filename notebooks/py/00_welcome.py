@@ -160,7 +160,8 @@ plt.show()
 # ## 3. A label is a consensus, not a truth
 # Each studio image in the CADB layout is scored 1..5 by the same five raters, as in CADB. Below, eight
 # images from the lowest to the highest mean score, each with its five votes, their mean and their
-# standard deviation (SD): the raters rarely agree exactly.
+# standard deviation (SD): the raters seldom agree exactly (two of these eight images have five equal
+# votes).
 
 # %%
 pick = by_mean.iloc[np.linspace(0, len(by_mean) - 1, 8).round().astype(int)]
@@ -396,8 +397,8 @@ assert not DATA.studio or np.ptp(_studio_pairs) < np.ptp(agree_real[np.triu_indi
     "the studio's pairs changed: update the text")
 
 # %% [markdown]
-# Real CADB's five score columns are far less alike than the studio's. Columns 0, 3 and 4 agree with
-# one another much more than columns 1 and 2 agree with any other column (the line under the tables
+# Real CADB's five score columns differ far more than the studio's in whom they agree with. Columns
+# 0, 3 and 4 agree with one another much more than columns 1 and 2 agree with any other column (the line under the tables
 # prints both ranges); the studio's ten pairs lie in a band less than half as wide. The file keeps each
 # image's five scores in a fixed order, and the columns differ this consistently, so each column is
 # probably one rater throughout (the dataset's authors describe five raters): three who share a taste
@@ -505,8 +506,8 @@ print_table([{"notebooks": nbs, "data": data_choice(layout)} for nbs, layout in 
 #   about 0.87 on real CADB, with an interval about 0.01 wide. The studio's raters agree a little more
 #   (its ceiling is higher by less than 0.03), and its vote marginals match the real ones within 0.02.
 # - Raters also disagree on the order of images, the room left for personalised models. In real CADB
-#   three of the five score columns agree closely and two do not; the studio's five raters agree with
-#   one another about equally.
+#   three of the five score columns agree closely and two do not; the studio's ten pairs of raters lie
+#   in a narrower band, split only by its two camps of raters.
 # - The course runs offline on real sample photos, the studio and CADB's published labels;
 #   `AESTHETICS_DATA` switches every notebook to the real AVA or CADB.
 

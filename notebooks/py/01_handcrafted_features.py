@@ -126,8 +126,9 @@ photo_features.round(3)
 # variance is the sharpness, with the box holding 98 % of its energy (the edge spread); the spectral-
 # residual saliency map (Hou & Zhang 2007) with its centroid and the thirds grid; the photo beside its
 # mirror image (symmetry); and, for the China photo, the Canny edges with the strongest near-horizontal
-# line found by a Hough transform (horizon tilt). The few lines of code for the box and the line are
-# the same computations the library does inside `edge_spread` and `horizon_tilt`. Look closely at the
+# line found by a Hough transform (horizon tilt). The few lines of code for the box are the
+# computation the library does inside `edge_spread`; the line is the one `horizon_tilt` starts from,
+# before the library's tests of a line's peak, length and prominence. Look closely at the
 # last panel: the lake's horizon is level, but the strongest near-horizontal line the Hough transform
 # finds runs along other edges lower in the frame, so the photo gets a tilt it does not have.
 
@@ -500,8 +501,9 @@ if SPEC.studio:
 #   feature with the largest SRCC with the score (section 2) predicts it for a reason its name does
 #   not say.
 # - **thirds_distance barely finds the subject** (SRCC 0.14 with the true distance of the subject to
-#   the nearest third). The saliency map lights up every edge and texture (the horizon, the clutter, a
-#   fence), so its centroid is a poor estimate of where the subject is: notebook 08 shows what
+#   the nearest third), probably because the saliency map also lights up other edges and textures
+#   (the horizon, the clutter, a fence; this notebook does not measure where its mass falls), so its
+#   centroid is a poor estimate of where the subject is: notebook 08 shows what
 #   saliency-aware *learnt* pooling does instead.
 # - **horizon_tilt finds tilted horizons** (SRCC -0.70), with two catches. The studio counts a tilt as
 #   positive when the line falls to the right, the feature when it rises to the right, hence the
@@ -564,8 +566,8 @@ if SPEC.studio:
 #   composition (saliency centroid vs thirds, mirror symmetry, Hough horizon tilt).
 # - Graded degradations check a feature against its name; noise raising "sharpness" is the classic
 #   surprise.
-# - Single-feature SRCCs with the score are weak, partly because many relations rise and then fall
-#   (too dark and too bright are both bad). Ridge and gradient boosting both rank the test images
+# - Single-feature SRCCs with the score are weak, partly because some relations rise and then fall
+#   (brightness and sharpness here: too dark and too bright are both bad). Ridge and gradient boosting both rank the test images
 #   (SRCC intervals above 0); gradient boosting, which can fit such shapes, ranks them a little better
 #   (their intervals overlap, but their paired SRCC difference excludes 0, by a small margin), and both
 #   stay far below the noise ceiling.

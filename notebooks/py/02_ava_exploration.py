@@ -62,7 +62,8 @@ from aesthetics_lib.viz import plot_distribution, save_figure
 # when it holds an AVA entry (`AESTHETICS_DATA=ava:/path/to/AVA`), and otherwise the studio in AVA's
 # layout (as many images as CADB, 9,497: the count is printed in section 1; rendered once on first use,
 # which takes a minute or two, and cached under `data/cache/studio/`). Nothing here trains, so the real
-# AVA only makes the cells slower: reading 255,000 image headers for the aspect ratios takes a few minutes.
+# AVA only makes the cells slower: reading 255,000 image headers for the aspect ratios takes about a
+# minute or more (`data/README.md`).
 
 # %%
 SPEC = registry.default_data("ava")
@@ -199,7 +200,7 @@ if STUDIO:
 # %% [markdown]
 # ### Mean scores, their spread, and the histogram of a few images
 # An image's score is the mean of its votes. The means crowd into the middle of the scale: in AVA,
-# 95.5 % of them lie between 4 and 7, and almost none below 3 or above 8. Averaging 200 opinions pulls
+# 95.5 % of them lie between 4 and 7 (quoted, as below). Averaging 200 opinions pulls
 # every image towards the centre, so a model that predicts 5.4 for everything is already "close" in
 # squared error (see notebook 04): what matters is the *ranking* of images.
 
@@ -264,7 +265,8 @@ if STUDIO:
 # about 2.4, well apart from the others, and the two lines under the table show what it is: the
 # studio's "polarising" renders, a teal-and-orange duotone look (mostly tagged Duotone) whose votes the
 # studio spreads over the whole scale on purpose, so that later notebooks have controversial images to
-# find. That hump is a studio artefact: real AVA has no such separate cluster of high-spread images.
+# find. That hump is a studio artefact of its polarising renders; this course has no measurement of
+# real AVA's vote spreads to set beside it.
 # Read every result below that involves the spread of the votes (the controversial images of section 5,
 # the Duotone row of section 6) as a property of the stand-in, not of AVA.
 
@@ -275,8 +277,9 @@ if STUDIO:
 # formula steps this up to the full panel: the **reliability**, the squared correlation between an
 # image's vote mean and what an endless panel of such raters would agree on. So the ceiling for a
 # model is the square root of the reliability, not the reliability itself: a model that predicted that
-# consensus exactly would reach about this SRCC against the vote means (notebook 00 checks it against
-# the studio's hidden truth).
+# consensus exactly would reach about this SRCC against the vote means (notebook 00 checks this on
+# the CADB-layout studio against its hidden truth; in this AVA layout each challenge adds an offset
+# shared by its voters, which the ceiling counts as consensus).
 
 # %%
 rel = metrics.split_half_reliability(counts, n_splits=10, seed=0)
@@ -285,8 +288,9 @@ print("noise ceiling for a model's SRCC with the vote means: sqrt(srcc_full) =",
 
 # %% [markdown]
 # ## 3. The 5.0 threshold and class imbalance
-# Early work framed aesthetics as a binary task (Datta et al. 2006 on photo.net; on AVA, Murray et
-# al. 2012 and the RAPID network of Lu et al. 2014): "good" if the mean is at least 5, "bad" otherwise. Because most means lie above 5 the
+# Early work framed aesthetics as a binary task (Datta et al. 2006 on photo.net, with a gap between
+# the two classes); on AVA, Murray et al. 2012 and the RAPID network of Lu et al. 2014 call a photo
+# "good" if its mean is at least 5 and "bad" otherwise. Because most means lie above 5 the
 # two classes are not balanced, so a classifier that answers "good" for every photo is already right
 # most of the time. Any accuracy you report must be read against that free baseline (or reported as
 # balanced accuracy, which gives a constant answer 0.5). And the line itself is blurred: an image whose
@@ -440,8 +444,9 @@ per_challenge.round(3)
 
 # %% [markdown]
 # How much of the score does content alone explain? A "model" that predicts, for a test image, the
-# average training score of its challenge uses no pixels at all. Its SRCC on the test split is the
-# part of the ranking that content bias gives away.
+# average training score of its challenge uses no pixels at all. Its SRCC on the test split is what
+# the challenge label alone gives away. In the studio that mixes content, composition (half the
+# images with a subject on a third go to "Rule of Thirds") and each challenge's offset of its voters.
 
 # %%
 train, test = ava[ava["split"] == "train"], ava[ava["split"] == "test"]
@@ -514,18 +519,20 @@ if STUDIO:
 # ## Summary
 # - `AVA.txt` has 15 columns: index, image id, **ten** vote counts (columns 2-11, the slice `[2:12]`),
 #   two tags and a challenge. The slice `[2:11]` drops all votes for 10 without any error; the ranking
-#   hardly changes, the means and the binary labels do.
-# - Each image has ~80-500 votes; pooled votes peak at 5; image means crowd between 4 and 7 (SD about
+#   hardly changes, the means do, and 114 of the 9,497 binary labels flip.
+# - Each image has 80-520 votes; pooled votes peak at 5; image means crowd between 4 and 7 (SD about
 #   0.7), so predicting the average is "close" and the ranking is what a model must get right.
 # - The studio reproduces these marginals, not the content of real photos nor the shape of the vote
 #   spread: its cluster of high-spread "Duotone" images (vote SD about 2.4) is an artefact.
-# - At the 5.0 threshold about 70 % of images are "good": a constant answer scores ~0.7 accuracy.
+# - At the 5.0 threshold 68 % of images are "good" here (about 70 % quoted for real AVA): a constant
+#   answer scores about 0.7 accuracy.
 #   Report balanced accuracy or correlations beside it.
 # - Aspect ratios cluster at 3:2, 4:3, 2:3 and 3:4: a square warp distorts most photos.
 # - The spread of the votes separates consensus from controversial images; a mean hides it. (Here the
 #   controversial end is the studio's polarising renders: look at real AVA's before you generalise.)
-# - Tags and challenges carry content bias: a pixel-free predictor (each challenge's mean score)
-#   already ranks the test images, with an SRCC interval above 0.
+# - A photo's challenge gives part of its score away: a pixel-free predictor (each challenge's mean
+#   score) already ranks the test images, with an SRCC interval above 0 (in the studio through
+#   content, composition and the challenge's voters together).
 # - Official test list and random splits hold different images: never compare numbers across them.
 
 # %% [markdown]

@@ -39,8 +39,8 @@
 # - read the 11 AADB attributes in [-1, 1], how they correlate with each other and with the score;
 # - see content bias in the scene categories: different base rates per scene;
 # - draw composition elements over images, and find the polarising images whose mean hides two camps;
-# - tell what the studio reproduces of the real CADB labels (vote marginals, reliability) and what it
-#   does not (scene mix, content bias, element mix, the shape of disagreement).
+# - tell what the studio reproduces of the real CADB labels (vote marginals and, nearly, reliability)
+#   and what it does not (scene mix, content bias, element mix, the shape of disagreement).
 
 # %%
 from aesthetics_lib.notebook import setup_notebook, fmt, check, check_prediction, print_table
@@ -246,8 +246,8 @@ assert not STUDIO or (separated and 0 < this_rel[2][0] - real_rel[2][0] < 0.03),
 # ## 3. The 11 AADB attributes
 # CADB inherits AADB's attribute labels (Kong et al. 2016): 11 values in [-1, 1] in steps of 0.2, where
 # positive means the attribute helps the photo ("good depth of field"), negative that it hurts, and 0
-# that it is neutral or does not apply. Many are 0 most of the time (an image without repeated
-# elements has `Repetition` 0), which is why SAMP-Net's attribute loss ignores zero targets. AADB's
+# that it is neutral or does not apply. Three (MotionBlur, Repetition, Symmetry) are 0 on most
+# images, and every one is 0 on some (an image without repeated elements has `Repetition` 0), which is why SAMP-Net's attribute loss ignores zero targets. AADB's
 # own overall aesthetics score (`score`, in [0, 1]; `aadb_score` here) is a different label from the
 # composition mean. The attributes are not among the published label files (they come only inside the
 # dataset's zip), so this section runs on this data set alone.
@@ -475,7 +475,7 @@ plt.show()
 # class is `center`, on about half of its images; the studio's is `horizontal`, on more than three
 # quarters of its images, and it marks more classes per image. The studio never marks the classes
 # listed under the table, `vertical` among them, which a fifth of the real images show. The studio
-# derives its elements from the factors it renders (a subject, a horizon, textures), so it has
+# derives its elements from the factors it renders (a subject, a horizon, repeated elements), so it has
 # elements where those factors put them, not where photographers do.
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
@@ -524,8 +524,8 @@ plt.show()
 
 # %% [markdown]
 # ## 6. Consensus and controversy
-# With five raters an image's SD ranges from 0 (all five agree) to 2 (two 1s, two 5s and a 3 or
-# so). Below, images with the same middling mean (2.6 to 3.0): the most consensual and the most
+# With five raters an image's SD ranges from 0 (all five agree) to 1.96 (three 1s and two 5s, or
+# two 1s and three 5s). Below, images with the same middling mean (2.6 to 3.0): the most consensual and the most
 # controversial, with their five ratings.
 
 # %%
@@ -582,7 +582,9 @@ if STUDIO:
 # %% [markdown]
 # ### Polarising images: what a mean hides
 # Some photos split people into two camps: one group loves a strong style, the other hates it. Their
-# votes are **bimodal**, and their mean lands in the middle where nobody actually put it. The studio
+# votes spread to both ends of the scale, and their mean can land where few raters put it (with five
+# raters a split crowd often looks flat rather than two-peaked: the examples below). In the table
+# below, 0.674 of the polarising images have a vote of at most 2 and one of at least 4. The studio
 # builds such images on purpose (a duotone style that shifts one camp of raters up and the other
 # down) and records which ones they are in its ground truth (`read_factors`). The real CADB has no
 # such label, so this part runs on the studio only.
@@ -609,6 +611,7 @@ if STUDIO:
     assert 0 < _g[True]["mean"].mean() - _g[False]["mean"].mean() < 0.5, "the polarising images' mean changed"
     assert 1.7 < _g[True]["std"].mean() / _g[False]["std"].mean() < 2.3, "the SD ratio is no longer about 2"
     assert _g[True]["two camps"].mean() > 3 * _g[False]["two camps"].mean(), "the two-camps shares changed"
+    assert fmt(_g[True]["two camps"].mean()) == "0.674", "the polarising images' two-camps share quoted"
 
 # %% [markdown]
 # The polarising images score a little higher on average than the others (the table), but their means
@@ -660,8 +663,8 @@ if STUDIO:
 # - Composition elements mark the boxes and lines that carry the composition; `viz.draw_elements`
 #   draws them. Real CADB's most common class is `center`, the studio's `horizontal`, and the studio
 #   never marks some real classes (`vertical` among them).
-# - A mean hides disagreement: polarising images have means in the ordinary range and two camps of
-#   votes. Real CADB disagrees as much on average as the studio but in a different shape (more votes
+# - A mean hides disagreement: polarising images have means in the ordinary range and, for two thirds
+#   of them, votes on both sides of the middle. Real CADB disagrees as much on average as the studio but in a different shape (more votes
 #   two points apart).
 # - **Studio fidelity**: the studio reproduces CADB's vote marginals and, nearly, its reliability; it
 #   does not reproduce its scene mix, content bias, element mix or the shape of its disagreement.

@@ -18,7 +18,7 @@
 # Every later notebook ends with a table of numbers: MSE, EMD, SRCC, LCC, accuracy. This notebook
 # takes each one apart on numbers small enough to check by hand, then on the studio's data and on
 # CADB's published scores, so you know what each one rewards, what it ignores, and how it can fool
-# you. It also builds the two losses the models are trained with (EMD and a pairwise ranking loss),
+# you. It also builds two of the losses the models are trained with (EMD and a pairwise ranking loss),
 # and the error bars every result in this course is reported with.
 #
 # The labels are opinions: five raters per image on CADB, about two hundred on AVA. A good metric
@@ -216,8 +216,10 @@ plt.show()
 # test means with some noise, and a second model passes the same predictions through a logistic
 # (S-shaped) curve that keeps them between 1 and 5 but squeezes both ends of the scale together and
 # stretches the middle. Same order, so the SRCC between the two models is 1 and their SRCCs with the
-# raters are equal; the S-curve is not a straight line, so the LCC between the two models is below 1
-# and the curved model's LCC with the raters is lower.
+# raters are equal; the S-curve is not a straight line, so the LCC between the two models is below 1,
+# and here the curved model's LCC with the raters is lower (a non-linear transform can also raise an
+# LCC, by straightening a curved relation; these predictions were linear in the means to begin
+# with).
 
 # %%
 y = test["mean"].to_numpy()
@@ -280,8 +282,10 @@ print_table(rows)
 # SAMP-Net's `>`. The tolerance matters because computing a mean as
 # $\sum_k k\,p_k$ does not always give exactly 2.6. Below, the terms are added one by one in Python,
 # which gives the same result on every computer. NumPy's `d @ bins` adds them in an order its code
-# for the CPU chooses: on the machine that stored this notebook it gave the same number under the
-# course's fixed CPU settings (the Makefile's), and exactly 2.6 without them.
+# for the CPU chooses, so its result can differ between machines and settings: when this lesson was
+# written, on an Intel Xeon, it gave the same number under the course's fixed CPU settings (the
+# Makefile's) and exactly 2.6 without them (not computed here, so that this notebook prints the same
+# text on every computer).
 
 # %%
 d = [0.0, 0.4, 0.6, 0.0, 0.0]  # votes [2, 2, 3, 3, 3]: mean 2.6
@@ -336,8 +340,8 @@ print("real CADB (all published scores): always 'good' scores",
       fmt(metrics.accuracy(np.full(len(y_real), 1.0), y_real, CADB_THRESHOLD, strict=True)), "with >")
 
 # %% [markdown]
-# Without a single pixel, "always good" is right on about 6 of 10 test images here and on real CADB
-# with `>=`; with SAMP-Net's `>`, "always bad" is the constant that wins on real CADB (the line
+# Without a single pixel, "always good" is right on about 6 of 10 of this data's test images, and of
+# all real CADB images with `>=`; with SAMP-Net's `>`, "always bad" is the constant that wins on real CADB (the line
 # above). An accuracy means something only next to the majority share of its test set, under its
 # convention.
 
@@ -523,7 +527,8 @@ print("gradient on each prediction:", fmt(pm.grad))
 # Only the mis-ordered pair (0, 1) contributes: gradient descent pushes image 0's prediction up and
 # image 1's down, and leaves image 2 alone. Shift every prediction by the same amount and the loss
 # does not change, just as SRCC does not; EMD and MSE do change. So the ranking loss cannot set the
-# scale on its own: the course's ConvNeXt V2 model (notebook 09) trains with EMD plus 0.2 × this loss.
+# scale on its own: the course's ConvNeXt V2 model (notebook 09) trains with EMD + 0.2 × this loss +
+# 0.1 × an attribute loss.
 
 # %%
 shifted = torch.tensor(pred_mean + 1.0)
@@ -543,8 +548,8 @@ print_table(
 # recomputes the metric on each resample, and reports the middle 95% of those values.
 # `metrics.bootstrap_ci` does it (deterministic given its seed).
 #
-# As a stand-in for a model that needs no training, let the mean of raters 1 and 2 "predict" the mean
-# of raters 3, 4 and 5, and watch the interval narrow as the test set grows: its width falls roughly
+# As a stand-in for a model that needs no training, let the mean of the studio's raters 0 and 1
+# "predict" the mean of raters 2, 3 and 4 (numbered from 0, as in section 6), and watch the interval narrow as the test set grows: its width falls roughly
 # like $1/\sqrt{n}$, so halving it takes four times as many images.
 
 # %%
@@ -577,11 +582,12 @@ _slope = np.polyfit(np.log(sizes), np.log(widths), 1)[0]
 assert -0.6 < _slope < -0.4, f"the interval width no longer falls like 1/sqrt(n) (slope {_slope:.2f})"
 
 # %% [markdown]
-# CADB's test split has 950 images. Read the literature table above with this in mind: two models
-# whose SRCCs differ by 0.01 (ResNet-18 0.6025 and RG-Net 0.6026, say) are indistinguishable on that
-# test set. To compare two models fairly, resample the *same* images for both and look at the
-# interval of the *difference* (a paired bootstrap); `metrics.evaluate_predictions(..., ci=True)` gives
-# every metric its interval on shared resamples.
+# CADB's test split has 950 images. Read published tables with this in mind (notebook 09's lists
+# ResNet-18 at 0.6025 and RG-Net at 0.6026): at n = 950 each model's own interval is about 0.085 wide
+# (0.0921 at n = 800 above, falling like $1/\sqrt{n}$), so two separate intervals cannot tell apart models whose SRCCs differ by 0.01 or
+# less. To compare two models fairly, resample the *same* images for both and look at the interval of
+# the *difference* (a paired bootstrap, `compare.paired_bootstrap`), which can be narrower;
+# `metrics.evaluate_predictions(..., ci=True)` gives each model's own metrics their intervals.
 
 # %% [markdown]
 # ## Summary
@@ -591,9 +597,10 @@ assert -0.6 < _slope < -0.4, f"the interval width no longer falls like 1/sqrt(n)
 #   `losses.emd_loss` agree.
 # - **SRCC** only asks for the right order and is unchanged by any increasing transform or offset;
 #   **LCC** asks for a straight line. A monotone non-linear transform of a prediction has SRCC 1 and
-#   LCC below 1 with it: its SRCC with the raters stays, its LCC falls.
+#   LCC below 1 with it: its SRCC with the raters stays; in section 3's example its LCC fell.
 # - **Accuracy** depends on an arbitrary line, on `>=` vs `>` at a grid value such as 2.6, on float
-#   rounding, and on class balance; a constant classifier gets the majority share. On real CADB 14 %
+#   rounding, and on class balance; the constant that answers the majority class gets the majority
+#   share. On real CADB 14 %
 #   of the means sit exactly on 2.6, and the convention decides which side is the majority. Report
 #   balanced accuracy and the naive baseline beside it.
 # - The **naive baseline** (predict the training mean) sets the floor: MSE ≈ variance of the test
