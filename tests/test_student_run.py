@@ -31,6 +31,8 @@ def test_a_students_environment_has_none_of_the_builds_settings(tmp_path: Path) 
     assert env["PYTHONPATH"].split(":") == [str(ROOT), "/elsewhere"]  # this checkout's library first
     assert base["CI"] == "true"  # the caller's mapping is not changed
     assert RUN.student_env(base, tmp_path, tmp_path, installed=True)["PYTHONPATH"] == "/elsewhere"  # a lab machine's package
+    # --data: the notebooks read the data set named, whatever the caller's variable said
+    assert RUN.student_env(base, tmp_path, tmp_path, data="cadb:/data/CADB")["AESTHETICS_DATA"] == "cadb:/data/CADB"
 
 
 def test_every_setting_of_the_builds_environment_is_taken_away_or_replaced() -> None:
