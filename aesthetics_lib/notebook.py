@@ -208,12 +208,18 @@ def _solution_magic(line: str, cell: str) -> None:
     run_solution(cell, get_ipython().user_ns)
 
 
+#: How every note of claims that did not hold begins, and what comes before its list of them.
+CLAIMS_NOTE_START, CLAIMS_NOTE_LIST = "Note: some numbers of this run differ from those the text quotes", "Not as quoted: "
 #: What a student's own run prints when a claim of the text does not hold for its numbers.
-CLAIMS_NOTE = (
-    "Note: some numbers of this run differ from those the text quotes, which come from the course's "
-    "stored run (one CPU thread, the Makefile's CPU settings). On another machine or thread count, or "
-    "after a change, trainings and evaluations end a little apart. Not as quoted: {}."
-)
+CLAIMS_NOTE = CLAIMS_NOTE_START + (
+    ", which come from the course's stored run (one CPU thread, the Makefile's CPU settings). On another "
+    "machine or thread count, or after a change, trainings and evaluations end a little apart. "
+) + CLAIMS_NOTE_LIST + "{}."
+#: The same note in a run with ``AESTHETICS_DATA`` set: the text describes the studio, not that data.
+CLAIMS_NOTE_DATA = CLAIMS_NOTE_START + (
+    ", which come from the course's stored run on its studio. This run reads AESTHETICS_DATA ({data}) "
+    "wherever the notebook asks for that layout, and there its numbers are that data's. "
+) + CLAIMS_NOTE_LIST + "{claims}."
 #: The claims that did not hold in the soft runs of :func:`run_claims`, by their assert's message
 #: (None without one); appended to, never cleared.
 _FAILED_CLAIMS: list[str | None] = []
@@ -247,7 +253,8 @@ def run_claims(code: str, namespace: dict[str, Any], strict: bool | None = None)
     ``strict`` (default: whether ``CI`` is set, as under ``make test`` and ``make notebooks``): the
     cell runs as it is, so a claim that fails raises and fails the notebook. Otherwise (a student's
     own run, on another CPU or thread count, or after a change) every claim is checked, the cell runs
-    to its end, and the claims that do not hold are listed in one note (:data:`CLAIMS_NOTE`); an error
+    to its end, and the claims that do not hold are listed in one note (:data:`CLAIMS_NOTE`, or
+    :data:`CLAIMS_NOTE_DATA` when ``AESTHETICS_DATA`` names other data than the studio); an error
     after a failed claim (a check that relied on it) ends the cell with the note instead of stopping
     the notebook. An error with every claim holding is raised: that is a bug, not another machine.
     The ``%%claims`` cell magic that :func:`setup_notebook` registers calls this.
@@ -267,7 +274,8 @@ def run_claims(code: str, namespace: dict[str, Any], strict: bool | None = None)
             raise
         _claim_failed("the rest of this check, which relied on them")
     if len(_FAILED_CLAIMS) > start:
-        print(CLAIMS_NOTE.format(_claims_text(_FAILED_CLAIMS[start:])))
+        claims, data = _claims_text(_FAILED_CLAIMS[start:]), os.environ.get("AESTHETICS_DATA", "").strip()
+        print(CLAIMS_NOTE_DATA.format(data=data, claims=claims) if data else CLAIMS_NOTE.format(claims))
 
 
 def _claims_magic(line: str, cell: str) -> None:

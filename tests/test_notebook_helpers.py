@@ -10,6 +10,7 @@ import torch
 
 from aesthetics_lib.notebook import (
     CLAIMS_NOTE,
+    CLAIMS_NOTE_DATA,
     SolutionError,
     check,
     check_prediction,
@@ -134,6 +135,7 @@ CLAIMS_CELL = (
 
 
 def test_claims_fail_under_ci_and_print_a_note_in_a_students_run(capsys, monkeypatch) -> None:
+    monkeypatch.delenv("AESTHETICS_DATA", raising=False)
     ns = {"fmt": fmt}
     with pytest.raises(AssertionError, match="the view gain"):
         run_claims(CLAIMS_CELL, ns, strict=True)
@@ -157,6 +159,10 @@ def test_claims_fail_under_ci_and_print_a_note_in_a_students_run(capsys, monkeyp
     monkeypatch.delenv("CI")
     run_claims(CLAIMS_CELL, ns)
     assert capsys.readouterr().out.startswith("Note: some numbers of this run differ")
+    # on other data the note says why the numbers differ: the text describes the studio
+    monkeypatch.setenv("AESTHETICS_DATA", "cadb:/data/CADB")
+    run_claims(CLAIMS_CELL, ns)
+    assert capsys.readouterr().out == CLAIMS_NOTE_DATA.format(data="cadb:/data/CADB", claims="the view gain; 0.0723 near 0.5") + "\n"
 
 
 def test_claims_cell_magic_under_ipython(capsys, monkeypatch) -> None:

@@ -53,15 +53,15 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # this checkout's library, whichever one is installed
-from aesthetics_lib.notebook import CLAIMS_NOTE  # noqa: E402
+from aesthetics_lib.notebook import CLAIMS_NOTE_LIST, CLAIMS_NOTE_START  # noqa: E402
 from aesthetics_lib.numeric_env import CPU_ENV  # noqa: E402
 
 NB_DIR = ROOT / "notebooks"
 #: Variables of the course's build (the Makefile's NB_ENV) that a student's own session does not have.
 BUILD_ONLY = ("CI", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "PYTHONHASHSEED", "TQDM_DISABLE", "MPLBACKEND",
               "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "AESTHETICS_DATA")
-#: What a printed note of failed claims says before its list of claims (aesthetics_lib.notebook.CLAIMS_NOTE).
-NOTE_PREFIX = CLAIMS_NOTE.split("{}")[0]
+#: How a printed note of failed claims begins (aesthetics_lib.notebook.CLAIMS_NOTE and CLAIMS_NOTE_DATA).
+NOTE_PREFIX = CLAIMS_NOTE_START
 
 
 def student_env(base: Mapping[str, str], cache: Path, figures: Path, installed: bool = False,
@@ -127,7 +127,7 @@ def summarize(stored: Any, executed: Any) -> dict[str, Any]:
         text = cell_text(new)
         for line in text.splitlines():
             if line.startswith(NOTE_PREFIX):
-                notes.append({"cell": number, "claims": line[len(NOTE_PREFIX):].rstrip(".")})
+                notes.append({"cell": number, "claims": line.partition(CLAIMS_NOTE_LIST)[2].rstrip(".")})
         if text != cell_text(old):
             changed += 1
             if not may_differ(old):
