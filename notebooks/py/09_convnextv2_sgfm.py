@@ -548,9 +548,9 @@ for c_ in (cm, final):
     test_sets[c_.name] = ds
     test_maps[c_.name] = StoredMaps.compute(c_.model, ds, batch_size=BATCH)  # the backbone runs once per photo
     test_pred[c_.name] = predict(on_maps(c_.model), test_maps[c_.name])  # the rest of the model, on the stored maps
-    direct = predict(c_.model, Subset(ds, range(64)), batch_size=BATCH)["mean"]
+    direct = predict(c_.model, Subset(ds, range(min(64, len(ds)))), batch_size=BATCH)["mean"]  # the first 64 photos
     print(f"{c_.name}: stored maps of {len(ds)} test photos {tuple(test_maps[c_.name][0]['image'].shape)}",
-          "· predictions from the maps = the model on the photos:", bool(np.allclose(direct, test_pred[c_.name]["mean"][:64], atol=1e-4)))
+          "· predictions from the maps = the model on the photos:", bool(np.allclose(direct, test_pred[c_.name]["mean"][:len(direct)], atol=1e-4)))
 
 
 # %%
