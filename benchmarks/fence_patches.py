@@ -27,7 +27,6 @@ notebook 06's three-seed rows give the scale of the seed noise (0.02-0.04).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -44,10 +43,10 @@ from aesthetics_lib.data import registry, studio  # noqa: E402
 from aesthetics_lib.data.schema import dist_mean  # noqa: E402
 from aesthetics_lib.data.transforms import PatchesView, overlaps_box, short_side_size  # noqa: E402
 from aesthetics_lib.inference import eval_loader  # noqa: E402
-from aesthetics_lib.notebook import fmt  # noqa: E402
 from aesthetics_lib.train import Trainer, build_datasets, eval_transform_for, predict  # noqa: E402
 from aesthetics_lib.training import load_checkpoint  # noqa: E402
 from aesthetics_lib.zoo import VARIANTS, course_config, course_model  # noqa: E402
+from sgfm_epochs import write_result  # noqa: E402
 
 EVAL_N, EVAL_SEED, N_BOOT = 3000, 1, 1000  # notebook 06's fresh draw
 
@@ -190,10 +189,7 @@ def score(checkpoint: str, out: str | None, seed: int = 0) -> dict:
         result["test_srcc"][name] = metrics.srcc(test_means[name], test.means())
     d = paired_bootstrap(metrics.srcc, test_means[a], test_means[b], test.means(), n_boot=N_BOOT)
     result["paired"][f"test SRCC: {b} minus {a}"] = [d.difference, list(d.ci), d.verdict]
-    print(json.dumps(result, indent=1, default=lambda v: fmt(v)))
-    if out:
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-        Path(out).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    write_result(result, out)
     return result
 
 

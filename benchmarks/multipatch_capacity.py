@@ -31,7 +31,6 @@ noise and placement.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -47,10 +46,10 @@ from aesthetics_lib.data import studio  # noqa: E402
 from aesthetics_lib.models.heads import BackboneMap  # noqa: E402
 from aesthetics_lib.models.multipatch import MultiPatchNet  # noqa: E402
 from aesthetics_lib.models.registry import register_model  # noqa: E402
-from aesthetics_lib.notebook import fmt  # noqa: E402
 from aesthetics_lib.train import Trainer, build_datasets, eval_transform_for, predict  # noqa: E402
 from aesthetics_lib.training import load_checkpoint  # noqa: E402
 from aesthetics_lib.zoo import course_config  # noqa: E402
+from sgfm_epochs import write_result  # noqa: E402
 
 N_BOOT = 1000
 TERMS = ("term_softness", "term_texture", "term_clutter", "term_noise", "term_placement")
@@ -105,10 +104,7 @@ def score(control: str, arms: dict[str, str], out: str | None) -> dict:
         for t in TERMS:
             d = paired_bootstrap(metrics.srcc, preds["control"], preds[label], factors[t].to_numpy(float), n_boot=N_BOOT)
             result["paired"][f"SRCC with {t}: {label} minus control"] = [d.difference, list(d.ci), d.verdict]
-    print(json.dumps(result, indent=1, default=lambda v: fmt(v)))
-    if out:
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-        Path(out).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    write_result(result, out)
     return result
 
 

@@ -34,7 +34,6 @@ At the course budget, against the shipped run (its own checkpoint is the scaled 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -49,10 +48,10 @@ from aesthetics_lib import metrics  # noqa: E402
 from aesthetics_lib.compare import paired_bootstrap  # noqa: E402
 from aesthetics_lib.data import studio  # noqa: E402
 from aesthetics_lib.data.transforms import PatchesView, _as_image  # noqa: E402
-from aesthetics_lib.notebook import fmt  # noqa: E402
 from aesthetics_lib.train import Trainer, build_datasets, eval_transform_for, predict  # noqa: E402
 from aesthetics_lib.training import load_checkpoint  # noqa: E402
 from aesthetics_lib.zoo import course_config  # noqa: E402
+from sgfm_epochs import write_result  # noqa: E402
 
 N_BOOT = 1000
 TERMS = ("term_noise", "term_softness", "term_texture", "term_clutter", "term_placement")
@@ -111,10 +110,7 @@ def score(scaled_ckpt: str, native_ckpt: str, out: str | None) -> dict:
     for t in TERMS:
         d = paired_bootstrap(metrics.srcc, preds["scaled"], preds["native"], factors[t].to_numpy(float), n_boot=N_BOOT)
         result["paired"][f"SRCC with {t}: native minus scaled"] = [d.difference, list(d.ci), d.verdict]
-    print(json.dumps(result, indent=1, default=lambda v: fmt(v)))
-    if out:
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-        Path(out).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    write_result(result, out)
     return result
 
 

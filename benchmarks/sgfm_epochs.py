@@ -59,11 +59,12 @@ def noise_ceiling(weights: Path) -> float:
     return json.loads(weights.with_suffix(".json").read_text())["test"]["noise_ceiling_srcc"]
 
 
-def write_result(result: dict[str, Any], out: Path) -> None:
-    """Print ``result`` and write it to ``out`` as JSON."""
+def write_result(result: dict[str, Any], out: str | Path | None) -> None:
+    """Print ``result`` and write it to ``out`` as JSON (nothing is written when ``out`` is None)."""
     print(json.dumps(result, indent=1))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    if out:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        Path(out).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
