@@ -60,8 +60,6 @@ NB_DIR = ROOT / "notebooks"
 #: Variables of the course's build (the Makefile's NB_ENV) that a student's own session does not have.
 BUILD_ONLY = ("CI", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "PYTHONHASHSEED", "TQDM_DISABLE", "MPLBACKEND",
               "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "AESTHETICS_DATA")
-#: How a printed note of failed claims begins (aesthetics_lib.notebook.CLAIMS_NOTE and CLAIMS_NOTE_DATA).
-NOTE_PREFIX = CLAIMS_NOTE_START
 
 
 def student_env(base: Mapping[str, str], cache: Path, figures: Path, installed: bool = False,
@@ -126,7 +124,7 @@ def summarize(stored: Any, executed: Any) -> dict[str, Any]:
                            for line in o.get("text", "").splitlines() if line.startswith("UsageError: ")]
         text = cell_text(new)
         for line in text.splitlines():
-            if line.startswith(NOTE_PREFIX):
+            if line.startswith(CLAIMS_NOTE_START):  # either claims note (aesthetics_lib.notebook)
                 notes.append({"cell": number, "claims": line.partition(CLAIMS_NOTE_LIST)[2].rstrip(".")})
         if text != cell_text(old):
             changed += 1
