@@ -104,15 +104,17 @@ bench:
 
 # Train the course weights (MODEL=nima for one; EPOCHS=2 for at most 2 more epochs per model in this
 # call) in resumable run folders under runs/weights/, and export them into weights/ with their records;
-# then copy the test predictions into the new records of the models notebook 09 reads them from.
+# then copy the predictions that notebooks 09 and 06 read into the new records that need them.
 weights: install
 	env -u AESTHETICS_DATA HF_HUB_OFFLINE=1 $(MALLOC_ENV) $(PYTHON) -m aesthetics_lib zoo --train $(or $(MODEL),all) $(if $(EPOCHS),--epochs $(EPOCHS))
 	env -u AESTHETICS_DATA $(NB_ENV) $(PYTHON) tools/record_test_predictions.py --missing $(or $(MODEL),all)
 
-# Copy shipped models' test predictions into their records (tools/record_test_predictions.py), with
-# the environment the notebooks run in. MODELS= names some; default: those notebook 09 compares.
+# Copy shipped models' predictions into their records (tools/record_test_predictions.py), with the
+# environment the notebooks run in: their test predictions (MODELS= names some; default: those notebook
+# 09 compares), and with DATASETS=1 their predicted means on notebook 06's evaluation draw (default:
+# the runs notebook 06 scores there).
 record-predictions:
-	env -u AESTHETICS_DATA $(NB_ENV) $(PYTHON) tools/record_test_predictions.py $(MODELS)
+	env -u AESTHETICS_DATA $(NB_ENV) $(PYTHON) tools/record_test_predictions.py $(if $(DATASETS),--datasets) $(MODELS)
 
 # data/cache holds the studio (data/cache/studio) and the course models; data/studio is where older
 # versions cached the studio.

@@ -418,6 +418,45 @@ def unpack_predictions(stored: Mapping[str, Any], dataset: Any, attribute_names:
                   target_mean=np.asarray(dataset.means(), dtype=np.float32).reshape(-1))
 
 
+#: The training record's field that keeps copies of the model's predicted means on whole datasets
+#: (``{dataset_key: pack_means(...)}``), read by :meth:`aesthetics_lib.zoo.CourseModel.predicted_means`.
+DATASET_MEANS = "dataset_means"
+
+
+def dataset_key(dataset: Any, patches: int | None = None) -> str:
+    """The name under which a record keeps a model's predicted means on ``dataset``: its folder's
+    name and split (``cadb-n3000-seed1-px160-v1-dfff10cd/all``; a studio's folder name holds its
+    parameters and a hash of its generator), with ``/patches=P`` when the photos are scored with
+    ``P`` patches instead of the model config's."""
+    root = getattr(dataset, "root", None)
+    if root is None:
+        raise ValueError(f"dataset_key: {type(dataset).__name__} has no root folder to name its copy by")
+    key = f"{Path(root).name}/{getattr(dataset, 'split', 'all')}"
+    return key if patches is None else f"{key}/patches={int(patches)}"
+
+
+def _ids_hash(image_ids: Sequence[Any]) -> str:
+    return hashlib.sha256("\n".join(str(i) for i in image_ids).encode("utf-8")).hexdigest()
+
+
+def pack_means(image_ids: Sequence[Any], means: Any) -> dict[str, Any]:
+    """A record's copy of a model's predicted means for every photo of a dataset, in item order: the
+    count, a SHA-256 of the photos' ids in that order, and the means as float32 base64, so that
+    :func:`unpack_means` gives back the very same numbers for the same photos."""
+    a = np.ascontiguousarray(means, dtype=np.float32).reshape(-1)
+    if len(a) != len(image_ids):
+        raise ValueError(f"pack_means: {len(a)} means for {len(image_ids)} photos")
+    return {"n": len(a), "image_ids_sha256": _ids_hash(image_ids), "float32_base64": base64.b64encode(a.tobytes()).decode("ascii")}
+
+
+def unpack_means(stored: Mapping[str, Any], image_ids: Sequence[Any]) -> np.ndarray | None:
+    """The means :func:`pack_means` stored, as float32 ``[N]``; None when they are of other photos
+    (another count, order or ids)."""
+    if stored.get("n") != len(image_ids) or stored.get("image_ids_sha256") != _ids_hash(image_ids):
+        return None
+    return np.frombuffer(base64.b64decode(stored["float32_base64"]), dtype=np.float32).copy()
+
+
 def write_record(path: str | os.PathLike, record: Mapping[str, Any]) -> Path:
     """Write a training record (JSON, one-space indent, as every ``weights/NAME.json``) atomically:
     a temporary file in the same folder, then ``os.replace``. Returns the path."""

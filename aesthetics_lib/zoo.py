@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+import numpy as np
 from PIL import Image
 from torch import nn
 
@@ -194,6 +195,43 @@ class CourseModel:
         if stored is not None:
             return unpack_predictions(stored, test, self.attribute_names, self.meta.get("threshold", float("nan")))
         return predict(self.model, test, batch_size=TEST_BATCH)
+
+    def recorded_means(self, dataset: Any, patches: int | None = None) -> np.ndarray | None:
+        """The copy of :meth:`predicted_means` for ``dataset`` and view (``patches``) that the shipped
+        weights' training record keeps (``dataset_means``, under
+        :func:`~aesthetics_lib.course_weights.dataset_key`; written by
+        ``tools/record_test_predictions.py --datasets`` from that method with ``recorded=False``),
+        float32 ``[N]`` in item order; None when the record keeps none, or one of other photos.
+        Introduced in notebooks/06_aspect_ratio."""
+        from aesthetics_lib.course_weights import DATASET_MEANS, dataset_key, unpack_means
+
+        if self.weights is None:
+            return None
+        if patches is not None and patches == self.config.patches:
+            patches = None  # the config's own view: one copy for both ways of asking
+        stored = self.weights.record.get(DATASET_MEANS, {}).get(dataset_key(dataset, patches))
+        return unpack_means(stored, list(dataset.image_ids)) if stored is not None else None
+
+    def predicted_means(self, dataset: Any, patches: int | None = None, recorded: bool = True) -> np.ndarray:
+        """The predicted mean score of every photo of ``dataset`` (photos with their labels, as
+        :func:`~aesthetics_lib.data.registry.open_dataset` opens them), float32 ``[N]`` in item order,
+        through this model's evaluation view: ``eval_transform_for`` of its config (with ``patches``
+        patches per photo instead of the config's, when given), which becomes the dataset's
+        transform, then ``predict`` in batches of :data:`TEST_BATCH`. With ``recorded``, the copy
+        the shipped weights' record keeps for this dataset and view (:meth:`recorded_means`) is
+        returned instead, the same numbers without the forward passes. Introduced in
+        notebooks/06_aspect_ratio."""
+        from aesthetics_lib.train import eval_transform_for, predict
+
+        copy = self.recorded_means(dataset, patches) if recorded else None
+        if copy is not None:
+            return copy
+        config = self.config if patches is None else self.config.replace(patches=patches)
+        dataset.transform = eval_transform_for(config)
+        mean = predict(self.model, dataset, batch_size=TEST_BATCH).mean
+        if mean is None:
+            raise ValueError(f"predicted_means: {self.name} predicts no mean score (a binary head: use test_predictions().prob_good)")
+        return np.asarray(mean, dtype=np.float32)
 
     def held_out(self) -> dict[str, Any] | None:
         """How the model did on its data's validation split, as a training record keeps it

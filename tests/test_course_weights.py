@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import warnings
 from pathlib import Path
@@ -335,6 +336,64 @@ def test_packed_predictions_come_back_bit_for_bit_and_refuse_another_split() -> 
     Split.image_ids = Split.image_ids[::-1]
     with pytest.raises(ValueError, match="another test split: 7 photos against 7 here, first difference at position 0"):
         cw.unpack_predictions(cw.pack_predictions(pred), Split())
+
+
+def test_packed_means_come_back_bit_for_bit_and_only_for_the_same_photos() -> None:
+    ids = [f"{i}.jpg" for i in range(9)]
+    means = np.random.default_rng(0).uniform(1, 5, 9).astype(np.float32)
+    stored = json.loads(json.dumps(cw.pack_means(ids, means)))
+    again = cw.unpack_means(stored, ids)
+    assert again.dtype == np.float32 and np.array_equal(again, means)
+    assert cw.unpack_means(stored, ids[::-1]) is None and cw.unpack_means(stored, ids[:8]) is None  # other order, other photos
+    with pytest.raises(ValueError, match="8 means for 9 photos"):
+        cw.pack_means(ids, means[:8])
+
+
+def test_a_copy_is_named_by_the_dataset_folder_split_and_patch_count(tmp_path: Path) -> None:
+    class Draw:
+        root, split = tmp_path / "cadb-n3000-seed1-px160-v1-dfff10cd", "all"
+
+    assert cw.dataset_key(Draw()) == "cadb-n3000-seed1-px160-v1-dfff10cd/all"
+    assert cw.dataset_key(Draw(), patches=8) == "cadb-n3000-seed1-px160-v1-dfff10cd/all/patches=8"
+    with pytest.raises(ValueError, match="no root folder"):
+        cw.dataset_key(object())
+
+
+#: The runs notebook 06 scores on its evaluation draw, reading their records' copies of the means.
+DRAWN = RECORD_TOOL.DRAWN
+
+
+def test_the_tools_draw_is_notebook_06s() -> None:
+    source = (Path(__file__).resolve().parents[1] / "notebooks" / "py" / "06_aspect_ratio.py").read_text(encoding="utf-8")
+    assert f"EVAL_N, EVAL_SEED = {RECORD_TOOL.DRAW_N}, {RECORD_TOOL.DRAW_SEED}" in source, "notebook 06's evaluation draw changed"
+
+
+@pytest.mark.parametrize("name", DRAWN)
+def test_a_record_keeps_the_means_notebook_06_reads(name: str) -> None:
+    # Notebook 06 reads these instead of running the sixteen runs over 3,000 photos, and checks each
+    # copy of its four seed-0 runs against the weights on 32 photos (printed and checked by nbval).
+    from aesthetics_lib.data.studio.generate import _cache_folder
+
+    record = cw.find_weights(name).record
+    folder = _cache_folder("cadb", RECORD_TOOL.DRAW_N, RECORD_TOOL.DRAW_SEED, 160).name
+    copies = record.get(cw.DATASET_MEANS, {})
+    want = [f"{folder}/all"] + [f"{folder}/all/patches={p}" for p in DRAWN[name]]
+    assert sorted(copies) == sorted(want), (f"weights/{name}.json keeps means for {sorted(copies)}, not {want}: "
+                                            "run make record-predictions DATASETS=1 MODELS=" + name)
+    for key in want:
+        means = np.frombuffer(base64.b64decode(copies[key]["float32_base64"]), dtype=np.float32)
+        assert copies[key]["n"] == len(means) == RECORD_TOOL.DRAW_N and np.all((means >= 1) & (means <= 5)), key
+
+
+def test_make_weights_records_the_missing_means_on_the_draw(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert "does not score it" in RECORD_TOOL.needs_draw("nima")
+    assert all("already keeps its means" in RECORD_TOOL.needs_draw(name) for name in DRAWN)
+    record = dict(cw.find_weights("multipatch_avg").record)
+    del record[cw.DATASET_MEANS]
+    monkeypatch.setattr(RECORD_TOOL, "shipped_weights", lambda name, config: cw.CourseWeights(name, WEIGHTS / f"{name}.pt", record))
+    assert RECORD_TOOL.needs_draw("multipatch_avg") is None
+    monkeypatch.setattr(RECORD_TOOL, "shipped_weights", lambda name, config: None)
+    assert "no current weights" in RECORD_TOOL.needs_draw("multipatch_avg")
 
 
 def test_deflating_a_checkpoint_keeps_every_tensor_and_shrinks_it(tmp_path: Path) -> None:

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from aesthetics_lib import course_weights as cw
 from aesthetics_lib.course_weights import CourseWeights, pack_predictions
+from aesthetics_lib.train import build_datasets
 from aesthetics_lib.zoo import VARIANTS, ZOO_MODELS, config_dir, course_config, course_model, run_key
 
 TINY = {"epochs": 1, "studio_n": 80, "max_steps_per_epoch": 2, "batch_size": 8, "size": 32}
@@ -56,6 +58,21 @@ def test_train_once_then_load(tmp_path, monkeypatch) -> None:
     copied = again.test_predictions()
     assert copied.keys() == computed.keys()
     assert all(np.array_equal(copied[k], computed[k]) and copied[k].dtype == computed[k].dtype for k in computed.keys())
+
+    # its predicted means on a whole dataset: computed through its view, read from a record's copy
+    # for the same photos and view, computed again when the copy is of other photos
+    again.predictor.model = first.model
+    test = build_datasets(again.config, splits=("test",))[2]
+    means = again.predicted_means(test)
+    assert means.dtype == np.float32 and np.array_equal(means, computed.mean)  # the same loop as test_predictions
+    assert again.recorded_means(test) is None
+    copies = {cw.dataset_key(test): cw.pack_means(test.image_ids, means + 1)}  # marked, to see which was read
+    again.weights = CourseWeights("spp", again.run_dir / "best.pt", {cw.DATASET_MEANS: copies})
+    assert np.array_equal(again.predicted_means(test), means + 1) and np.array_equal(again.recorded_means(test), means + 1)
+    assert np.array_equal(again.predicted_means(test, recorded=False), means)
+    assert again.recorded_means(test, patches=8) is None  # another view has no copy
+    copies[cw.dataset_key(test)] = cw.pack_means(test.image_ids[::-1], means + 1)
+    assert again.recorded_means(test) is None and np.array_equal(again.predicted_means(test), means)
 
 
 def test_course_configs_take_only_the_cadb_entry_of_the_data_variable(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:

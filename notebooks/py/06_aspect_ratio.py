@@ -65,7 +65,6 @@ from aesthetics_lib.data.transforms import (
     patch_grid,
     short_side_size,
 )
-from aesthetics_lib.inference import eval_loader
 from aesthetics_lib.models import SpatialPyramidPool
 from aesthetics_lib.train import build_datasets, eval_transform_for, predict
 from aesthetics_lib.training.build import cache_side, model_view
@@ -670,6 +669,13 @@ if DATA.studio:
 # 1.4), moderate (1.4 to 1.9) and extreme (1.9:1 up to 3:1). The error is the MSE of the predicted
 # mean score against the raters' mean; SRCC within a bucket says whether a model still orders those
 # photos.
+#
+# On the studio's draw the scores are not computed here: each shipped run's training record keeps
+# its predicted means for these 3,000 photos (through its own view, and with 8 patches where
+# section 7 scores it so), computed once exactly as this notebook would compute them (`make
+# record-predictions DATASETS=1`). `CourseModel.predicted_means` reads that copy, or runs the model
+# when there is none (a model trained here, or another evaluation set); the first line printed below
+# checks each copy against its weights on the first 32 photos.
 
 # %%
 if DATA.studio:
@@ -679,7 +685,7 @@ if DATA.studio:
 else:
     eval_set = registry.open_dataset(DATA, "test")
     eval_name = "the test split"
-eval_set.enable_cache(max_side=cache_side(MP_CFG))  # decode once for all four models, at the size they were trained from
+eval_set.enable_cache(max_side=cache_side(MP_CFG))  # decode once, at the size the models were trained from
 ann = eval_set.annotations.set_index("image_id").loc[eval_set.image_ids]
 hw = eval_set.sizes().astype(float)  # (height, width) in item order
 ann["elongation"] = np.maximum(hw[:, 0] / hw[:, 1], hw[:, 1] / hw[:, 0])
@@ -687,33 +693,28 @@ BUCKETS = ["near square (<1.4)", "moderate (1.4-1.9)", "extreme (>=1.9)"]
 ann["bucket"] = np.select([ann["elongation"] < 1.4, ann["elongation"] < 1.9], BUCKETS[:2], BUCKETS[2])
 
 
-_last_view = {"key": None, "data": None}  # the evaluation inputs of the view scored last
-
-
-def eval_inputs(config, rows=None):
-    """The evaluation set (or its ``rows``) through ``config``'s evaluation view. A warp or patches
-    view comes as a list of batches of 16 (on one CPU thread with CPU_ENV the fastest size), kept
-    until another view is asked for, so that models scored one after another through the same view
-    share one pass of the transforms (a native view's batches follow the aspect buckets: `predict`
-    makes them)."""
-    transform = eval_transform_for(config)
-    key = (repr(transform), None if rows is None else tuple(rows))
-    if key != _last_view["key"]:
-        eval_set.transform = transform
-        data = eval_set if rows is None else torch.utils.data.Subset(eval_set, rows)
-        _last_view.update(key=key, data=data if model_view(config) == "native" else list(eval_loader(data, batch_size=16)))
-    return _last_view["data"]
-
-
 def eval_means(cm, rows=None, patches=None):
     """The predicted mean score of every photo of the evaluation set (or of its ``rows``, positions
-    in `ann`), in `ann`'s order, through the model's own evaluation view (with ``patches`` patches
-    instead of its config's, when given)."""
-    p = predict(cm.model, eval_inputs(cm.config if patches is None else cm.config.replace(patches=patches), rows), batch_size=16)
-    return pd.Series(p["mean"], index=p["image_id"]).loc[ann.index if rows is None else ann.index[rows]].to_numpy(float)
+    in `ann`, which is in the set's item order) through the model's own evaluation view (with
+    ``patches`` patches instead of its config's, when given): `CourseModel.predicted_means`, which
+    reads the copy a shipped model's training record keeps for this draw and view, and runs the
+    model otherwise."""
+    means = cm.predicted_means(eval_set, patches=patches).astype(float)
+    return means if rows is None else means[rows]
+
+
+def copy_agrees(cm, n=32):
+    """Whether ``cm`` itself, run on the first ``n`` photos of the evaluation set one at a time,
+    gives the means its record's copy holds for them (to float rounding)."""
+    eval_set.transform = eval_transform_for(cm.config)
+    run = predict(cm.model, torch.utils.data.Subset(eval_set, range(n)), batch_size=1)["mean"]
+    return bool(np.allclose(run, cm.recorded_means(eval_set)[:n], rtol=0, atol=1e-5))
 
 
 pred = pd.DataFrame({name: eval_means(cm) for name, cm in models.items()}, index=ann.index)
+copied = [name for name, cm in models.items() if cm.recorded_means(eval_set) is not None]
+print(f"predicted means read from the training records' copies: {len(copied)} of {len(models)} models",
+      "· each copy equals its weights run on the first 32 photos:", all(copy_agrees(models[name]) for name in copied))
 true_mean = ann["mean"].to_numpy(float)
 print("evaluation set:", eval_name, "·", len(ann), "photos ·", {b: int(n) for b, n in ann["bucket"].value_counts().reindex(BUCKETS).items()})
 ext_grids = Counter(grid_shape(int(h), int(w)) for h, w in hw[(ann["bucket"] == BUCKETS[2]).to_numpy()])
@@ -1175,7 +1176,8 @@ if DATA.studio:
     in_fence = np.stack([fence_patches(row) for row in on_idx])  # [photos, patches]
     patch_score = []  # per seed: each evaluation patch's predicted mean score, [photos, patches]
     for cm in seed_models[ADA]:
-        p = predict(cm.model, eval_inputs(cm.config, on_idx), batch_size=16, keep=("patch_dist",))
+        eval_set.transform = eval_transform_for(cm.config)
+        p = predict(cm.model, torch.utils.data.Subset(eval_set, on_idx), batch_size=16, keep=("patch_dist",))
         assert list(p["image_id"]) == list(ann.index[on_idx]), "patch scores out of order"
         patch_score.append(dist_mean(p["patch_dist"]))
     counts = np.bincount(in_fence.sum(1), minlength=N_PATCHES + 1)
