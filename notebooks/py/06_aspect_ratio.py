@@ -714,7 +714,7 @@ def copy_agrees(cm, n=32):
 pred = pd.DataFrame({name: eval_means(cm) for name, cm in models.items()}, index=ann.index)
 copied = [name for name, cm in models.items() if cm.recorded_means(eval_set) is not None]
 print(f"predicted means read from the training records' copies: {len(copied)} of {len(models)} models",
-      "· each copy equals its weights run on the first 32 photos:", all(copy_agrees(models[name]) for name in copied))
+      *(["· each copy equals its weights run on the first 32 photos:", all(copy_agrees(models[name]) for name in copied)] if copied else []))
 true_mean = ann["mean"].to_numpy(float)
 print("evaluation set:", eval_name, "·", len(ann), "photos ·", {b: int(n) for b, n in ann["bucket"].value_counts().reindex(BUCKETS).items()})
 ext_grids = Counter(grid_shape(int(h), int(w)) for h, w in hw[(ann["bucket"] == BUCKETS[2]).to_numpy()])
