@@ -205,6 +205,7 @@ class CourseModel:
         Introduced in notebooks/06_aspect_ratio."""
         from aesthetics_lib.course_weights import DATASET_MEANS, dataset_key, unpack_means
 
+        _check_photo_dataset(dataset)
         if self.weights is None:
             return None
         if patches is not None and patches == self.config.patches:
@@ -223,6 +224,7 @@ class CourseModel:
         notebooks/06_aspect_ratio."""
         from aesthetics_lib.train import eval_transform_for, predict
 
+        _check_photo_dataset(dataset)
         copy = self.recorded_means(dataset, patches) if recorded else None
         if copy is not None:
             return copy
@@ -253,6 +255,16 @@ class CourseModel:
                     record = metric_summary(evaluate_checkpoint(str(path), split="val", device="cpu"))
             self.__dict__["_held_out"] = record
         return self.__dict__["_held_out"]
+
+
+def _check_photo_dataset(dataset: Any) -> None:
+    """``TypeError`` unless ``dataset`` is a dataset of photos as ``open_dataset`` opens them (with
+    ``root``, ``image_ids`` and a ``transform`` of its own): a ``Subset`` would neither name a copy
+    nor take the view's transform."""
+    missing = [a for a in ("root", "image_ids", "transform") if not hasattr(dataset, a)]
+    if missing:
+        raise TypeError(f"expected a dataset of photos as open_dataset opens them, found {type(dataset).__name__} "
+                        f"without {', '.join(missing)} (for some of its photos, score them all and index the means)")
 
 
 def shipped_weights(name: str, config: TrainConfig) -> CourseWeights | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from aesthetics_lib import course_weights as cw
@@ -73,6 +74,8 @@ def test_train_once_then_load(tmp_path, monkeypatch) -> None:
     assert again.recorded_means(test, patches=8) is None  # another view has no copy
     copies[cw.dataset_key(test)] = cw.pack_means(test.image_ids[::-1], means + 1)
     assert again.recorded_means(test) is None and np.array_equal(again.predicted_means(test), means)
+    with pytest.raises(TypeError, match="found Subset without root, image_ids, transform"):
+        again.predicted_means(torch.utils.data.Subset(test, [0, 1]))
 
 
 def test_course_configs_take_only_the_cadb_entry_of_the_data_variable(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
