@@ -185,8 +185,9 @@ history = record["history"] if record is not None else nima.history  # the train
 print_table([{k: row[k] for k in ("epoch", "train_loss", "val_emd2", "val_mse", "val_srcc", "best")} for row in history])
 if record is not None:
     print("from the training record: images seen", record["images_seen"], "· kept epoch", record["best_epoch"])
-# the test photos as the trainer sees them (pre-resized in the decoded-image cache), as notebook 09 does
-pred = predict(nima.model, build_datasets(CFG, splits=("test",))[2], batch_size=16)
+# every test photo as the trainer sees it (pre-resized in the decoded-image cache): read from the
+# training record's copy of exactly these predictions when it keeps one, computed otherwise (as in 09)
+pred = nima.test_predictions()
 assert list(pred["image_id"]) == list(test_ds.image_ids), "test photos in another order"
 
 # %% [markdown]
@@ -420,6 +421,7 @@ HEAD_TRAIN_N = 2000  # training photos for the heads (len(train_ds) for all of t
 pick = np.sort(np.random.default_rng(0).choice(len(train_ds), min(HEAD_TRAIN_N, len(train_ds)), replace=False))
 head_train_ds = IAADataset(train_ds.annotations.iloc[pick], root=train_ds.root, split="all", transform=train_ds.transform,
                            verify_images=False, num_bins=K, threshold=threshold)
+torch.manual_seed(0)  # the training photos' random views (augmentation): the same features whatever ran before
 sets = {name: FeatureSet(features(ds), ds) for name, ds in (("train", head_train_ds), ("val", val_ds), ("test", test_ds))}
 print("photos with frozen features: train", len(sets["train"]), "· val", len(sets["val"]), "· test", len(sets["test"]))
 HEAD_CFG = TrainConfig(data=CFG.data, model="nima", epochs=8, batch_size=32, optimizer="adamw", lr_head=1e-3,
@@ -483,17 +485,17 @@ print_table(head_pairs)
 # %% [markdown]
 # The MSE-trained head is asked for the right mean and nothing else, so the shape of its softmax is
 # left to chance. Here its predicted SD does not rank the photos' vote SD in a way this test set can
-# detect (SRCC (SD) 0.00498 [-0.067, 0.074]); it does give the polarising photos a larger SD, but by
-# 0.101 [0.0509, 0.152], below the EMD head's 0.263 [0.235, 0.293] and far below the votes' own gap.
-# Its EMD is higher (0.172 [0.165, 0.179] against 0.156 [0.15, 0.163]). Their SRCC (mean) is 0.416
-# [0.36, 0.473] and 0.426 [0.37, 0.481]: these two were not paired, so this run does not say whether
+# detect (SRCC (SD) -0.000546 [-0.0695, 0.0694]); it does give the polarising photos a larger SD, but by
+# 0.0929 [0.041, 0.143], below the EMD head's 0.263 [0.234, 0.293] and far below the votes' own gap.
+# Its EMD is higher (0.172 [0.165, 0.18] against 0.157 [0.151, 0.163]). Their SRCC (mean) is 0.421
+# [0.366, 0.478] and 0.426 [0.371, 0.483]: these two were not paired, so this run does not say whether
 # either loss orders the photos better; where they clearly differ is the spread. The EMD-trained head has to match the whole
-# cumulative distribution, so the spread of its prediction is trained too: its SRCC (SD) is 0.178
-# [0.111, 0.251], above the MSE head's by a paired 0.173 [0.11, 0.246]. That is what the EMD loss
+# cumulative distribution, so the spread of its prediction is trained too: its SRCC (SD) is 0.176
+# [0.114, 0.249], above the MSE head's by a paired 0.177 [0.11, 0.254]. That is what the EMD loss
 # buys: a spread that carries some signal, not yet a reliable one (section 5's flag reaches 0.395).
 #
 # The second paired row puts the fine-tuned NIMA of section 3 above the frozen EMD head at ranking the
-# mean scores (by 0.149 [0.103, 0.197]). That comparison changes several things at once (a
+# mean scores (by 0.149 [0.103, 0.196]). That comparison changes several things at once (a
 # fine-tuned backbone, all 7,692 training photos instead of `HEAD_TRAIN_N`, and the training recipe:
 # epochs, learning rates, warm-up, gradient clipping, flips), so it cannot say which of them made the
 # difference.
@@ -511,14 +513,14 @@ def _shows(text, quote):
 
 if studio:
     emd_row, mse_row = rows
-    for column, quotes in (("SRCC (SD) [95% CI]", ("0.178 0.111 0.251", "0.00498 -0.067 0.074")),
-                           ("SD gap polarising - others", ("0.263 0.235 0.293", "0.101 0.0509 0.152")),
-                           ("EMD2", ("0.156 0.15 0.163", "0.172 0.165 0.179")),
-                           ("SRCC (mean)", ("0.426 0.37 0.481", "0.416 0.36 0.473"))):
+    for column, quotes in (("SRCC (SD) [95% CI]", ("0.176 0.114 0.249", "-0.000546 -0.0695 0.0694")),
+                           ("SD gap polarising - others", ("0.263 0.234 0.293", "0.0929 0.041 0.143")),
+                           ("EMD2", ("0.157 0.151 0.163", "0.172 0.165 0.18")),
+                           ("SRCC (mean)", ("0.426 0.371 0.483", "0.421 0.366 0.478"))):
         assert _shows(emd_row[column], quotes[0]) and _shows(mse_row[column], quotes[1]), f"{column} of the heads changed"
     assert [r["verdict"] for r in head_pairs] == ["higher", "lower"], "the paired verdicts changed"
     assert all(_shows(f"{r['difference']} {r['95% paired CI']}", q) for r, q in zip(head_pairs, (
-        "0.173 0.11 0.246", "-0.149 -0.197 -0.103"), strict=True)), "the paired differences changed"
+        "0.177 0.11 0.254", "-0.149 -0.196 -0.103"), strict=True)), "the paired differences changed"
 
 # %% [markdown]
 # **Three seeds per head.** Each head above is one run. The MSE loss leaves the shape of the softmax
@@ -541,20 +543,20 @@ print("EMD head - MSE head, averaged over 3 seeds:", fmt(sd_seeds.d.difference),
 
 # %% [markdown]
 # With three seeds per head the verdict holds: averaged over the seeds, the EMD head's predicted SD
-# ranks the vote SD better than the MSE head's by 0.178 [0.116, 0.249], far beyond the seed noise of
-# 0.0152. In all three seeds the MSE head's SRCC (SD) is near 0 (0.00498, -0.0051 and -0.0182; only
-# seed 0's interval was computed, [-0.067, 0.074], and it contains 0), and the EMD head's varies
-# little between seeds (0.166 to 0.178).
+# ranks the vote SD better than the MSE head's by 0.182 [0.119, 0.256], far beyond the seed noise of
+# 0.0132. In all three seeds the MSE head's SRCC (SD) is near 0 (-0.000546, -0.0115 and -0.0159; only
+# seed 0's interval was computed, [-0.0695, 0.0694], and it contains 0), and the EMD head's varies
+# little between seeds (0.163 to 0.179).
 
 # %% tags=["hide-input"] jupyter={"source_hidden": true}
 # The claims above, checked against the numbers.
 if studio:
     assert sd_seeds.verdict == "better", "the EMD head is no longer better beyond the seed noise"
-    assert quoted(sd_seeds.d, ("0.178", "0.116", "0.249"), HEAD_SPREAD) and shown(sd_seeds.noise, "0.0152", HEAD_SPREAD), \
+    assert quoted(sd_seeds.d, ("0.182", "0.119", "0.256"), HEAD_SPREAD) and shown(sd_seeds.noise, "0.0132", HEAD_SPREAD), \
         "the three-seed comparison quoted"
-    assert all(shown(v, t, HEAD_SPREAD) for v, t in zip(sd_per_seed["MSE on the mean"], ("0.00498", "-0.0051", "-0.0182"), strict=True)), \
+    assert all(shown(v, t, HEAD_SPREAD) for v, t in zip(sd_per_seed["MSE on the mean"], ("-0.000546", "-0.0115", "-0.0159"), strict=True)), \
         "the MSE head's seeds quoted"
-    assert shown(min(sd_per_seed["EMD"]), "0.166", HEAD_SPREAD) and shown(max(sd_per_seed["EMD"]), "0.178", HEAD_SPREAD), \
+    assert shown(min(sd_per_seed["EMD"]), "0.163", HEAD_SPREAD) and shown(max(sd_per_seed["EMD"]), "0.179", HEAD_SPREAD), \
         "the EMD head's seeds quoted"
 
 # %% [markdown]
@@ -575,10 +577,10 @@ if studio:
 #   raters' disagreement mixed with the model's own uncertainty), and exercise 4 asks whether
 #   narrower predictions would score a lower EMD.
 # - Trained on the mean alone, the same head predicts a spread whose ranking of the vote SD the test
-#   set cannot tell from chance (seed 0: 0.00498 [-0.067, 0.074]); trained with EMD, its predicted
-#   SD follows the true SD weakly (0.178 [0.111, 0.251]), better than the MSE head's by a paired
-#   interval, and with three seeds per head beyond the seed noise (0.178 [0.116, 0.249], seed noise
-#   0.0152).
+#   set cannot tell from chance (seed 0: -0.000546 [-0.0695, 0.0694]); trained with EMD, its predicted
+#   SD follows the true SD weakly (0.176 [0.114, 0.249]), better than the MSE head's by a paired
+#   interval, and with three seeds per head beyond the seed noise (0.182 [0.119, 0.256], seed noise
+#   0.0132).
 
 # %% [markdown]
 # ## Exercises
