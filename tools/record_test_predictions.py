@@ -94,7 +94,8 @@ def evaluation_draw():
 def record_draw(name: str, draw=None) -> str:
     """Compute, check and write ``name``'s predicted means on notebook 06's evaluation draw (``draw``:
     that dataset, opened by :func:`evaluation_draw` when None), through its own view and the other
-    patch counts of :data:`DRAWN`; returns what was done, or raises."""
+    patch counts of :data:`DRAWN`, as the record's whole ``dataset_means``; returns what was done,
+    or raises."""
     cm = course_model(name)
     if cm.weights is None:
         raise ValueError(f"{name}: no shipped weights for its config (weights/{name}.pt missing or stale)")
@@ -103,7 +104,7 @@ def record_draw(name: str, draw=None) -> str:
     start = time.perf_counter()
     draw = evaluation_draw() if draw is None else draw
     ids = list(draw.image_ids)
-    copies = dict(cm.weights.record.get(DATASET_MEANS, {}))
+    copies = {}  # the record's dataset_means become these: copies of an older draw (another studio hash) go
     for patches in (None, *DRAWN[name]):
         means = cm.predicted_means(draw, patches=patches, recorded=False)
         stored = pack_means(ids, means)
