@@ -670,12 +670,13 @@ if DATA.studio:
 # mean score against the raters' mean; SRCC within a bucket says whether a model still orders those
 # photos.
 #
-# On the studio's draw the scores are not computed here: each shipped run's training record keeps
-# its predicted means for these 3,000 photos (through its own view, and with 8 patches where
-# section 7 scores it so), computed once exactly as this notebook would compute them (`make
-# record-predictions DATASETS=1`). `CourseModel.predicted_means` reads that copy, or runs the model
-# when there is none (a model trained here, or another evaluation set); the first line printed below
-# checks each copy against its weights on the first 32 photos.
+# On the studio's draw the scores are not computed here: the training record of each of the sixteen
+# shipped runs this section scores keeps its predicted means for these 3,000 photos (through its own
+# view, and with 8 patches where this section scores it so), computed once exactly as this notebook
+# would compute them (`make record-predictions DATASETS=1`). `CourseModel.predicted_means` reads
+# that copy, or runs the model when there is none (a model trained here, or another evaluation set);
+# the first line printed below checks the copies of the four runs of section 6's table against their
+# weights, run again on the first 32 photos.
 
 # %%
 if DATA.studio:
