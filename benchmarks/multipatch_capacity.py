@@ -74,8 +74,9 @@ class WidePatchNet(MultiPatchNet):
 
 
 def train(arm: str, out: str, epochs: int) -> None:
+    """Train ``arm`` into ``out``, continuing exactly from ``out/last.pt`` when a run was stopped."""
     cfg = course_config("multipatch", overrides={"epochs": epochs, **ARMS[arm]})
-    Trainer(cfg.replace(out=out, progress=False, verbose=True)).fit()
+    Trainer(cfg.replace(out=out, progress=False, verbose=True), resume=True).fit()
 
 
 def score(control: str, arms: dict[str, str], out: str | None) -> dict:
