@@ -704,18 +704,21 @@ def eval_means(cm, rows=None, patches=None):
     return means if rows is None else means[rows]
 
 
-def copy_agrees(cm, n=32):
+def copy_agrees(cm, n=32, tol=1e-3):
     """Whether ``cm`` itself, run on the first ``n`` photos of the evaluation set one at a time,
-    gives the means its record's copy holds for them (to float rounding)."""
+    gives the means its record's copy holds for them, to ``tol`` of a score point (float rounding,
+    which differs a little between CPU kinds, stays far below it; another seed's run differs by
+    tenths)."""
     eval_set.transform = eval_transform_for(cm.config)
     run = predict(cm.model, torch.utils.data.Subset(eval_set, range(n)), batch_size=1)["mean"]
-    return bool(np.allclose(run, cm.recorded_means(eval_set)[:n], rtol=0, atol=1e-5))
+    return bool(np.allclose(run, cm.recorded_means(eval_set)[:n], rtol=0, atol=tol))
 
 
 pred = pd.DataFrame({name: eval_means(cm) for name, cm in models.items()}, index=ann.index)
 copied = [name for name, cm in models.items() if cm.recorded_means(eval_set) is not None]
 print(f"predicted means read from the training records' copies: {len(copied)} of {len(models)} models",
-      *(["· each copy equals its weights run on the first 32 photos:", all(copy_agrees(models[name]) for name in copied)] if copied else []))
+      *(["· each copy agrees with its weights run again on the first 32 photos (to 0.001):",
+         all(copy_agrees(models[name]) for name in copied)] if copied else []))
 true_mean = ann["mean"].to_numpy(float)
 print("evaluation set:", eval_name, "·", len(ann), "photos ·", {b: int(n) for b, n in ann["bucket"].value_counts().reindex(BUCKETS).items()})
 ext_grids = Counter(grid_shape(int(h), int(w)) for h, w in hw[(ann["bucket"] == BUCKETS[2]).to_numpy()])
