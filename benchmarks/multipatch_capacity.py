@@ -26,6 +26,10 @@ noise and placement.
     python benchmarks/multipatch_capacity.py score runs/mp_scale/scaled/best.pt \\
         hidden=runs/mp_capacity/hidden/best.pt deep=runs/mp_capacity/deep/best.pt \\
         --out benchmarks/results/multipatch_capacity.json
+
+At the course's budget (48 epochs) and seeds 0-2, against the shipped multi-patch runs
+(``weights/multipatch.pt``, ``multipatch_seed1.pt``, ``multipatch_seed2.pt``: the same config at 48
+epochs): ``train --arm deep --epochs 48 --seed S --out runs/mp_capacity/deep48[_seedS]``.
 """
 
 from __future__ import annotations
@@ -73,9 +77,9 @@ class WidePatchNet(MultiPatchNet):
             raise ValueError(f"WidePatchNet: the last width must be {out_channels}, found {widths}")
 
 
-def train(arm: str, out: str, epochs: int) -> None:
-    """Train ``arm`` into ``out``, continuing exactly from ``out/last.pt`` when a run was stopped."""
-    cfg = course_config("multipatch", overrides={"epochs": epochs, **ARMS[arm]})
+def train(arm: str, out: str, epochs: int, seed: int = 0) -> None:
+    """Train ``arm`` with ``seed`` into ``out``, continuing exactly from ``out/last.pt`` when a run was stopped."""
+    cfg = course_config("multipatch", overrides={"epochs": epochs, "seed": seed, **ARMS[arm]})
     Trainer(cfg.replace(out=out, progress=False, verbose=True), resume=True).fit()
 
 
@@ -116,13 +120,14 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--arm", choices=tuple(ARMS), required=True)
     t.add_argument("--out", required=True)
     t.add_argument("--epochs", type=int, default=12)
+    t.add_argument("--seed", type=int, default=0)
     s = sub.add_parser("score")
     s.add_argument("control", help="the course config's checkpoint at the same budget and seed")
     s.add_argument("arms", nargs="+", metavar="LABEL=CHECKPOINT")
     s.add_argument("--out")
     args = parser.parse_args(argv)
     if args.command == "train":
-        train(args.arm, args.out, args.epochs)
+        train(args.arm, args.out, args.epochs, args.seed)
     else:
         arms = dict(a.split("=", 1) for a in args.arms)
         score(args.control, arms, args.out)
