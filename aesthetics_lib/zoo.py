@@ -203,15 +203,21 @@ class CourseModel:
         ``tools/record_test_predictions.py --datasets`` from that method with ``recorded=False``),
         float32 ``[N]`` in item order; None when the record keeps none, or one of other photos.
         Introduced in notebooks/06_aspect_ratio."""
-        from aesthetics_lib.course_weights import DATASET_MEANS, dataset_key, unpack_means
+        from aesthetics_lib.course_weights import DATASET_MEANS, unpack_means
 
         _check_photo_dataset(dataset)
         if self.weights is None:
             return None
-        if patches is not None and patches == self.config.patches:
-            patches = None  # the config's own view: one copy for both ways of asking
-        stored = self.weights.record.get(DATASET_MEANS, {}).get(dataset_key(dataset, patches))
+        stored = self.weights.record.get(DATASET_MEANS, {}).get(self.means_key(dataset, patches))
         return unpack_means(stored, list(dataset.image_ids)) if stored is not None else None
+
+    def means_key(self, dataset: Any, patches: int | None = None) -> str:
+        """The name of this model's copy of its means on ``dataset`` through ``patches``
+        (:func:`~aesthetics_lib.course_weights.dataset_key`); the config's own patch count names the
+        config's view, so both ways of asking find one copy."""
+        from aesthetics_lib.course_weights import dataset_key
+
+        return dataset_key(dataset, None if patches == self.config.patches else patches)
 
     def predicted_means(self, dataset: Any, patches: int | None = None, recorded: bool = True) -> np.ndarray:
         """The predicted mean score of every photo of ``dataset`` (photos with their labels, as

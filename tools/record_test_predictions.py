@@ -110,8 +110,8 @@ def record_draw(name: str, draw=None) -> str:
         stored = pack_means(ids, means)
         again = unpack_means(stored, ids)
         if again is None or again.dtype != means.dtype or not np.array_equal(again, means):
-            raise ValueError(f"{name}: the means on {dataset_key(draw, patches)} do not come back bit for bit")
-        copies[dataset_key(draw, patches)] = stored
+            raise ValueError(f"{name}: the means on {cm.means_key(draw, patches)} do not come back bit for bit")
+        copies[cm.means_key(draw, patches)] = stored
     record = dict(cm.weights.record)
     record[DATASET_MEANS] = copies
     write_record(cm.weights.checkpoint.with_suffix(".json"), record)
